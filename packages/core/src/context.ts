@@ -1,0 +1,110 @@
+import type { Logger } from './logger.js';
+import type { OperationDefinition } from './operation.js';
+
+/** First-party channels are named; third-party channels pick their own name. */
+export type ChannelName = 'api' | 'cli' | 'mcp' | (string & {});
+
+/** What the caller presented, extracted by the channel and judged only by the pipeline. */
+export type Credential =
+  | { readonly kind: 'bearer'; readonly token: string }
+  | { readonly kind: 'api-key'; readonly key: string }
+  | { readonly kind: 'none' };
+
+export interface Principal {
+  readonly id: string;
+  readonly roles: readonly string[];
+  readonly permissions: readonly string[];
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+export interface TenantInfo {
+  readonly id: string;
+  /** `override`: an administrator chose a tenant other than their own. */
+  readonly source: 'claim' | 'override';
+}
+
+/** Why the pipeline runs: to call an operation, or to list what the caller may call. */
+export type Purpose = 'invoke' | 'list';
+
+/** Channel-native request facts that policy may key on or audit (HTTP method, path, headers). */
+export interface TransportInfo {
+  readonly method?: string;
+  readonly path?: string;
+  /** Lower-case header names. Audit redacts them before any sink sees them. */
+  readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The tenant the caller asked for (X-Tenant-ID, --tenant, NEXUS_TENANT); unverified. */
+  readonly requestedTenant?: string;
+}
+
+/** Rate-limit state the channel signals natively (HTTP headers, MCP fields, CLI stderr). */
+export interface RateLimitInfo {
+  readonly limit: number;
+  readonly remaining: number;
+  /** Unix epoch seconds when the bucket is full again. */
+  readonly reset: number;
+}
+
+/**
+ * Mutable annotations stages leave for the channel to render. It is the one mutable
+ * part of an invocation, so the result can carry them without stages returning extra values.
+ */
+export interface ResponseAnnotations {
+  rateLimit?: RateLimitInfo;
+  tenant?: TenantInfo;
+  principal?: Principal;
+}
+
+/**
+ * Typed extension bag. Packages augment it:
+ * `declare module '@nexus/core' { interface NexusContextExtensions { myThing: MyThing } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface NexusContextExtensions {}
+
+/** The channel-agnostic request every stage and handler sees. Stages extend it through `next(patch)`. */
+export interface NexusContext {
+  readonly requestId: string;
+  readonly channel: ChannelName;
+  readonly purpose: Purpose;
+  /** The requested operation name (possibly unknown; then `definition` is undefined). */
+  readonly operation: string;
+  readonly definition: OperationDefinition | undefined;
+  readonly input: unknown;
+  readonly credential: Credential;
+  readonly principal?: Principal;
+  readonly tenant?: TenantInfo;
+  readonly clientAddress?: string;
+  readonly traceparent?: string;
+  readonly transport: TransportInfo;
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly startedAt: number;
+  readonly extensions: Readonly<Partial<NexusContextExtensions>>;
+  readonly annotations: ResponseAnnotations;
+  /** The channel's raw request, for channel code only; policy never reads it. */
+  readonly native?: unknown;
+  /** Handlers report progress here; channels that can show progress subscribe. */
+  readonly progress: (progress: number, total?: number, message?: string) => void;
+}
+
+/** Fields a stage may set for the stages after it. */
+export type ContextPatch = Partial<
+  Pick<NexusContext, 'principal' | 'tenant' | 'input' | 'extensions' | 'signal' | 'logger'>
+>;
+
+/** What a channel hands to `invoke`: its native request mapped to neutral terms. */
+export interface InvocationInit {
+  readonly channel: ChannelName;
+  readonly operation: string;
+  readonly input?: unknown;
+  readonly credential?: Credential;
+  readonly requestId?: string;
+  readonly clientAddress?: string;
+  readonly traceparent?: string;
+  readonly transport?: TransportInfo;
+  readonly signal?: AbortSignal;
+  readonly native?: unknown;
+  readonly onProgress?: (progress: number, total?: number, message?: string) => void;
+}
+
+export type ListInit = Omit<InvocationInit, 'operation' | 'input' | 'onProgress'>;

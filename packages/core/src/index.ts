@@ -1,0 +1,63 @@
+export { Nexus, LIST_OPERATION } from './nexus.js';
+export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
+export type {
+  ChannelName,
+  ContextPatch,
+  Credential,
+  InvocationInit,
+  ListInit,
+  NexusContext,
+  NexusContextExtensions,
+  Principal,
+  Purpose,
+  RateLimitInfo,
+  ResponseAnnotations,
+  TenantInfo,
+  TransportInfo,
+} from './context.js';
+export type { InvocationResult } from './invocation.js';
+export { validateInput } from './invocation.js';
+export { PHASES, compose } from './pipeline.js';
+export type { Authorizer, Next, Phase, Stage, StageEntry } from './pipeline.js';
+export type { Channel, Plugin } from './plugin.js';
+export { assertOperationName, describeOperation } from './operation.js';
+export type {
+  Guard,
+  HandlerFn,
+  HandlerOptions,
+  OperationDefinition,
+  OperationDescriptor,
+  OperationKind,
+  RegisterOptions,
+  RunnableWorkflow,
+} from './operation.js';
+export {
+  CancelledError,
+  ConflictError,
+  ERROR_STATUS,
+  ForbiddenError,
+  InternalError,
+  InvalidInputError,
+  NexusError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  TenantAccessDeniedError,
+  TenantRequiredError,
+  TimeoutError,
+  UnauthenticatedError,
+  UnavailableError,
+  isNexusError,
+  outcomeOf,
+  toNexusError,
+} from './errors.js';
+export type { FieldError, NexusErrorCode, NexusErrorOptions, Outcome, ProblemDetails } from './errors.js';
+export { NexusSetupError, isNexusSetupError } from './setup-error.js';
+export type { NexusSetupErrorCode } from './setup-error.js';
+export { runHealthChecks } from './health.js';
+export type { HealthCheck, HealthCheckResult, HealthReport, HealthStatus } from './health.js';
+export { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
+export type { NexusMetrics } from './metrics.js';
+export { acceptRequestId, isValidRequestId } from './request-id.js';
+export { createJsonLogger, silentLogger } from './logger.js';
+export type { LogLevel, Logger } from './logger.js';

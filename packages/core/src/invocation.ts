@@ -1,0 +1,89 @@
+import type { NexusContext, ResponseAnnotations } from './context.js';
+import { CancelledError, InternalError, InvalidInputError, NexusError, TimeoutError, isNexusError } from './errors.js';
+import type { FieldError } from './errors.js';
+import type { OperationDefinition } from './operation.js';
+import type { z } from 'zod';
+
+/** The result of `invoke`: it never throws, so every channel renders both branches the same way. */
+export type InvocationResult =
+  | {
+      readonly ok: true;
+      readonly requestId: string;
+      readonly value: unknown;
+      readonly durationMs: number;
+      readonly annotations: ResponseAnnotations;
+    }
+  | {
+      readonly ok: false;
+      readonly requestId: string;
+      readonly error: NexusError;
+      readonly durationMs: number;
+      readonly annotations: ResponseAnnotations;
+    };
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((segment) => String(segment)).join('.');
+}
+
+export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.map((issue) => ({ path: pathOf(issue.path), message: issue.message }));
+}
+
+/** Parses input against the operation's schema; the parsed value (defaults applied) replaces it. */
+export async function validateInput(definition: OperationDefinition, input: unknown): Promise<unknown> {
+  const parsed = await definition.input.safeParseAsync(input);
+  if (parsed.success) return parsed.data;
+  throw new InvalidInputError('The input does not match the operation schema.', { errors: fieldErrors(parsed.error.issues) });
+}
+
+async function checkOutput(definition: OperationDefinition, value: unknown): Promise<unknown> {
+  if (definition.output === undefined) return value;
+  const parsed = await definition.output.safeParseAsync(value);
+  if (parsed.success) return parsed.data;
+  // The caller did nothing wrong; the cause is logged, not shown.
+  throw new InternalError(undefined, { cause: new Error(`output of "${definition.name}" failed its schema: ${JSON.stringify(fieldErrors(parsed.error.issues))}`) });
+}
+
+/**
+ * Runs the handler under its own abort signal: aborted when the caller cancels or the
+ * deadline passes. The caller gets its answer at that moment even if the handler ignores the signal.
+ */
+export function runHandler(ctx: NexusContext, defaultTimeoutMs: number): Promise<unknown> {
+  const definition = ctx.definition!;
+  const controller = new AbortController();
+  const outer = ctx.signal;
+  if (outer.aborted) return Promise.reject(new CancelledError());
+  const timeoutMs = definition.timeoutMs ?? defaultTimeoutMs;
+
+  return new Promise<unknown>((resolve, reject) => {
+    const finish = () => {
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onCancel);
+    };
+    const fail = (error: NexusError) => {
+      finish();
+      if (!controller.signal.aborted) controller.abort(error);
+      reject(error);
+    };
+    const onCancel = () => fail(new CancelledError());
+    const timer = setTimeout(() => fail(new TimeoutError(`The operation did not finish within ${timeoutMs} ms.`)), timeoutMs);
+    outer.addEventListener('abort', onCancel, { once: true });
+
+    const handlerCtx: NexusContext = { ...ctx, signal: controller.signal };
+    Promise.resolve()
+      .then(() => definition.execute(ctx.input, handlerCtx))
+      .then((value) => checkOutput(definition, value))
+      .then(
+        (value) => {
+          finish();
+          resolve(value);
+        },
+        (error: unknown) => {
+          finish();
+          // An abort the handler re-throws keeps the pipeline's reason (TIMEOUT or CANCELLED).
+          const reason = controller.signal.aborted ? controller.signal.reason : error;
+          reject(isNexusError(reason) ? reason : error);
+        },
+      );
+  });
+}

@@ -1,0 +1,353 @@
+import type { z } from 'zod';
+import type { Credential, InvocationInit, ListInit, NexusContext, ResponseAnnotations } from './context.js';
+import { NotFoundError, UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
+import type { NexusError } from './errors.js';
+import { runHealthChecks } from './health.js';
+import type { HealthCheck, HealthReport } from './health.js';
+import { runHandler, validateInput } from './invocation.js';
+import type { InvocationResult } from './invocation.js';
+import { createJsonLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
+import type { NexusMetrics } from './metrics.js';
+import { defineHandler, defineWorkflow, describeOperation } from './operation.js';
+import type { HandlerFn, HandlerOptions, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
+import { compose } from './pipeline.js';
+import type { Authorizer, Phase, Stage, StageEntry, Terminal } from './pipeline.js';
+import type { Channel, Plugin } from './plugin.js';
+import { acceptRequestId } from './request-id.js';
+import { NexusSetupError } from './setup-error.js';
+
+export interface NexusOptions {
+  /** Default port of the first-party API channel (8000). Core only stores it. */
+  readonly apiPort?: number;
+  /** Default port of the first-party MCP channel (3001). */
+  readonly mcpPort?: number;
+  /** Default bind address of network channels (127.0.0.1). */
+  readonly host?: string;
+  /** Serve `/metrics` and collect process metrics. */
+  readonly enableMonitoring?: boolean;
+  readonly logger?: Logger;
+  /** Deadline for operations that set no `timeoutMs` (30 s). */
+  readonly defaultTimeoutMs?: number;
+  /** How long `stop()` waits for in-flight calls (10 s). */
+  readonly drainTimeoutMs?: number;
+}
+
+export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger'>>;
+export type NexusState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped';
+
+/** Pseudo operation name of catalogue requests; `$` keeps it outside the operation-name grammar. */
+export const LIST_OPERATION = '$list';
+
+const NONE: Credential = { kind: 'none' };
+const NEVER_ABORTED = new AbortController().signal;
+const noProgress = () => {};
+
+/**
+ * The application: operations registered once, served by every channel through one pipeline.
+ * @example
+ * const app = new Nexus({ enableMonitoring: true });
+ * app.handler('echo', { description: 'Echo', input: z.object({ message: z.string() }) }, async ({ message }) => ({ message }));
+ * app.addChannel(createApiChannel());
+ * await app.start();
+ */
+export class Nexus {
+  readonly options: ResolvedNexusOptions;
+  readonly logger: Logger;
+  readonly metrics: NexusMetrics;
+  private readonly operations = new Map<string, OperationDefinition>();
+  private readonly stages: StageEntry[] = [];
+  private readonly authorizers: Authorizer[] = [];
+  private readonly plugins: Plugin[] = [];
+  private readonly channels: Channel[] = [];
+  private readonly healthChecks = new Map<string, HealthCheck>();
+  private readonly operationListeners = new Set<() => void>();
+  private invokePipeline: Terminal | undefined;
+  private listPipeline: Terminal | undefined;
+  private startPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+  private currentState: NexusState = 'idle';
+
+  constructor(options: NexusOptions = {}) {
+    this.options = {
+      apiPort: options.apiPort ?? 8000,
+      mcpPort: options.mcpPort ?? 3001,
+      host: options.host ?? '127.0.0.1',
+      enableMonitoring: options.enableMonitoring ?? false,
+      defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
+      drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+    };
+    this.logger = options.logger ?? createJsonLogger();
+    this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
+  }
+
+  get state(): NexusState {
+    return this.currentState;
+  }
+
+  /** Registers a handler operation, served on every channel. */
+  handler<S extends z.ZodType>(name: string, options: HandlerOptions<S>, handler: HandlerFn<z.output<S>>): this {
+    return this.add(defineHandler(name, options, handler));
+  }
+
+  /** Registers a built workflow (`builder.build()`) as an operation. */
+  register(name: string, workflow: RunnableWorkflow, options?: RegisterOptions): this {
+    return this.add(defineWorkflow(name, workflow, options));
+  }
+
+  deregister(name: string): boolean {
+    const removed = this.operations.delete(name);
+    if (removed) this.operationsChanged();
+    return removed;
+  }
+
+  operation(name: string): OperationDefinition | undefined {
+    return this.operations.get(name);
+  }
+
+  /** Every registered operation, regardless of caller; channels show `list()` to callers instead. */
+  allOperations(): OperationDefinition[] {
+    return [...this.operations.values()];
+  }
+
+  /** Subscribes to registrations and removals at runtime; returns the unsubscribe function. */
+  onOperationsChanged(listener: () => void): () => void {
+    this.operationListeners.add(listener);
+    return () => this.operationListeners.delete(listener);
+  }
+
+  /** Adds a stage to a phase. Within a phase, stages run in the order they were added. */
+  use(phase: Exclude<Phase, 'authorize'>, stage: Stage, name = stage.name || 'anonymous'): this {
+    this.stages.push({ phase, stage, name });
+    this.invokePipeline = this.listPipeline = undefined;
+    return this;
+  }
+
+  /** Adds an authorize-phase check; it decides both calls and catalogue visibility. */
+  authorize(authorizer: Authorizer): this {
+    this.authorizers.push(authorizer);
+    return this;
+  }
+
+  addHealthCheck(name: string, check: HealthCheck): this {
+    this.healthChecks.set(name, check);
+    return this;
+  }
+
+  healthCheck(timeoutMs = 2_000): Promise<HealthReport> {
+    return runHealthChecks(this.healthChecks, timeoutMs);
+  }
+
+  addPlugin(plugin: Plugin): this {
+    if (!plugin || typeof plugin.name !== 'string' || typeof plugin.setup !== 'function') {
+      throw new NexusSetupError('NEXUS_ERR_INVALID_PLUGIN', 'a plugin needs a name and a setup(app) function');
+    }
+    this.assertNotStarted(`plugin "${plugin.name}"`);
+    if (this.plugins.some((existing) => existing.name === plugin.name)) {
+      throw new NexusSetupError('NEXUS_ERR_DUPLICATE_PLUGIN', `plugin "${plugin.name}" was added twice`);
+    }
+    for (const dependency of plugin.dependencies ?? []) {
+      if (!this.hasPlugin(dependency)) {
+        throw new NexusSetupError('NEXUS_ERR_PLUGIN_DEPENDENCY', `plugin "${plugin.name}" needs plugin "${dependency}" to be added first`);
+      }
+    }
+    plugin.setup(this);
+    this.plugins.push(plugin);
+    return this;
+  }
+
+  hasPlugin(name: string): boolean {
+    return this.plugins.some((plugin) => plugin.name === name);
+  }
+
+  addChannel(channel: Channel): this {
+    this.assertNotStarted(`channel "${channel.name}"`);
+    if (this.channels.some((existing) => existing.name === channel.name)) {
+      throw new NexusSetupError('NEXUS_ERR_DUPLICATE_CHANNEL', `channel "${channel.name}" was added twice`);
+    }
+    channel.attach?.(this);
+    this.channels.push(channel);
+    return this;
+  }
+
+  /** Starts plugins only: what an in-process caller (tests, the in-process CLI) needs. Idempotent. */
+  ready(): Promise<void> {
+    this.startPromise ??= (async () => {
+      this.currentState = 'starting';
+      for (const plugin of this.plugins) await plugin.start?.();
+      this.currentState = 'running';
+    })();
+    return this.startPromise;
+  }
+
+  /** Starts plugins, then every channel. */
+  async start(): Promise<void> {
+    await this.ready();
+    for (const channel of this.channels) await channel.start(this);
+  }
+
+  /** Graceful and idempotent: channels drain, in-flight calls finish (bounded), plugins flush. */
+  stop(): Promise<void> {
+    this.stopPromise ??= (async () => {
+      this.currentState = 'draining';
+      const graceMs = this.options.drainTimeoutMs;
+      await Promise.allSettled(this.channels.map((channel) => channel.stop({ graceMs })));
+      await this.waitForDrain(graceMs);
+      for (const plugin of [...this.plugins].reverse()) {
+        try {
+          await plugin.stop?.();
+        } catch (error) {
+          this.logger.error('plugin failed to stop', { plugin: plugin.name, error });
+        }
+      }
+      this.currentState = 'stopped';
+    })();
+    return this.stopPromise;
+  }
+
+  /** Runs one operation through the whole pipeline. Never throws. */
+  async invoke(init: InvocationInit): Promise<InvocationResult> {
+    const ctx = this.createContext(init, init.operation, this.operations.get(init.operation), 'invoke');
+    const label = ctx.definition ? ctx.definition.name : UNKNOWN_OPERATION_LABEL;
+    this.inFlight++;
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      if (this.currentState === 'stopped') throw new UnavailableError('The service is stopped.');
+      this.invokePipeline ??= this.buildInvokePipeline();
+      const value = await this.invokePipeline(ctx);
+      const durationMs = performance.now() - ctx.startedAt;
+      this.metrics.observe(ctx.channel, label, 'allowed', durationMs / 1000);
+      return { ok: true, requestId: ctx.requestId, value, durationMs, annotations: ctx.annotations };
+    } catch (thrown) {
+      return this.failure(ctx, label, thrown);
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /** What the caller may invoke: authenticated like a call, filtered by the same authorizers. */
+  async list(init: ListInit): Promise<{ ok: true; requestId: string; operations: OperationDescriptor[]; annotations: ResponseAnnotations } | Extract<InvocationResult, { ok: false }>> {
+    const ctx = this.createContext(init, LIST_OPERATION, undefined, 'list');
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      this.listPipeline ??= compose(this.stages.filter((entry) => entry.phase !== 'validate'), (listCtx) => this.visibleOperations(listCtx));
+      const operations = (await this.listPipeline(ctx)) as OperationDescriptor[];
+      return { ok: true, requestId: ctx.requestId, operations, annotations: ctx.annotations };
+    } catch (thrown) {
+      return this.failure(ctx, LIST_OPERATION, thrown);
+    }
+  }
+
+  private add(definition: OperationDefinition): this {
+    if (this.operations.has(definition.name)) {
+      throw new NexusSetupError('NEXUS_ERR_DUPLICATE_OPERATION', `operation "${definition.name}" is already registered`);
+    }
+    this.operations.set(definition.name, definition);
+    this.operationsChanged();
+    return this;
+  }
+
+  private operationsChanged(): void {
+    this.metrics.registeredOperations.set(this.operations.size);
+    for (const listener of this.operationListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.logger.error('operations listener failed', { error });
+      }
+    }
+  }
+
+  private assertNotStarted(what: string): void {
+    if (this.startPromise !== undefined) {
+      throw new NexusSetupError('NEXUS_ERR_ALREADY_STARTED', `${what} must be added before the app starts`);
+    }
+  }
+
+  private createContext(init: ListInit, operation: string, definition: OperationDefinition | undefined, purpose: 'invoke' | 'list'): NexusContext {
+    const requestId = acceptRequestId(init.requestId);
+    const onProgress = (init as InvocationInit).onProgress;
+    return {
+      requestId,
+      channel: init.channel,
+      purpose,
+      operation,
+      definition,
+      input: (init as InvocationInit).input ?? {},
+      credential: init.credential ?? NONE,
+      ...(init.clientAddress === undefined ? {} : { clientAddress: init.clientAddress }),
+      ...(init.traceparent === undefined ? {} : { traceparent: init.traceparent }),
+      transport: init.transport ?? {},
+      signal: init.signal ?? NEVER_ABORTED,
+      logger: this.logger.child({ requestId }),
+      startedAt: performance.now(),
+      extensions: {},
+      annotations: {},
+      native: init.native,
+      progress: onProgress ?? noProgress,
+    };
+  }
+
+  private failure(ctx: NexusContext, label: string, thrown: unknown): Extract<InvocationResult, { ok: false }> {
+    const error: NexusError = toNexusError(thrown);
+    if (error.code === 'INTERNAL') {
+      ctx.logger.error('operation failed', { operation: ctx.operation, channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
+    }
+    const durationMs = performance.now() - ctx.startedAt;
+    this.metrics.observe(ctx.channel, label, outcomeOf(error.code), durationMs / 1000);
+    return { ok: false, requestId: ctx.requestId, error, durationMs, annotations: ctx.annotations };
+  }
+
+  private buildInvokePipeline(): Terminal {
+    // Core's own steps sit at fixed points: existence after authentication (so unknown names
+    // are not revealed to anonymous callers), authorization, then validation, then the handler.
+    const resolve: StageEntry = {
+      phase: 'tenant',
+      name: 'nexus:resolve',
+      stage: (ctx, next) => (ctx.definition ? next() : Promise.reject(new NotFoundError(`Unknown operation "${ctx.operation}".`))),
+    };
+    const authorizeAndValidate: StageEntry = {
+      phase: 'validate',
+      name: 'nexus:authorize-validate',
+      stage: async (ctx, next) => {
+        await this.authorizeCall(ctx, ctx.definition!);
+        return next({ input: await validateInput(ctx.definition!, ctx.input) });
+      },
+    };
+    // compose() sorts stably by phase, so listing core's steps first makes each the first of its phase.
+    return compose([resolve, authorizeAndValidate, ...this.stages], (ctx) => runHandler(ctx, this.options.defaultTimeoutMs));
+  }
+
+  private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {
+    // Public operations skip authorizers (they need no principal) but keep their own guards.
+    if (!definition.public) for (const authorizer of this.authorizers) await authorizer(ctx, definition);
+    for (const guard of definition.guards) await guard(ctx);
+  }
+
+  private async visibleOperations(ctx: NexusContext): Promise<OperationDescriptor[]> {
+    const visible: OperationDescriptor[] = [];
+    for (const definition of this.operations.values()) {
+      try {
+        await this.authorizeCall(ctx, definition);
+        visible.push(describeOperation(definition));
+      } catch (error) {
+        if (!isNexusError(error)) throw error;
+      }
+    }
+    return visible;
+  }
+
+  private waitForDrain(graceMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      this.drained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

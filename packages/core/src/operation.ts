@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import type { NexusContext } from './context.js';
+import { NexusSetupError } from './setup-error.js';
+
+/** Extra checks on one operation (e.g. `requireRole('admin')`); throw a NexusError to refuse. */
+export type Guard = (ctx: NexusContext) => void | Promise<void>;
+
+export type HandlerFn<I = any, O = unknown> = (input: I, ctx: NexusContext) => O | Promise<O>;
+
+export interface HandlerOptions<S extends z.ZodType = z.ZodType> {
+  readonly description: string;
+  readonly input: S;
+  readonly output?: z.ZodType;
+  /** Defaults to `execute:<name>`. */
+  readonly permission?: string;
+  /** Exempts the operation from authentication on every channel. */
+  readonly public?: boolean;
+  readonly guards?: readonly Guard[];
+  /** Per-call deadline; the handler's `ctx.signal` aborts when it passes. */
+  readonly timeoutMs?: number;
+  readonly tags?: readonly string[];
+}
+
+/**
+ * What `app.register()` accepts: a built workflow. `@nexus/workflow` produces these;
+ * core only needs to run one and describe it.
+ */
+export interface RunnableWorkflow {
+  readonly kind: 'workflow';
+  run(inputs: Record<string, unknown>, ctx: NexusContext): Promise<Record<string, unknown>>;
+  toJSON(): unknown;
+}
+
+export interface RegisterOptions {
+  readonly description?: string;
+  /** Defaults to an open object: any named inputs. */
+  readonly input?: z.ZodType;
+  readonly output?: z.ZodType;
+  readonly permission?: string;
+  readonly public?: boolean;
+  readonly guards?: readonly Guard[];
+  readonly timeoutMs?: number;
+  readonly tags?: readonly string[];
+}
+
+export type OperationKind = 'handler' | 'workflow';
+
+/** A registered operation as the pipeline and channels see it. */
+export interface OperationDefinition {
+  readonly name: string;
+  readonly kind: OperationKind;
+  readonly description: string;
+  readonly permission: string;
+  readonly public: boolean;
+  readonly guards: readonly Guard[];
+  readonly timeoutMs: number | undefined;
+  readonly tags: readonly string[];
+  readonly input: z.ZodType;
+  readonly output: z.ZodType | undefined;
+  /** JSON Schema (draft 2020-12) of the input, for OpenAPI, CLI options and MCP `inputSchema`. */
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly workflow: RunnableWorkflow | undefined;
+  readonly execute: HandlerFn;
+}
+
+/** The public description of an operation, as catalogues show it. */
+export interface OperationDescriptor {
+  readonly name: string;
+  readonly kind: OperationKind;
+  readonly description: string;
+  readonly permission: string;
+  readonly public: boolean;
+  readonly tags: readonly string[];
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly workflow?: unknown;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export function assertOperationName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    throw new NexusSetupError(
+      'NEXUS_ERR_INVALID_NAME',
+      `operation name ${JSON.stringify(name)} must match ${NAME_PATTERN.source}`,
+    );
+  }
+}
+
+function isZodSchema(value: unknown): value is z.ZodType {
+  return typeof value === 'object' && value !== null && typeof (value as z.ZodType).safeParseAsync === 'function'
+    && '_zod' in value;
+}
+
+function toJsonSchema(name: string, schema: z.ZodType): Record<string, unknown> {
+  try {
+    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete json.$schema;
+    return json;
+  } catch (cause) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input schema of "${name}" cannot be expressed as JSON Schema`, { cause });
+  }
+}
+
+function common(name: string, options: RegisterOptions | HandlerOptions, input: unknown) {
+  if (!isZodSchema(input)) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input of "${name}" must be a zod schema`);
+  }
+  if (options.output !== undefined && !isZodSchema(options.output)) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the output of "${name}" must be a zod schema`);
+  }
+  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `timeoutMs of "${name}" must be a positive number`);
+  }
+  for (const guard of options.guards ?? []) {
+    if (typeof guard !== 'function') throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `every guard of "${name}" must be a function`);
+  }
+  return {
+    name,
+    public: options.public === true,
+    permission: options.permission ?? `execute:${name}`,
+    guards: Object.freeze([...(options.guards ?? [])]),
+    timeoutMs: options.timeoutMs,
+    tags: Object.freeze([...(options.tags ?? [])]),
+    input,
+    output: options.output as z.ZodType | undefined,
+    inputSchema: Object.freeze(toJsonSchema(name, input)),
+  };
+}
+
+export function defineHandler(name: string, options: HandlerOptions, handler: HandlerFn): OperationDefinition {
+  assertOperationName(name);
+  if (typeof options !== 'object' || options === null) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `handler "${name}" needs an options object with description and input`);
+  }
+  if (typeof handler !== 'function') {
+    throw new NexusSetupError('NEXUS_ERR_MISSING_HANDLER', `handler "${name}" has no handler function`);
+  }
+  if (typeof options.description !== 'string') {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `handler "${name}" needs a description`);
+  }
+  return Object.freeze({
+    ...common(name, options, options.input),
+    kind: 'handler' as const,
+    description: options.description,
+    workflow: undefined,
+    execute: handler,
+  });
+}
+
+export function defineWorkflow(name: string, workflow: RunnableWorkflow, options: RegisterOptions = {}): OperationDefinition {
+  assertOperationName(name);
+  if (typeof workflow !== 'object' || workflow === null || workflow.kind !== 'workflow' || typeof workflow.run !== 'function') {
+    throw new NexusSetupError('NEXUS_ERR_MISSING_HANDLER', `"${name}" must be a built workflow (call builder.build())`);
+  }
+  const input = options.input ?? z.looseObject({});
+  return Object.freeze({
+    ...common(name, options, input),
+    kind: 'workflow' as const,
+    description: options.description ?? `Workflow ${name}`,
+    workflow,
+    execute: (inputs: Record<string, unknown>, ctx: NexusContext) => workflow.run(inputs, ctx),
+  });
+}
+
+export function describeOperation(definition: OperationDefinition): OperationDescriptor {
+  return {
+    name: definition.name,
+    kind: definition.kind,
+    description: definition.description,
+    permission: definition.permission,
+    public: definition.public,
+    tags: definition.tags,
+    inputSchema: definition.inputSchema,
+    ...(definition.workflow ? { workflow: definition.workflow.toJSON() } : {}),
+  };
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { Nexus } from '../nexus.js';
+import type { Plugin } from '../plugin.js';
+import { silentLogger } from '../logger.js';
+
+/** A secret the `explode` operation puts in its error; it must never reach a caller. */
+export const CONFORMANCE_SECRET = 'hunter2-do-not-leak';
+/** Calls per minute the auth kit must allow on `limited` (a burst of 0). */
+export const CONFORMANCE_LIMITED_CALLS = 2;
+
+/**
+ * What an auth implementation provides so the conformance suite can check its decisions
+ * on every channel. Roles: `caller` may execute every fixture operation except `admin_only`
+ * (permission `admin:only`); `admin` may do everything. `limited` admits
+ * CONFORMANCE_LIMITED_CALLS calls per principal per minute (route `/workflows/limited/execute`).
+ */
+export interface ConformanceAuth {
+  plugins(): Plugin[];
+  token(principal: { id: string; roles: string[]; tenant: string }): string | Promise<string>;
+  invalidToken(): string | Promise<string>;
+}
+
+/** Counts handler signals that aborted; read back through the `cancellations` operation. */
+export interface ConformanceProbe {
+  cancellations: number;
+}
+
+export interface ConformanceApp {
+  readonly app: Nexus;
+  readonly probe: ConformanceProbe;
+}
+
+function untilAborted(signal: AbortSignal, probe: ConformanceProbe): Promise<never> {
+  return new Promise((_, reject) => {
+    signal.addEventListener('abort', () => {
+      probe.cancellations++;
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/**
+ * The app every channel is tested against. Exported so a channel whose app lives in another
+ * process (an in-process CLI, say) can build the very same one there.
+ */
+export function createConformanceApp(options: { auth?: ConformanceAuth; nexus?: ConstructorParameters<typeof Nexus>[0] } = {}): ConformanceApp {
+  const app = new Nexus({ logger: silentLogger, ...options.nexus });
+  const probe: ConformanceProbe = { cancellations: 0 };
+  for (const plugin of options.auth?.plugins() ?? []) app.addPlugin(plugin);
+
+  app.handler('echo', { description: 'Returns its message.', input: z.object({ message: z.string() }) }, ({ message }) => ({ message }));
+  app.handler(
+    'strict_echo',
+    { description: 'Accepts exactly a count and string tags.', input: z.strictObject({ count: z.number().int(), tags: z.array(z.string()) }) },
+    (input) => input,
+  );
+  app.handler('explode', { description: 'Always fails with an internal error.', input: z.object({}) }, () => {
+    throw new Error(`connection to postgres://admin:${CONFORMANCE_SECRET}@db failed`);
+  });
+  app.handler('slow', { description: 'Never finishes within its 100 ms deadline.', input: z.object({}), timeoutMs: 100 }, (_input, ctx) =>
+    untilAborted(ctx.signal, probe),
+  );
+  app.handler('wait_for_cancel', { description: 'Runs until cancelled.', input: z.object({}), timeoutMs: 10_000 }, (_input, ctx) =>
+    untilAborted(ctx.signal, probe),
+  );
+  app.handler('cancellations', { description: 'How many handler signals aborted.', input: z.object({}) }, () => ({ count: probe.cancellations }));
+  app.handler('public_ping', { description: 'Needs no credential.', input: z.object({}), public: true }, () => ({ pong: true }));
+  app.handler('limited', { description: 'Rate limited to a few calls per minute.', input: z.object({}) }, () => ({ ok: true }));
+  app.handler('admin_only', { description: 'Needs admin:only.', input: z.object({}), permission: 'admin:only' }, () => ({ ok: true }));
+  app.handler('whoami', { description: 'Returns the caller as the pipeline resolved it.', input: z.object({}) }, (_input, ctx) => ({
+    principal: ctx.principal?.id ?? null,
+    tenant: ctx.tenant?.id ?? null,
+    channel: ctx.channel,
+    requestId: ctx.requestId,
+  }));
+  return { app, probe };
+}

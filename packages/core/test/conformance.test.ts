@@ -1,0 +1,3 @@
+import { memoryChannelUnderTest, runChannelConformance } from '../src/testing/index.js';
+
+runChannelConformance(memoryChannelUnderTest);
