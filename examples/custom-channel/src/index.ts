@@ -1,0 +1,2 @@
+export { createNdjsonChannel } from './ndjson-channel.js';
+export type { NdjsonChannelOptions, NdjsonRequest } from './ndjson-channel.js';
