@@ -23,8 +23,11 @@ export interface TenantInfo {
   readonly source: 'claim' | 'override';
 }
 
-/** Why the pipeline runs: to call an operation, or to list what the caller may call. */
-export type Purpose = 'invoke' | 'list';
+/**
+ * Why the pipeline runs: to call an operation, to list what the caller may call, or to admit
+ * a request to a channel-native route that is not an operation (a custom HTTP route).
+ */
+export type Purpose = 'invoke' | 'list' | 'route';
 
 /** Channel-native request facts that policy may key on or audit (HTTP method, path, headers). */
 export interface TransportInfo {

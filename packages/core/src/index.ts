@@ -1,4 +1,4 @@
-export { Nexus, LIST_OPERATION } from './nexus.js';
+export { Nexus, LIST_OPERATION, ROUTE_OPERATION } from './nexus.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
 export type {
   ChannelName,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Credential, InvocationInit, ListInit, NexusContext, ResponseAnnotations } from './context.js';
+import type { Credential, InvocationInit, ListInit, NexusContext, Purpose, ResponseAnnotations } from './context.js';
 import { NotFoundError, UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
 import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
@@ -10,7 +10,7 @@ import { createJsonLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
 import type { NexusMetrics } from './metrics.js';
-import { defineHandler, defineWorkflow, describeOperation } from './operation.js';
+import { defineHandler, defineWorkflow, describeOperation, permissionProbe } from './operation.js';
 import type { HandlerFn, HandlerOptions, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
 import { compose } from './pipeline.js';
 import type { Authorizer, Phase, Stage, StageEntry, Terminal } from './pipeline.js';
@@ -39,6 +39,8 @@ export type NexusState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped
 
 /** Pseudo operation name of catalogue requests; `$` keeps it outside the operation-name grammar. */
 export const LIST_OPERATION = '$list';
+/** Pseudo operation name of channel-native routes admitted by `invokeRoute`. */
+export const ROUTE_OPERATION = '$route';
 
 const NONE: Credential = { kind: 'none' };
 const NEVER_ABORTED = new AbortController().signal;
@@ -65,6 +67,7 @@ export class Nexus {
   private readonly operationListeners = new Set<() => void>();
   private invokePipeline: Terminal | undefined;
   private listPipeline: Terminal | undefined;
+  private admissionStages: StageEntry[] | undefined;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private inFlight = 0;
@@ -123,6 +126,7 @@ export class Nexus {
   use(phase: Exclude<Phase, 'authorize'>, stage: Stage, name = stage.name || 'anonymous'): this {
     this.stages.push({ phase, stage, name });
     this.invokePipeline = this.listPipeline = undefined;
+    this.admissionStages = undefined;
     return this;
   }
 
@@ -241,6 +245,40 @@ export class Nexus {
     }
   }
 
+  /**
+   * Admits a request to a channel-native route that is not an operation (a custom HTTP route):
+   * the observe, authenticate, tenant and limit phases run with `purpose: 'route'` and operation
+   * `$route`, then `route(ctx)` answers. Authorizers and validation do not run; the route guards
+   * itself (`checkPermission`). Never throws.
+   */
+  async invokeRoute(init: ListInit, route: (ctx: NexusContext) => unknown): Promise<InvocationResult> {
+    const ctx = this.createContext(init, ROUTE_OPERATION, undefined, 'route');
+    this.inFlight++;
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      if (this.currentState === 'stopped') throw new UnavailableError('The service is stopped.');
+      this.admissionStages ??= this.stages.filter((entry) => entry.phase !== 'validate');
+      const value = await compose(this.admissionStages, async (routeCtx) => route(routeCtx))(ctx);
+      const durationMs = performance.now() - ctx.startedAt;
+      this.metrics.observe(ctx.channel, ROUTE_OPERATION, 'allowed', durationMs / 1000);
+      return { ok: true, requestId: ctx.requestId, value, durationMs, annotations: ctx.annotations };
+    } catch (thrown) {
+      return this.failure(ctx, ROUTE_OPERATION, thrown);
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /**
+   * Asks the registered authorizers whether the context's caller holds `permission`, as if
+   * calling an operation that requires it. Throws the authorizer's NexusError to refuse; with
+   * no authorizers every caller passes. Lets channels guard native routes without policy of their own.
+   */
+  async checkPermission(ctx: NexusContext, permission: string): Promise<void> {
+    const probe = permissionProbe(permission);
+    for (const authorizer of this.authorizers) await authorizer(ctx, probe);
+  }
+
   private add(definition: OperationDefinition): this {
     if (this.operations.has(definition.name)) {
       throw new NexusSetupError('NEXUS_ERR_DUPLICATE_OPERATION', `operation "${definition.name}" is already registered`);
@@ -267,7 +305,7 @@ export class Nexus {
     }
   }
 
-  private createContext(init: ListInit, operation: string, definition: OperationDefinition | undefined, purpose: 'invoke' | 'list'): NexusContext {
+  private createContext(init: ListInit, operation: string, definition: OperationDefinition | undefined, purpose: Purpose): NexusContext {
     const requestId = acceptRequestId(init.requestId);
     const onProgress = (init as InvocationInit).onProgress;
     return {

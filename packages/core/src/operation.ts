@@ -174,3 +174,24 @@ export function describeOperation(definition: OperationDefinition): OperationDes
     ...(definition.workflow ? { workflow: definition.workflow.toJSON() } : {}),
   };
 }
+
+const EMPTY_INPUT = z.object({});
+
+/** A stand-in operation that requires only `permission`, for asking authorizers about native routes. */
+export function permissionProbe(permission: string): OperationDefinition {
+  return {
+    name: '$route',
+    kind: 'handler',
+    description: '',
+    permission,
+    public: false,
+    guards: [],
+    timeoutMs: undefined,
+    tags: [],
+    input: EMPTY_INPUT,
+    output: undefined,
+    inputSchema: { type: 'object' },
+    workflow: undefined,
+    execute: () => undefined,
+  };
+}
