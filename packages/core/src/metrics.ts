@@ -11,6 +11,7 @@ export interface NexusMetrics {
   readonly duration: Histogram<'channel' | 'operation'>;
   readonly authFailures: Counter<'channel' | 'reason'>;
   readonly rateLimitStoreErrors: Counter<string>;
+  readonly auditSinkErrors: Counter<string>;
   readonly registeredOperations: Gauge<string>;
   observe(channel: string, operation: string, outcome: Outcome, seconds: number): void;
 }
@@ -42,6 +43,11 @@ export function createMetrics(options: { defaultMetrics: boolean }): NexusMetric
     help: 'Rate-limit store failures (each one allowed or refused per failOpen).',
     registers: [registry],
   });
+  const auditSinkErrors = new Counter({
+    name: 'nexus_audit_sink_errors_total',
+    help: 'Audit records a sink failed to take (the invocation itself is unaffected).',
+    registers: [registry],
+  });
   const registeredOperations = new Gauge({
     name: 'nexus_registered_operations',
     help: 'Operations currently registered.',
@@ -53,6 +59,7 @@ export function createMetrics(options: { defaultMetrics: boolean }): NexusMetric
     duration,
     authFailures,
     rateLimitStoreErrors,
+    auditSinkErrors,
     registeredOperations,
     observe(channel, operation, outcome, seconds) {
       requests.inc({ channel, operation, outcome });
