@@ -1,0 +1,140 @@
+import { ERROR_STATUS, outcomeOf, toNexusError } from '@nexus/core';
+import type { Nexus, NexusContext, Outcome, Stage } from '@nexus/core';
+import { compileGlob, operationPath } from '../rate-limit/glob.js';
+import { resolveAuditConfig } from './config.js';
+import type { AuditConfig, AuditLogLevel, AuditRecord } from './config.js';
+import { capBody, fieldMatcher, redactHeaders, redactPath, redactValue } from './redact.js';
+import { createSink } from './sink.js';
+
+/** The audit stage and its sink; the auth plugin registers `stage` in the `observe` phase. */
+export interface AuditorHandle {
+  readonly stage: Stage;
+  /** Flushes pending records and closes the sink. */
+  stop(): Promise<void>;
+}
+
+const RANK: Record<AuditLogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+const LEVEL_OF: Record<Outcome, AuditLogLevel> = { allowed: 'info', denied: 'warn', rate_limited: 'warn', invalid: 'warn', error: 'error' };
+const REASON_WORD = /^[A-Za-z0-9_.:-]{1,64}$/;
+const LOG_INTERVAL_MS = 10_000;
+
+function reasonOf(thrown: unknown): string {
+  const error = toNexusError(thrown);
+  // An internal error's cause may hold anything (connection strings, user data): never recorded.
+  if (error.code === 'INTERNAL') return 'internal';
+  const cause = error.cause;
+  return cause instanceof Error && REASON_WORD.test(cause.message) ? cause.message : error.code.toLowerCase();
+}
+
+/**
+ * Builds the audit stage: one record per invocation, written in `finally` (also for refusals
+ * and failures), redacted on a copy before the sink. Bad options throw NexusSetupError
+ * (NEXUS_ERR_AUDIT_CONFIG).
+ */
+export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
+  const resolved = resolveAuditConfig(config);
+  const logger = app.logger.child({ component: 'audit' });
+  const threshold = RANK[resolved.logLevel];
+  const replacement = resolved.redactReplacement;
+  const isSecret = fieldMatcher(resolved.redactFields);
+  const secretHeaders = new Set(resolved.redactHeaders);
+  const excludes = resolved.excludePaths.map(compileGlob);
+  const excludedCache = new Map<string, boolean>();
+
+  let lastLogged = 0;
+  const sinkFailed = (error: unknown) => {
+    app.metrics.auditSinkErrors.inc();
+    const at = Date.now();
+    if (at - lastLogged < LOG_INTERVAL_MS) return;
+    lastLogged = at;
+    logger.error('audit sink error', { error: error instanceof Error ? error.message : String(error) });
+  };
+  const sink = createSink(resolved, sinkFailed);
+  let stopped = false;
+
+  const excluded = (ctx: NexusContext): boolean => {
+    if (excludes.length === 0) return false;
+    const path = ctx.transport.path?.split('?')[0] ?? (ctx.purpose === 'invoke' ? operationPath(ctx.operation) : undefined);
+    if (path === undefined) return false;
+    let hit = excludedCache.get(path);
+    if (hit === undefined) {
+      hit = excludes.some((pattern) => pattern.test(path));
+      if (excludedCache.size >= 1_024) excludedCache.clear();
+      excludedCache.set(path, hit);
+    }
+    return hit;
+  };
+
+  const body = (value: unknown): { body: unknown; truncated: boolean } =>
+    capBody(redactValue(value, isSecret, replacement), resolved.maxBodyLogSize);
+
+  const emit = (ctx: NexusContext, failed: boolean, value: unknown, thrown: unknown) => {
+    const code = failed ? toNexusError(thrown).code : undefined;
+    const outcome: Outcome = code === undefined ? 'allowed' : outcomeOf(code);
+    const level = LEVEL_OF[outcome];
+    if (RANK[level] < threshold) return;
+    const durationMs = performance.now() - ctx.startedAt;
+    const { principal, tenant } = ctx.annotations;
+    const transport = ctx.transport;
+    const record: Record<string, unknown> = {
+      timestamp: new Date(Date.now() - durationMs).toISOString(),
+      requestId: ctx.requestId,
+      channel: ctx.channel,
+      operation: ctx.operation,
+      status: code === undefined ? 200 : ERROR_STATUS[code],
+      outcome,
+      reason: failed ? reasonOf(thrown) : null,
+      principal: principal?.id ?? null,
+      roles: principal?.roles ?? [],
+      tenant: tenant?.id ?? null,
+      tenantOverride: tenant?.source === 'override',
+      clientAddress: ctx.clientAddress ?? null,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+    };
+    if (transport.method !== undefined) record.method = transport.method;
+    if (transport.path !== undefined) record.path = redactPath(transport.path, isSecret, replacement);
+    if (transport.requestedTenant !== undefined) record.requestedTenant = transport.requestedTenant;
+    if (ctx.traceparent !== undefined) record.traceparent = ctx.traceparent;
+    if (transport.headers !== undefined) record.headers = redactHeaders(transport.headers, secretHeaders, isSecret, replacement);
+    if (resolved.logRequestBody) {
+      const request = body(ctx.input);
+      record.requestBody = request.body;
+      if (request.truncated) record.bodyTruncated = true;
+    }
+    if (resolved.logResponseBody && !failed) {
+      const response = body(value);
+      record.responseBody = response.body;
+      if (response.truncated) record.bodyTruncated = true;
+    }
+    sink.write(level, record as unknown as AuditRecord);
+  };
+
+  const stage: Stage = async function audit(ctx, next) {
+    if (stopped || excluded(ctx)) return next();
+    let failed = false;
+    let value: unknown;
+    let thrown: unknown;
+    try {
+      value = await next();
+      return value;
+    } catch (error) {
+      failed = true;
+      thrown = error;
+      throw error;
+    } finally {
+      try {
+        emit(ctx, failed, value, thrown);
+      } catch (error) {
+        sinkFailed(error);
+      }
+    }
+  };
+
+  return {
+    stage,
+    async stop() {
+      stopped = true;
+      await sink.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { NexusSetupError } from '@nexus/core';
+
+/** A route's own budget; `burstSize` defaults to 0 (a route limit means exactly what it says). */
+export interface RouteLimit {
+  readonly requestsPerMinute: number;
+  readonly burstSize?: number;
+}
+
+/** Rate-limit settings, named as in the patterns document (camelCase). */
+export interface RateLimitConfig {
+  /** Steady refill rate per key (100). */
+  readonly requestsPerMinute?: number;
+  /** Extra calls a fresh key may make at once, on top of `requestsPerMinute` (20). */
+  readonly burstSize?: number;
+  /** Where buckets live (`memory`); `redis` shares one budget across instances. */
+  readonly backend?: 'memory' | 'redis';
+  readonly redisUrl?: string;
+  /** Prefix of every Redis key (`nexus:rl:`). */
+  readonly redisKeyPrefix?: string;
+  /** Glob → own budget, or `null` for unlimited. Operations match as `/workflows/<name>/execute`. */
+  readonly routeLimits?: Readonly<Record<string, RouteLimit | null>>;
+  /** Publish limit, remaining and reset for channels to render (true). */
+  readonly includeHeaders?: boolean;
+  /** Allow calls while the store is unreachable (true); otherwise they get UNAVAILABLE. */
+  readonly failOpen?: boolean;
+}
+
+/** A bucket's shape: it holds `capacity` tokens and refills `ratePerMs` tokens each millisecond. */
+export interface BucketSpec {
+  readonly capacity: number;
+  readonly ratePerMs: number;
+}
+
+export interface ResolvedRoute {
+  readonly glob: string;
+  readonly spec: BucketSpec | null;
+}
+
+export interface ResolvedRateLimitConfig {
+  readonly global: BucketSpec;
+  readonly backend: 'memory' | 'redis';
+  readonly redisUrl: string | undefined;
+  readonly redisKeyPrefix: string;
+  readonly routes: readonly ResolvedRoute[];
+  readonly includeHeaders: boolean;
+  readonly failOpen: boolean;
+}
+
+const KNOWN = new Set(['requestsPerMinute', 'burstSize', 'backend', 'redisUrl', 'redisKeyPrefix', 'routeLimits', 'includeHeaders', 'failOpen']);
+
+const fail = (message: string): never => {
+  throw new NexusSetupError('NEXUS_ERR_RATE_LIMIT_CONFIG', message);
+};
+
+function bucket(where: string, rpm: unknown, burst: unknown): BucketSpec {
+  if (typeof rpm !== 'number' || !Number.isFinite(rpm) || rpm <= 0) fail(`${where}requestsPerMinute must be a number > 0 (got ${String(rpm)})`);
+  if (typeof burst !== 'number' || !Number.isFinite(burst) || burst < 0) fail(`${where}burstSize must be a number >= 0 (got ${String(burst)})`);
+  const capacity = (rpm as number) + (burst as number);
+  if (capacity < 1) fail(`${where}requestsPerMinute + burstSize must be at least 1`);
+  return { capacity, ratePerMs: (rpm as number) / 60_000 };
+}
+
+function boolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(`${name} must be a boolean`);
+  return value as boolean;
+}
+
+/** Checks every option once, at set-up, so a bad limit never surfaces at request time. */
+export function resolveRateLimitConfig(config: RateLimitConfig): ResolvedRateLimitConfig {
+  if (typeof config !== 'object' || config === null) fail('the rate-limit config must be an object');
+  for (const key of Object.keys(config)) {
+    if (!KNOWN.has(key)) fail(`unknown option "${key}" (options: ${[...KNOWN].join(', ')})`);
+  }
+  const backend = config.backend ?? 'memory';
+  if (backend !== 'memory' && backend !== 'redis') fail(`backend must be "memory" or "redis" (got ${String(backend)})`);
+  const redisUrl = config.redisUrl;
+  if (redisUrl !== undefined && (typeof redisUrl !== 'string' || !/^rediss?:\/\/./.test(redisUrl))) fail('redisUrl must be a redis:// or rediss:// URL');
+  if (backend === 'redis' && redisUrl === undefined) fail('backend "redis" needs redisUrl');
+  const prefix = config.redisKeyPrefix ?? 'nexus:rl:';
+  if (typeof prefix !== 'string') fail('redisKeyPrefix must be a string');
+
+  const routes: ResolvedRoute[] = [];
+  const routeLimits = config.routeLimits ?? {};
+  if (typeof routeLimits !== 'object' || routeLimits === null) fail('routeLimits must be an object of glob → limit');
+  for (const [glob, limit] of Object.entries(routeLimits)) {
+    if (!glob.startsWith('/')) fail(`routeLimits key "${glob}" must be a path glob starting with "/"`);
+    if (limit === null) {
+      routes.push({ glob, spec: null });
+      continue;
+    }
+    if (typeof limit !== 'object') fail(`routeLimits["${glob}"] must be {requestsPerMinute, burstSize?} or null`);
+    routes.push({ glob, spec: bucket(`routeLimits["${glob}"].`, limit.requestsPerMinute, limit.burstSize ?? 0) });
+  }
+  return {
+    global: bucket('', config.requestsPerMinute ?? 100, config.burstSize ?? 20),
+    backend,
+    redisUrl,
+    redisKeyPrefix: prefix,
+    routes,
+    includeHeaders: boolean('includeHeaders', config.includeHeaders, true),
+    failOpen: boolean('failOpen', config.failOpen, true),
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * Compiles a path glob to an anchored RegExp. `*` matches any run of characters, `/` included
+ * (fnmatch semantics, as the patterns document's `/api/workflows/*` expects); `?` matches one.
+ */
+export function compileGlob(glob: string): RegExp {
+  let source = '';
+  for (const char of glob) {
+    if (char === '*') source += source.endsWith('.*') ? '' : '.*';
+    else if (char === '?') source += '.';
+    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+export const hasWildcard = (glob: string): boolean => glob.includes('*') || glob.includes('?');
+
+/** The path an operation is matched as on every channel, so one glob limits it everywhere. */
+export const operationPath = (operation: string): string => `/workflows/${operation}/execute`;

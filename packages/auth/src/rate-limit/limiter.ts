@@ -1,0 +1,117 @@
+import { RateLimitedError, UnavailableError } from '@nexus/core';
+import type { HealthCheck, Nexus, NexusContext, Stage } from '@nexus/core';
+import type { BucketStore } from './bucket.js';
+import { resolveRateLimitConfig } from './config.js';
+import type { BucketSpec, RateLimitConfig } from './config.js';
+import { compileGlob, hasWildcard, operationPath } from './glob.js';
+import { createMemoryStore } from './memory-store.js';
+import { createRedisStore } from './redis-store.js';
+
+/** The limit stage and its store's lifecycle; the auth plugin registers `stage` in the `limit` phase. */
+export interface RateLimiterHandle {
+  readonly stage: Stage;
+  /** Connects the store (Redis); an unreachable store is not fatal. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** `degraded` while the store is unreachable. */
+  readonly health: HealthCheck;
+}
+
+/** Hooks for tests: a clock shared by both backends makes refill deterministic. */
+export interface RateLimiterInternals {
+  readonly now?: () => number;
+}
+
+interface Bucket {
+  /** Key segment naming the bucket: `g` for the global budget, `r:<glob>` for a route's own. */
+  readonly id: string;
+  readonly spec: BucketSpec | null;
+}
+
+const ROUTE_CACHE_LIMIT = 1_024;
+const LOG_INTERVAL_MS = 10_000;
+// The refusal reason audit records; callers only ever see the public message.
+const QUOTA = new Error('quota');
+const STORE_DOWN = new Error('rate_limit_store_unavailable');
+
+function withoutQuery(path: string | undefined): string | undefined {
+  const mark = path === undefined ? -1 : path.indexOf('?');
+  return mark < 0 ? path : path!.slice(0, mark);
+}
+
+function identityOf(ctx: NexusContext): string {
+  if (ctx.principal !== undefined) return `p:${encodeURIComponent(ctx.tenant?.id ?? '')}:${ctx.principal.id}`;
+  // Only what the channel observed itself: never a header value the caller could vary at will.
+  return `a:${ctx.clientAddress ?? 'local'}`;
+}
+
+/**
+ * Builds the token-bucket limit stage. Config is validated here: bad options throw
+ * NexusSetupError (NEXUS_ERR_RATE_LIMIT_CONFIG).
+ */
+export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals: RateLimiterInternals = {}): RateLimiterHandle {
+  const resolved = resolveRateLimitConfig(config);
+  const logger = app.logger.child({ component: 'rate-limit' });
+  const store: BucketStore =
+    resolved.backend === 'redis'
+      ? createRedisStore(resolved.redisUrl!, logger, internals.now)
+      : createMemoryStore(internals.now ?? Date.now);
+  const prefix = resolved.redisKeyPrefix;
+  const global: Bucket = { id: 'g', spec: resolved.global };
+  // Exact paths win over globs; globs then match in declaration order.
+  const routes = [...resolved.routes]
+    .sort((a, b) => Number(hasWildcard(a.glob)) - Number(hasWildcard(b.glob)))
+    .map((route) => ({ pattern: compileGlob(route.glob), bucket: { id: `r:${route.glob}`, spec: route.spec } satisfies Bucket }));
+  const cache = new Map<string, Bucket>();
+
+  const bucketFor = (path: string): Bucket => {
+    let bucket = cache.get(path);
+    if (bucket !== undefined) return bucket;
+    bucket = routes.find((route) => route.pattern.test(path))?.bucket ?? global;
+    if (cache.size >= ROUTE_CACHE_LIMIT) cache.clear();
+    cache.set(path, bucket);
+    return bucket;
+  };
+
+  let lastLogged = 0;
+  const storeFailed = (error: unknown) => {
+    app.metrics.rateLimitStoreErrors.inc();
+    const at = Date.now();
+    if (at - lastLogged < LOG_INTERVAL_MS) return;
+    lastLogged = at;
+    logger.warn('rate-limit store error', { error: error instanceof Error ? error.message : String(error), failOpen: resolved.failOpen });
+  };
+
+  const stage: Stage = async function rateLimit(ctx, next) {
+    const path = ctx.purpose === 'invoke' ? operationPath(ctx.operation) : withoutQuery(ctx.transport.path);
+    if (path === undefined) return next();
+    const bucket = bucketFor(path);
+    if (bucket.spec === null) return next();
+    const spec = bucket.spec;
+    let result;
+    try {
+      result = await store.take(`${prefix}${bucket.id}:${identityOf(ctx)}`, spec);
+    } catch (error) {
+      storeFailed(error);
+      if (resolved.failOpen) return next();
+      throw new UnavailableError(undefined, { cause: STORE_DOWN });
+    }
+    const limit = spec.capacity;
+    if (resolved.includeHeaders) {
+      ctx.annotations.rateLimit = {
+        limit,
+        remaining: Math.min(limit, result.remaining),
+        reset: Math.ceil((Date.now() + result.resetMs) / 1000),
+      };
+    }
+    if (!result.allowed) throw new RateLimitedError(result.retryAfterMs / 1000, { cause: QUOTA, extensions: { limit, remaining: 0 } });
+    return next();
+  };
+
+  return {
+    stage,
+    start: () => store.start(),
+    stop: () => store.stop(),
+    health: () => store.health(),
+  };
+}
