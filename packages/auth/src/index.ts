@@ -1,1 +1,13 @@
-export {};
+export { NexusAuthPlugin } from './plugin.js';
+export type { NexusAuthOptions } from './plugin.js';
+export { ALGORITHMS, DEFAULT_EXEMPT_PATHS } from './jwt/config.js';
+export type { JWTConfig, JwtAlgorithm } from './jwt/config.js';
+export type { AuthFailureReason } from './jwt/errors.js';
+export type { AuthFailureThrottleConfig } from './jwt/throttle.js';
+export type { RBACConfig, RoleDefinition } from './rbac/rbac.js';
+export type { TenantConfig } from './tenant/config.js';
+export { hasPermission, hasRole, requirePermission, requireRole } from './guards.js';
+export { createAccessToken } from './tokens.js';
+export type { AccessTokenOptions } from './tokens.js';
+export type { RateLimitConfig, RouteLimit } from './rate-limit/index.js';
+export type { AuditConfig, AuditLogLevel, AuditRecord, AuditSinkFunction } from './audit/index.js';

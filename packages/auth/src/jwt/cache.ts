@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '@nexus/core';
+
+export interface CachedToken {
+  readonly principal: Principal;
+  readonly exp: number | undefined;
+  readonly nbf: number | undefined;
+  readonly iat: number | undefined;
+}
+
+/**
+ * Tokens whose signature and claims already verified, keyed by a SHA-256 of the token so
+ * raw credentials are not kept in memory. Time-based claims are re-checked on every hit by
+ * the caller; the whole cache is dropped when the signing keys change.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, CachedToken>();
+
+  constructor(private readonly capacity: number) {}
+
+  keyOf(token: string): string {
+    return createHash('sha256').update(token).digest('base64');
+  }
+
+  get(key: string): CachedToken | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, entry: CachedToken): void {
+    if (this.capacity === 0) return;
+    if (this.entries.size >= this.capacity) {
+      // Oldest insertion first: a cheap bound; hot tokens are simply re-verified and re-inserted.
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, entry);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

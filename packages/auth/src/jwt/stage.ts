@@ -1,0 +1,61 @@
+import { RateLimitedError, UnauthenticatedError, UnavailableError } from '@nexus/core';
+import type { NexusContext, NexusMetrics, Stage } from '@nexus/core';
+import type { Rbac } from '../rbac/rbac.js';
+import { CredentialRejected } from './errors.js';
+import type { AuthFailureReason } from './errors.js';
+import type { AuthFailureThrottle } from './throttle.js';
+import type { TokenVerifier } from './verifier.js';
+
+export interface AuthenticateStageOptions {
+  readonly verifier: TokenVerifier;
+  readonly metrics: NexusMetrics;
+  readonly throttle: AuthFailureThrottle | undefined;
+  readonly rbac: Rbac | undefined;
+  /** Native routes (purpose `route`) that admit anonymous callers. */
+  readonly isExemptPath: (path: string | undefined) => boolean;
+}
+
+/**
+ * The authenticate phase: bearer token → principal. Public operations need no credential;
+ * catalogue requests and exempt routes admit anonymous callers but still judge a presented
+ * credential. Every refusal carries the same public message; the reason word stays internal.
+ */
+export function createAuthenticateStage(options: AuthenticateStageOptions): Stage {
+  const { verifier, metrics, throttle, rbac, isExemptPath } = options;
+
+  const refuse = (ctx: NexusContext, reason: AuthFailureReason) => {
+    metrics.authFailures.inc({ channel: ctx.channel, reason });
+    if (reason === 'jwks_unavailable') return new UnavailableError(undefined, { cause: new Error(reason) });
+    return new UnauthenticatedError(undefined, { cause: new Error(reason) });
+  };
+
+  return async function authenticate(ctx, next) {
+    if (ctx.purpose === 'invoke' && ctx.definition?.public === true) return next();
+    const credential = ctx.credential;
+    if (credential.kind === 'none') {
+      if (ctx.purpose === 'list' || (ctx.purpose === 'route' && isExemptPath(ctx.transport.path))) return next();
+      throw refuse(ctx, 'missing');
+    }
+    if (credential.kind !== 'bearer') throw refuse(ctx, 'unsupported');
+
+    const address = ctx.clientAddress;
+    if (throttle !== undefined && address !== undefined) {
+      const wait = throttle.blockedFor(address);
+      if (wait > 0) {
+        metrics.authFailures.inc({ channel: ctx.channel, reason: 'throttled' });
+        throw new RateLimitedError(wait, { cause: new Error('throttled') });
+      }
+    }
+    let principal;
+    try {
+      principal = await verifier.verify(credential.token);
+    } catch (error) {
+      if (!(error instanceof CredentialRejected)) throw error;
+      if (throttle !== undefined && address !== undefined && error.reason !== 'jwks_unavailable') throttle.fail(address);
+      throw refuse(ctx, error.reason);
+    }
+    rbac?.access(principal);
+    ctx.annotations.principal = principal;
+    return next({ principal });
+  };
+}

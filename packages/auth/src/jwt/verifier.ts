@@ -1,0 +1,133 @@
+import type { KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { HealthCheckResult, Principal } from '@nexus/core';
+import { VerifiedTokenCache } from './cache.js';
+import type { CachedToken } from './cache.js';
+import type { ResolvedJwtConfig } from './config.js';
+import { CredentialRejected } from './errors.js';
+import type { AuthFailureReason } from './errors.js';
+import { jwksKeySource } from './jwks.js';
+import type { JwksKeySource } from './jwks.js';
+import { principalFromClaims } from './principal.js';
+
+/** Turns a bearer token into a principal, or throws CredentialRejected with a reason word. */
+export interface TokenVerifier {
+  verify(token: string): Promise<Principal>;
+  /** The JWKS key source, when keys come from an identity provider. */
+  readonly jwks: JwksKeySource | undefined;
+  health(): HealthCheckResult;
+  close(): void;
+}
+
+// Three base64url segments; anything else is refused before any parsing.
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+function reject(reason: AuthFailureReason): never {
+  throw new CredentialRejected(reason);
+}
+
+function parseHeader(token: string): { alg: unknown; kid: unknown } {
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) reject('malformed');
+    return header as { alg: unknown; kid: unknown };
+  } catch (error) {
+    if (error instanceof CredentialRejected) throw error;
+    return reject('malformed');
+  }
+}
+
+function reasonOf(error: unknown): AuthFailureReason {
+  if (error instanceof jwt.TokenExpiredError) return error.message === 'maxAge exceeded' ? 'too_old' : 'expired';
+  if (error instanceof jwt.NotBeforeError) return 'not_yet_valid';
+  const message = error instanceof Error ? error.message : '';
+  if (message === 'invalid signature') return 'bad_signature';
+  if (message.startsWith('jwt issuer invalid')) return 'bad_issuer';
+  if (message.startsWith('jwt audience invalid')) return 'bad_audience';
+  if (message.startsWith('iat required')) return 'too_old';
+  if (message === 'invalid algorithm' || message.startsWith('secretOrPublicKey')) return 'algorithm';
+  return 'malformed';
+}
+
+/** Builds the verifier for one configuration; key material and options are prepared once here. */
+export function createVerifier(config: ResolvedJwtConfig): TokenVerifier {
+  const jwks = config.jwksUrl === undefined
+    ? undefined
+    : jwksKeySource({ url: config.jwksUrl, ttlMs: config.jwksCacheTtlMs, cooldownMs: config.jwksCooldownMs, timeoutMs: config.jwksTimeoutMs });
+  const cache = new VerifiedTokenCache(config.tokenCacheSize);
+  const unsubscribe = jwks?.onRotate(() => cache.clear());
+  const algorithms: jwt.Algorithm[] = [config.algorithm];
+  const leeway = config.leeway;
+
+  const options = (clockTimestamp: number): jwt.VerifyOptions & { complete: false } => ({
+    algorithms,
+    clockTimestamp,
+    clockTolerance: leeway,
+    complete: false,
+    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
+    ...(config.audience === undefined ? {} : { audience: config.audience }),
+    ...(config.maxTokenAge === undefined ? {} : { maxAge: config.maxTokenAge }),
+  });
+
+  // Mirrors jsonwebtoken's own time checks for tokens served from the cache.
+  const checkTimes = (entry: CachedToken, now: number): AuthFailureReason | undefined => {
+    if (entry.nbf !== undefined && entry.nbf > now + leeway) return 'not_yet_valid';
+    if (entry.exp !== undefined && now >= entry.exp + leeway) return 'expired';
+    if (config.maxTokenAge !== undefined && entry.iat !== undefined && now >= entry.iat + config.maxTokenAge + leeway) return 'too_old';
+    return undefined;
+  };
+
+  const keyFor = async (kid: unknown): Promise<KeyObject> => {
+    if (config.staticKey !== undefined) return config.staticKey;
+    if (kid !== undefined && typeof kid !== 'string') reject('unknown_kid');
+    const found = await jwks!.lookup(kid);
+    if ('reason' in found) reject(found.reason);
+    return found.key;
+  };
+
+  return {
+    jwks,
+    async verify(token) {
+      if (typeof token !== 'string' || token.length === 0) reject('missing');
+      if (token.length > config.maxTokenLength) reject('too_long');
+      if (!TOKEN_SHAPE.test(token)) reject('malformed');
+      const now = Math.floor(Date.now() / 1000);
+      const cacheKey = config.tokenCacheSize > 0 ? cache.keyOf(token) : '';
+      const hit = config.tokenCacheSize > 0 ? cache.get(cacheKey) : undefined;
+      if (hit !== undefined) {
+        const stale = checkTimes(hit, now);
+        if (stale === undefined) return hit.principal;
+        if (stale !== 'not_yet_valid') cache.delete(cacheKey);
+        reject(stale);
+      }
+
+      const header = parseHeader(token);
+      // Exactly the configured algorithm: refuses `none` in any spelling and HS/RS key confusion.
+      if (header.alg !== config.algorithm) reject('algorithm');
+      const key = await keyFor(header.kid);
+      let claims: Record<string, unknown>;
+      try {
+        const payload = jwt.verify(token, key, options(now));
+        if (typeof payload !== 'object' || payload === null) reject('malformed');
+        claims = payload as Record<string, unknown>;
+      } catch (error) {
+        if (error instanceof CredentialRejected) throw error;
+        reject(reasonOf(error));
+      }
+      if (config.verifyExp && typeof claims.exp !== 'number') reject('missing_exp');
+      const principal = principalFromClaims(claims, config.rolesClaim) ?? reject('no_subject');
+      if (config.tokenCacheSize > 0) {
+        const num = (value: unknown) => (typeof value === 'number' ? value : undefined);
+        cache.set(cacheKey, { principal, exp: num(claims.exp), nbf: num(claims.nbf), iat: num(claims.iat) });
+      }
+      return principal;
+    },
+    health() {
+      return jwks === undefined ? { status: 'healthy' } : jwks.health();
+    },
+    close() {
+      unsubscribe?.();
+      cache.clear();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import { NexusSetupError } from '@nexus/core';
+import type { Nexus, Plugin } from '@nexus/core';
+import { resolveJwtConfig } from './jwt/config.js';
+import type { JWTConfig, ResolvedJwtConfig } from './jwt/config.js';
+import { pathMatcher } from './jwt/paths.js';
+import { createAuthenticateStage } from './jwt/stage.js';
+import { AuthFailureThrottle } from './jwt/throttle.js';
+import type { AuthFailureThrottleConfig } from './jwt/throttle.js';
+import { createVerifier } from './jwt/verifier.js';
+import type { TokenVerifier } from './jwt/verifier.js';
+import { createAuthorizer } from './rbac/authorizer.js';
+import { Rbac } from './rbac/rbac.js';
+import type { RBACConfig } from './rbac/rbac.js';
+import { resolveTenantConfig } from './tenant/config.js';
+import type { ResolvedTenantConfig, TenantConfig } from './tenant/config.js';
+import { createTenantStage } from './tenant/stage.js';
+import { createAuditor } from './audit/index.js';
+import type { AuditConfig, AuditorHandle } from './audit/index.js';
+import { resolveAuditConfig } from './audit/config.js';
+import { createRateLimiter } from './rate-limit/index.js';
+import type { RateLimitConfig, RateLimiterHandle } from './rate-limit/index.js';
+import { resolveRateLimitConfig } from './rate-limit/config.js';
+
+/** Everything the auth plugin can enforce; each part is optional, but RBAC and tenants need `jwt`. */
+export interface NexusAuthOptions {
+  readonly jwt?: JWTConfig;
+  readonly rbac?: RBACConfig;
+  /** Role given to principals whose token carries no roles. */
+  readonly rbacDefaultRole?: string;
+  readonly tenantIsolation?: TenantConfig | boolean;
+  /** Token-bucket limits per tenant + principal (or client address) and route. */
+  readonly rateLimit?: RateLimitConfig;
+  /** One audit record per invocation on every channel. */
+  readonly audit?: AuditConfig;
+  /** Refused credentials allowed per client address before it is slowed down; `false` disables. */
+  readonly authFailureThrottle?: AuthFailureThrottleConfig | false;
+}
+
+function need<T>(factory: string, field: string, value: T | undefined): T {
+  if (value === undefined || value === null) throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', `NexusAuthPlugin.${factory}() needs ${field}`);
+  return value;
+}
+
+/**
+ * Authentication, tenant isolation and authorization as pipeline stages, enforced the same
+ * way on every channel.
+ * @example
+ * const auth = NexusAuthPlugin.saasApp({
+ *   jwt: { secret: process.env.JWT_SECRET!, issuer: 'https://id.example.com' },
+ *   rbac: { admin: ['*'], developer: ['read:*', 'execute:*'] },
+ *   tenantIsolation: { jwtClaim: 'tenant_id', adminRole: 'admin' },
+ * });
+ * app.addPlugin(auth);
+ */
+export class NexusAuthPlugin implements Plugin {
+  readonly name = 'nexus-auth';
+  readonly jwt: ResolvedJwtConfig | undefined;
+  readonly tenant: ResolvedTenantConfig | undefined;
+  readonly rbac: Rbac | undefined;
+  private readonly throttleConfig: AuthFailureThrottleConfig | false;
+  private readonly exempt: (path: string | undefined) => boolean;
+  private readonly rateLimitConfig: RateLimitConfig | undefined;
+  private readonly auditConfig: AuditConfig | undefined;
+  private verifier: TokenVerifier | undefined;
+  private limiter: RateLimiterHandle | undefined;
+  private auditor: AuditorHandle | undefined;
+  private app: Nexus | undefined;
+
+  constructor(options: NexusAuthOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', 'NexusAuthPlugin needs an options object');
+    const tenantWanted = options.tenantIsolation !== undefined && options.tenantIsolation !== false;
+    if (options.jwt === undefined && (options.rbac !== undefined || tenantWanted)) {
+      throw new NexusSetupError('NEXUS_ERR_AUTH_NEEDS_JWT', 'rbac and tenantIsolation need jwt: without authentication there is no principal to check');
+    }
+    if (options.rbacDefaultRole !== undefined && options.rbac === undefined) {
+      throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', 'rbacDefaultRole needs rbac');
+    }
+    this.jwt = options.jwt === undefined ? undefined : resolveJwtConfig(options.jwt);
+    this.rbac = options.rbac === undefined ? undefined : new Rbac(options.rbac, options.rbacDefaultRole);
+    this.tenant = tenantWanted ? resolveTenantConfig(options.tenantIsolation as TenantConfig | true) : undefined;
+    const throttle = options.authFailureThrottle ?? {};
+    if (throttle !== false) {
+      for (const [field, value] of Object.entries(throttle)) {
+        if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
+          throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', `authFailureThrottle.${field} must be a positive integer`);
+        }
+      }
+    }
+    this.throttleConfig = throttle;
+    this.exempt = pathMatcher(this.jwt?.exemptPaths ?? []);
+    // Validated now so a bad option fails where the plugin is built, not when it is added.
+    if (options.rateLimit !== undefined) resolveRateLimitConfig(options.rateLimit);
+    if (options.audit !== undefined) resolveAuditConfig(options.audit);
+    this.rateLimitConfig = options.rateLimit;
+    this.auditConfig = options.audit;
+  }
+
+  /** JWT authentication only. */
+  static basicAuth(options: { jwt: JWTConfig; audit?: AuditConfig }): NexusAuthPlugin {
+    return new NexusAuthPlugin({
+      jwt: need('basicAuth', 'jwt', options?.jwt),
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
+    });
+  }
+
+  /** JWT, RBAC and tenant isolation: a multi-tenant SaaS. */
+  static saasApp(options: { jwt: JWTConfig; rbac: RBACConfig; tenantIsolation: TenantConfig | true; audit?: AuditConfig; rbacDefaultRole?: string }): NexusAuthPlugin {
+    return new NexusAuthPlugin({
+      jwt: need('saasApp', 'jwt', options?.jwt),
+      rbac: need('saasApp', 'rbac', options.rbac),
+      tenantIsolation: need('saasApp', 'tenantIsolation', options.tenantIsolation),
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
+      ...(options.rbacDefaultRole === undefined ? {} : { rbacDefaultRole: options.rbacDefaultRole }),
+    });
+  }
+
+  /** Everything: JWT, RBAC, tenant isolation, rate limits and audit. */
+  static enterprise(options: {
+    jwt: JWTConfig;
+    rbac: RBACConfig;
+    rateLimit: RateLimitConfig;
+    tenantIsolation: TenantConfig | true;
+    audit: AuditConfig;
+    rbacDefaultRole?: string;
+  }): NexusAuthPlugin {
+    return new NexusAuthPlugin({
+      jwt: need('enterprise', 'jwt', options?.jwt),
+      rbac: need('enterprise', 'rbac', options.rbac),
+      rateLimit: need('enterprise', 'rateLimit', options.rateLimit),
+      tenantIsolation: need('enterprise', 'tenantIsolation', options.tenantIsolation),
+      audit: need('enterprise', 'audit', options.audit),
+      ...(options.rbacDefaultRole === undefined ? {} : { rbacDefaultRole: options.rbacDefaultRole }),
+    });
+  }
+
+  /** Whether an HTTP route that is not an operation may be served without a credential. */
+  isExemptPath(path: string): boolean {
+    return this.exempt(path);
+  }
+
+  setup(app: Nexus): void {
+    if (this.app !== undefined) throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', 'a NexusAuthPlugin instance serves one app; create one per app');
+    this.app = app;
+    if (this.auditConfig !== undefined) {
+      this.auditor = createAuditor(this.auditConfig, app);
+      app.use('observe', this.auditor.stage, 'nexus-auth:audit');
+    }
+    if (this.rateLimitConfig !== undefined) {
+      const limiter = createRateLimiter(this.rateLimitConfig, app);
+      this.limiter = limiter;
+      app.use('limit', limiter.stage, 'nexus-auth:rate-limit');
+      app.addHealthCheck('rate-limit', limiter.health);
+    }
+    if (this.jwt !== undefined) {
+      const verifier = createVerifier(this.jwt);
+      this.verifier = verifier;
+      const throttle = this.throttleConfig === false ? undefined : new AuthFailureThrottle(this.throttleConfig);
+      app.use('authenticate', createAuthenticateStage({ verifier, metrics: app.metrics, throttle, rbac: this.rbac, isExemptPath: this.exempt }), 'nexus-auth:authenticate');
+      if (verifier.jwks !== undefined) app.addHealthCheck('jwks', () => verifier.health());
+      if (this.tenant !== undefined) app.use('tenant', createTenantStage(this.tenant, app.metrics), 'nexus-auth:tenant');
+      app.authorize(createAuthorizer(this.rbac, app.metrics));
+    }
+  }
+
+  async start(): Promise<void> {
+    // Warm the key set; an unreachable provider is reported by the health check, not fatal here.
+    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start()]);
+  }
+
+  async stop(): Promise<void> {
+    this.verifier?.close();
+    try {
+      await this.limiter?.stop();
+    } finally {
+      await this.auditor?.stop();
+    }
+  }
+}

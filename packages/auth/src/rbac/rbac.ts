@@ -1,0 +1,124 @@
+import { NexusSetupError } from '@nexus/core';
+import type { Principal } from '@nexus/core';
+import { PermissionSet } from './permission.js';
+
+/** One role: its permissions, or `{ permissions, inherits, description }`. */
+export type RoleDefinition =
+  | readonly string[]
+  | { readonly permissions?: readonly string[]; readonly inherits?: readonly string[]; readonly description?: string };
+
+/** Role name → definition, e.g. `{ admin: ['*'], developer: { permissions: ['read:*'], inherits: ['viewer'] } }`. */
+export type RBACConfig = Readonly<Record<string, RoleDefinition>>;
+
+/** What a principal may do, with inheritance and the default role resolved. */
+export interface Access {
+  readonly roles: ReadonlySet<string>;
+  readonly permissions: PermissionSet;
+}
+
+interface CompiledRole {
+  readonly roles: ReadonlySet<string>;
+  readonly permissions: PermissionSet;
+}
+
+const registry = new WeakMap<Principal, Access>();
+
+/** The access resolved for a principal by the plugin that authenticated it, if any. */
+export function registeredAccess(principal: Principal): Access | undefined {
+  return registry.get(principal);
+}
+
+/** Access from the principal's own roles and permissions, for principals no RBAC resolved. */
+export function rawAccess(principal: Principal): Access {
+  const permissions = new PermissionSet();
+  for (const permission of principal.permissions) permissions.add(permission);
+  return { roles: new Set(principal.roles), permissions };
+}
+
+function definitionOf(name: string, definition: RoleDefinition): { permissions: readonly string[]; inherits: readonly string[] } {
+  if (Array.isArray(definition)) return { permissions: definition as readonly string[], inherits: [] };
+  if (typeof definition !== 'object' || definition === null) {
+    throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', `rbac role "${name}" must be a list of permissions or { permissions, inherits }`);
+  }
+  const { permissions = [], inherits = [] } = definition as { permissions?: readonly string[]; inherits?: readonly string[] };
+  if (!Array.isArray(permissions) || !Array.isArray(inherits)) {
+    throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', `rbac role "${name}": permissions and inherits must be lists`);
+  }
+  return { permissions, inherits };
+}
+
+/** Role-based access control compiled once: transitive inheritance, wildcard patterns, deny by default. */
+export class Rbac {
+  private readonly roles = new Map<string, CompiledRole>();
+
+  constructor(config: RBACConfig, readonly defaultRole?: string) {
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+      throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', 'rbac must be an object mapping role names to permissions');
+    }
+    const raw = new Map(Object.entries(config).map(([name, definition]) => [name, definitionOf(name, definition)]));
+    for (const [name, { permissions, inherits }] of raw) {
+      for (const permission of permissions) {
+        if (typeof permission !== 'string') throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', `rbac role "${name}" has a permission that is not a string`);
+        new PermissionSet().add(permission, true, `rbac role "${name}": permission`);
+      }
+      for (const parent of inherits) {
+        if (!raw.has(parent)) throw new NexusSetupError('NEXUS_ERR_RBAC_UNKNOWN_ROLE', `rbac role "${name}" inherits unknown role "${parent}"`);
+      }
+    }
+    const compile = (name: string, path: readonly string[]): CompiledRole => {
+      const done = this.roles.get(name);
+      if (done) return done;
+      if (path.includes(name)) {
+        throw new NexusSetupError('NEXUS_ERR_RBAC_CYCLE', `rbac inheritance cycle: ${[...path.slice(path.indexOf(name)), name].join(' -> ')}`);
+      }
+      const { permissions, inherits } = raw.get(name)!;
+      const roles = new Set([name]);
+      const set = new PermissionSet();
+      for (const permission of permissions) set.add(permission, true);
+      for (const parent of inherits) {
+        const compiled = compile(parent, [...path, name]);
+        for (const role of compiled.roles) roles.add(role);
+        set.addAll(compiled.permissions);
+      }
+      const role = { roles, permissions: set };
+      this.roles.set(name, role);
+      return role;
+    };
+    for (const name of raw.keys()) compile(name, []);
+    if (defaultRole !== undefined && !this.roles.has(defaultRole)) {
+      throw new NexusSetupError('NEXUS_ERR_RBAC_UNKNOWN_ROLE', `rbacDefaultRole "${defaultRole}" is not a role in rbac`);
+    }
+  }
+
+  roleNames(): string[] {
+    return [...this.roles.keys()];
+  }
+
+  /** Resolves (once per principal object) the roles and permissions a principal holds. */
+  access(principal: Principal): Access {
+    const known = registry.get(principal);
+    if (known !== undefined) return known;
+    const names = principal.roles.length === 0 && this.defaultRole !== undefined ? [this.defaultRole] : principal.roles;
+    const roles = new Set<string>();
+    const permissions = new PermissionSet();
+    for (const permission of principal.permissions) permissions.add(permission);
+    for (const name of names) {
+      roles.add(name);
+      const compiled = this.roles.get(name);
+      if (compiled === undefined) continue;
+      for (const role of compiled.roles) roles.add(role);
+      permissions.addAll(compiled.permissions);
+    }
+    const access = { roles, permissions };
+    registry.set(principal, access);
+    return access;
+  }
+
+  can(principal: Principal, permission: string): boolean {
+    return this.access(principal).permissions.matches(permission);
+  }
+
+  hasRole(principal: Principal, role: string): boolean {
+    return this.access(principal).roles.has(role);
+  }
+}
