@@ -1,0 +1,224 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import { NexusSetupError, NotFoundError, acceptRequestId } from '@nexus/core';
+import type { Channel, Nexus, NexusContext } from '@nexus/core';
+import { DEFAULT_BODY_LIMIT } from './body.js';
+import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
+import { buildOpenApi } from './openapi.js';
+import type { OpenApiInfo } from './openapi.js';
+import { fromNativeError, sendJson, sendProblem, setAnnotationHeaders } from './render.js';
+import type { RateLimitHeaderStyle } from './render.js';
+import { createAddressResolver } from './request.js';
+import type { TokenSources, TrustProxy } from './request.js';
+import { admitted, catalogue, execute } from './routes.js';
+import type { RouteContext } from './routes.js';
+
+export interface ApiChannelOptions {
+  /** Defaults to `app.options.apiPort` (8000); 0 picks a free port (see `address()`). */
+  readonly port?: number;
+  /** Defaults to `app.options.host` (127.0.0.1). */
+  readonly host?: string;
+  /** Channel name in the context, metrics and audit (`api`). */
+  readonly name?: string;
+  /** Largest accepted execute body in bytes (1 MiB). */
+  readonly bodyLimit?: number;
+  /** Proxies whose `X-Forwarded-For` is believed; without it the socket address is the client. */
+  readonly trustProxy?: TrustProxy;
+  /** Also accept a bearer token from this cookie / query parameter. Off by default. */
+  readonly tokenCookie?: string;
+  readonly tokenQueryParam?: string;
+  /** Serve `/metrics` (defaults to `app.options.enableMonitoring`). */
+  readonly metrics?: boolean;
+  /** `x` (default): X-RateLimit-*; `ietf`: RateLimit / RateLimit-Policy; `both`. */
+  readonly rateLimitHeaders?: RateLimitHeaderStyle;
+  /** Realm of the `WWW-Authenticate: Bearer` challenge (`nexus`). */
+  readonly realm?: string;
+  readonly openapi?: OpenApiInfo;
+}
+
+/** The HTTP channel: add it to an app, extend it with native middleware and routers. */
+export interface ApiChannel extends Channel {
+  /** Express middleware that runs after authentication and tenant resolution and can read `req.nexus`. */
+  addMiddleware(middleware: RequestHandler): this;
+  /** Mounts an Express router whose requests pass the pipeline's authentication, tenant and limit phases first. */
+  addRouter(path: string, router: Router | RequestHandler): this;
+  /** The bound address once started (the real port when started on port 0). */
+  address(): AddressInfo | undefined;
+}
+
+class ExpressApiChannel implements ApiChannel {
+  readonly name: string;
+  private app: Nexus | undefined;
+  private server: Server | undefined;
+  private readonly middlewares: RequestHandler[] = [];
+  private readonly routers: [string, Router | RequestHandler][] = [];
+  private stageAdded = false;
+  private openapi: string | undefined;
+  private rc: RouteContext | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: ApiChannelOptions) {
+    this.name = options.name ?? 'api';
+    if (options.bodyLimit !== undefined && !(Number.isInteger(options.bodyLimit) && options.bodyLimit > 0)) {
+      throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'bodyLimit must be a positive integer number of bytes');
+    }
+  }
+
+  attach(app: Nexus): void {
+    this.app = app;
+    app.onOperationsChanged(() => {
+      this.openapi = undefined;
+    });
+    app.addHealthCheck(`channel:${this.name}`, () =>
+      this.server?.listening && !this.rc?.draining ? { status: 'healthy' } : { status: 'unhealthy', detail: this.rc?.draining ? 'draining' : 'not listening' },
+    );
+    if (this.middlewares.length > 0) this.addStage(app);
+  }
+
+  addMiddleware(middleware: RequestHandler): this {
+    if (typeof middleware !== 'function') throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'addMiddleware() needs an Express middleware function');
+    this.middlewares.push(middleware);
+    if (this.app !== undefined) this.addStage(this.app);
+    return this;
+  }
+
+  addRouter(path: string, router: Router | RequestHandler): this {
+    if (this.server !== undefined) throw new NexusSetupError('NEXUS_ERR_ALREADY_STARTED', 'routers must be added before the channel starts');
+    if (typeof path !== 'string' || !path.startsWith('/')) throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'addRouter() needs a path starting with "/"');
+    this.routers.push([path, router]);
+    return this;
+  }
+
+  address(): AddressInfo | undefined {
+    const address = this.server?.address();
+    return typeof address === 'object' && address !== null ? address : undefined;
+  }
+
+  async start(app: Nexus): Promise<void> {
+    if (this.server !== undefined) return;
+    if (this.app === undefined) this.attach(app);
+    const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus' } as const;
+    this.rc = {
+      app,
+      channel: this.name,
+      bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      tokens: { cookie: this.options.tokenCookie, query: this.options.tokenQueryParam },
+      render,
+      clientAddress: createAddressResolver(this.options.trustProxy),
+      draining: false,
+    };
+    const server = createServer(this.buildExpress(app, this.rc));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? app.options.apiPort, this.options.host ?? app.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting, answers readiness 503, lets in-flight requests finish within `graceMs`, then closes every socket. */
+  stop({ graceMs }: { readonly graceMs: number }): Promise<void> {
+    const server = this.server;
+    if (server === undefined || this.rc === undefined) return Promise.resolve();
+    this.rc.draining = true;
+    this.stopping ??= new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.closeAllConnections(), Math.max(0, graceMs));
+      server.close(() => {
+        clearTimeout(force);
+        resolve();
+      });
+      server.closeIdleConnections();
+    });
+    return this.stopping;
+  }
+
+  private addStage(app: Nexus): void {
+    if (this.stageAdded) return;
+    this.stageAdded = true;
+    const beforeRun = (_req: Request, res: Response, ctx: NexusContext) => {
+      res.setHeader('x-request-id', ctx.requestId);
+      if (this.rc !== undefined) setAnnotationHeaders(res, ctx.annotations, this.rc.render);
+    };
+    app.use('limit', nativeMiddlewareStage(app, this.name, beforeRun, this.middlewares), `${this.name}:native-middleware`);
+  }
+
+  private openApiDocument(app: Nexus, metrics: boolean): string {
+    this.openapi ??= JSON.stringify(buildOpenApi(app.allOperations(), this.options.openapi ?? {}, metrics));
+    return this.openapi;
+  }
+
+  private buildExpress(app: Nexus, rc: RouteContext): Express {
+    const metrics = this.options.metrics ?? app.options.enableMonitoring;
+    const server = express();
+    server.disable('x-powered-by');
+    server.disable('etag');
+    // The hot route comes first, so no other layer runs before it.
+    server.post('/workflows/:name/execute', (req, res) => execute(rc, req, res));
+    server.use((req, res, next) => {
+      const requestId = acceptRequestId(req.headers['x-request-id']);
+      req.nexus = { requestId };
+      res.setHeader('x-request-id', requestId);
+      if (rc.draining) res.setHeader('connection', 'close');
+      next();
+    });
+    server.get('/workflows', (req, res) => catalogue(rc, req, res));
+    server.get('/workflows/:name', (req, res) => catalogue(rc, req, res, req.params.name as string));
+    server.get('/health', async (_req, res) => {
+      const report = await app.healthCheck();
+      sendJson(res, report.status === 'unhealthy' ? 503 : 200, JSON.stringify(report), {});
+    });
+    server.get('/health/live', (_req, res) => sendJson(res, 200, '{"status":"alive"}', {}));
+    server.get('/health/ready', (_req, res) => {
+      const ready = app.state === 'running' && !rc.draining && this.server?.listening === true;
+      sendJson(res, ready ? 200 : 503, ready ? '{"status":"ready"}' : `{"status":"not_ready","state":"${rc.draining ? 'draining' : app.state}"}`, {});
+    });
+    server.get('/openapi.json', (req, res) =>
+      admitted(rc, req, res, () => sendJson(res, 200, this.openApiDocument(app, metrics), {})),
+    );
+    if (metrics) {
+      server.get('/metrics', (req, res) =>
+        admitted(rc, req, res, async () => {
+          const text = await app.metrics.registry.metrics();
+          sendJson(res, 200, text, {}, app.metrics.registry.contentType);
+        }),
+      );
+    }
+    for (const [path, router] of this.routers) {
+      server.use(path, (req: Request, res: Response, next: NextFunction) =>
+        admitted(rc, req, res, (ctx) => {
+          admit(app, req, ctx);
+          setAnnotationHeaders(res, ctx.annotations, rc.render);
+          return passToRouter(req, res, next);
+        }),
+      );
+      server.use(path, router);
+    }
+    server.use((req, res) => sendProblem(res, new NotFoundError('No route matches this request.'), req.nexus?.requestId ?? acceptRequestId(undefined), rc.render));
+    server.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+      const nexusError = fromNativeError(error);
+      const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+      if (nexusError.code === 'INTERNAL') app.logger.error('request failed', { requestId, error: nexusError.cause ?? error });
+      if (!res.headersSent) sendProblem(res, nexusError, requestId, rc.render);
+      else if (!res.writableEnded) res.end();
+    });
+    return server;
+  }
+}
+
+/**
+ * Creates the HTTP channel: `POST /workflows/{name}/execute`, the catalogue, health probes,
+ * metrics and OpenAPI, all mapped into the app's one pipeline.
+ * @example
+ * const api = createApiChannel({ port: 8000 });
+ * api.addMiddleware(abac);
+ * app.addChannel(api);
+ * await app.start();
+ */
+export function createApiChannel(options: ApiChannelOptions = {}): ApiChannel {
+  return new ExpressApiChannel(options);
+}

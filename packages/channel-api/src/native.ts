@@ -1,0 +1,160 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { ForbiddenError, InternalError, UnauthenticatedError } from '@nexus/core';
+import type { Nexus, NexusContext, Principal, Stage, TenantInfo } from '@nexus/core';
+import { errorForStatus, fromNativeError } from './render.js';
+
+/** What native middleware and custom routes read from `req.nexus`. */
+export interface NexusRequestInfo {
+  readonly requestId: string;
+  readonly principal?: Principal;
+  readonly tenant?: TenantInfo;
+}
+
+declare global {
+  // Express's own augmentation point; `req.nexus` is typed for every handler once this package is imported.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      nexus?: NexusRequestInfo;
+    }
+  }
+}
+
+interface Admitted {
+  readonly app: Nexus;
+  readonly ctx: NexusContext;
+}
+
+// Guards need the pipeline's context of the request; a WeakMap keeps it off the public request type.
+const admitted = new WeakMap<object, Admitted>();
+
+/** Publishes the pipeline's view of the caller on `req.nexus` for native code. */
+export function admit(app: Nexus, req: Request, ctx: NexusContext): void {
+  const info: { requestId: string; principal?: Principal; tenant?: TenantInfo } = { requestId: ctx.requestId };
+  if (ctx.principal !== undefined) info.principal = ctx.principal;
+  if (ctx.tenant !== undefined) info.tenant = ctx.tenant;
+  req.nexus = info;
+  admitted.set(req, { app, ctx });
+}
+
+/** Marks a call whose response native middleware wrote itself (2xx/3xx). */
+export const ANSWERED_NATIVELY = Symbol('nexus.api.answered-natively');
+
+const PASS = 'pass';
+const ENDED = 'ended';
+
+/** Runs one Express middleware; settles when it calls next() or when it ends the response itself. */
+function runMiddleware(middleware: RequestHandler, req: Request, res: Response): Promise<typeof PASS | typeof ENDED> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      res.off('finish', ended);
+      res.off('close', ended);
+      if (error === undefined || error === 'route' || error === 'router') resolve(PASS);
+      else reject(fromNativeError(error));
+    };
+    const ended = () => {
+      if (settled) return;
+      settled = true;
+      res.off('finish', ended);
+      res.off('close', ended);
+      resolve(ENDED);
+    };
+    res.once('finish', ended);
+    res.once('close', ended);
+    try {
+      const returned: unknown = middleware(req, res, settle);
+      if (returned instanceof Promise) returned.then(undefined, settle);
+    } catch (error) {
+      settle(error);
+    }
+  });
+}
+
+/** Waits until a response that native code started has been written completely. */
+function finished(res: Response): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    res.once('finish', () => resolve());
+    res.once('close', () => resolve());
+  });
+}
+
+/** The outcome of a response native code wrote, so audit and metrics label it like any other. */
+async function nativeOutcome(res: Response): Promise<typeof ANSWERED_NATIVELY> {
+  await finished(res);
+  if (res.statusCode >= 400) throw errorForStatus(res.statusCode, 'The request was answered by native middleware.');
+  return ANSWERED_NATIVELY;
+}
+
+/**
+ * The limit-phase stage that runs native Express middleware for this channel's requests, after
+ * authentication and tenant resolution, so it can read `req.nexus`. Middleware that answers
+ * the request itself ends the call; the channel then renders nothing.
+ */
+export function nativeMiddlewareStage(app: Nexus, channel: string, beforeRun: (req: Request, res: Response, ctx: NexusContext) => void, middlewares: readonly RequestHandler[]): Stage {
+  return async (ctx, next) => {
+    if (ctx.channel !== channel || middlewares.length === 0) return next();
+    const req = ctx.native as Request | undefined;
+    const res = req?.res;
+    if (req === undefined || res === undefined) return next();
+    admit(app, req, ctx);
+    beforeRun(req, res, ctx);
+    for (const middleware of middlewares) {
+      if ((await runMiddleware(middleware, req, res)) === ENDED) return nativeOutcome(res);
+    }
+    return next();
+  };
+}
+
+/**
+ * The terminal of a custom route's admission: hands the request on to the native router and
+ * settles when the response is written, so the pipeline's observe phase times and audits it.
+ */
+export function passToRouter(req: Request, res: Response, next: (error?: unknown) => void): Promise<unknown> {
+  next();
+  return nativeOutcome(res);
+}
+
+function admittedOf(req: Request): Admitted {
+  const entry = admitted.get(req);
+  if (entry === undefined) throw new InternalError(undefined, { cause: new Error('a Nexus guard guards a route that was not mounted with addRouter()') });
+  return entry;
+}
+
+/**
+ * Express guard for custom routes: the caller must hold at least one of `roles` (as the
+ * principal carries them). Unauthenticated callers get 401, others 403.
+ * @example api.addRouter('/admin', express.Router().get('/stats', requireRole('admin'), handler));
+ */
+export function requireRole(...roles: string[]): RequestHandler {
+  return (req, _res, next) => {
+    try {
+      const { ctx } = admittedOf(req);
+      if (ctx.principal === undefined) return next(new UnauthenticatedError());
+      const held = ctx.principal.roles;
+      next(roles.some((role) => held.includes(role)) ? undefined : new ForbiddenError());
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * Express guard for custom routes: the caller must hold every one of `permissions`. The app's
+ * authorizers decide (wildcards and inheritance are theirs), exactly as for an operation.
+ */
+export function requirePermission(...permissions: string[]): RequestHandler {
+  return (req, _res, next) => {
+    let entry: Admitted;
+    try {
+      entry = admittedOf(req);
+    } catch (error) {
+      return next(error);
+    }
+    if (entry.ctx.principal === undefined) return next(new UnauthenticatedError());
+    Promise.all(permissions.map((permission) => entry.app.checkPermission(entry.ctx, permission))).then(() => next(), next);
+  };
+}

@@ -1,0 +1,124 @@
+import { isIP } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Credential, TransportInfo } from '@nexus/core';
+
+const NONE: Credential = Object.freeze({ kind: 'none' });
+
+/** Where a bearer token may come from besides `Authorization`; both are off unless named. */
+export interface TokenSources {
+  /** Cookie whose value is a bearer token. */
+  readonly cookie?: string | undefined;
+  /** Query parameter whose value is a bearer token (leaks into logs; use only where headers cannot be set). */
+  readonly query?: string | undefined;
+}
+
+/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110 §11.1). */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined || header.length < 8) return undefined;
+  if (header.charCodeAt(6) !== 32 || header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  const token = header.slice(7).trim();
+  return token === '' ? undefined : token;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+      try {
+        return decodeURIComponent(raw) || undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+function queryValue(url: string | undefined, name: string): string | undefined {
+  const start = url?.indexOf('?') ?? -1;
+  if (url === undefined || start < 0) return undefined;
+  return new URLSearchParams(url.slice(start + 1)).get(name) || undefined;
+}
+
+/** Maps the request's credential; the pipeline alone judges it. */
+export function credentialOf(req: IncomingMessage, sources: TokenSources): Credential {
+  const token =
+    bearerToken(req.headers.authorization) ??
+    (sources.cookie === undefined ? undefined : cookieValue(req.headers.cookie, sources.cookie)) ??
+    (sources.query === undefined ? undefined : queryValue(req.url, sources.query));
+  return token === undefined ? NONE : { kind: 'bearer', token };
+}
+
+/** Proxies whose `X-Forwarded-For` is believed: addresses, `'loopback'`, or a predicate. */
+export type TrustProxy = readonly string[] | ((address: string) => boolean);
+
+function normalise(address: string): string {
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
+function trustTest(trust: TrustProxy | undefined): ((address: string) => boolean) | undefined {
+  if (trust === undefined) return undefined;
+  if (typeof trust === 'function') return trust;
+  if (trust.length === 0) return undefined;
+  const exact = new Set(trust.filter((entry) => entry !== 'loopback').map(normalise));
+  const loopback = trust.includes('loopback');
+  return (address) => exact.has(address) || (loopback && isLoopback(address));
+}
+
+/**
+ * Builds the client-address resolver. Without trusted proxies the socket address is the
+ * client; with them, `X-Forwarded-For` is walked from the right past trusted hops only, so a
+ * caller cannot choose the address rate limits and audit key on.
+ */
+export function createAddressResolver(trust: TrustProxy | undefined): (req: IncomingMessage) => string | undefined {
+  const trusted = trustTest(trust);
+  if (trusted === undefined) {
+    return (req) => {
+      const address = req.socket.remoteAddress;
+      return address === undefined ? undefined : normalise(address);
+    };
+  }
+  return (req) => {
+    const socketAddress = req.socket.remoteAddress;
+    if (socketAddress === undefined) return undefined;
+    let address = normalise(socketAddress);
+    const header = req.headers['x-forwarded-for'];
+    if (!trusted(address) || header === undefined) return address;
+    const hops = (Array.isArray(header) ? header.join(',') : header).split(',');
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = normalise(hops[i]!.trim());
+      if (isIP(hop) === 0) return address;
+      address = hop;
+      if (!trusted(hop)) return hop;
+    }
+    return address;
+  };
+}
+
+/** A header as one string (the first value when repeated). */
+export function headerValue(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : value?.[0];
+}
+
+type MutableTransport = { -readonly [K in keyof TransportInfo]: TransportInfo[K] };
+
+/** Method, path, lower-case headers and the requested (unverified) tenant. */
+export function transportOf(req: IncomingMessage, path: string): TransportInfo {
+  const transport: MutableTransport = { method: req.method ?? 'GET', path, headers: req.headers };
+  const tenant = headerValue(req.headers['x-tenant-id']);
+  if (tenant !== undefined && tenant !== '') transport.requestedTenant = tenant;
+  return transport;
+}
+
+/** The path of a request URL without its query. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query < 0 ? url : url.slice(0, query);
+}

@@ -1,0 +1,131 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Request, Response } from 'express';
+import { InvalidInputError, NotFoundError, acceptRequestId } from '@nexus/core';
+import type { InvocationResult, ListInit, Nexus, OperationDescriptor } from '@nexus/core';
+import { BodyError, readJsonBody } from './body.js';
+import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
+import type { RenderOptions } from './render.js';
+import { credentialOf, headerValue, pathOf, transportOf } from './request.js';
+import type { TokenSources } from './request.js';
+
+/** What route handlers need from the channel; fixed at start. */
+export interface RouteContext {
+  readonly app: Nexus;
+  readonly channel: string;
+  readonly bodyLimit: number;
+  readonly tokens: TokenSources;
+  readonly render: RenderOptions;
+  readonly clientAddress: (req: Request) => string | undefined;
+  /** True once stop() began: responses ask clients to close their connection. */
+  draining: boolean;
+}
+
+const CONTROLLER = Symbol('nexus.api.abort');
+type Abortable = ServerResponse & { [CONTROLLER]?: AbortController };
+
+// One shared listener instead of a closure per request: the caller leaving cancels the call.
+function abortOnClose(this: Abortable): void {
+  if (!this.writableFinished) this[CONTROLLER]?.abort();
+}
+
+/** The pipeline init every route shares: who is calling, from where, with which request. */
+export function listInit(rc: RouteContext, req: Request, requestId: string, path: string): ListInit & { -readonly [K in 'signal']?: AbortSignal } {
+  const init: { -readonly [K in keyof ListInit]: ListInit[K] } = {
+    channel: rc.channel,
+    credential: credentialOf(req, rc.tokens),
+    requestId,
+    transport: transportOf(req, path),
+    native: req,
+  };
+  const address = rc.clientAddress(req);
+  if (address !== undefined) init.clientAddress = address;
+  const traceparent = headerValue(req.headers.traceparent);
+  if (traceparent !== undefined) init.traceparent = traceparent;
+  return init;
+}
+
+function baseHeaders(rc: RouteContext, requestId: string): OutgoingHttpHeaders {
+  return rc.draining ? { 'x-request-id': requestId, connection: 'close' } : { 'x-request-id': requestId };
+}
+
+/** Renders an invocation result (or nothing, when native middleware already answered). */
+function renderResult(rc: RouteContext, res: Response, result: InvocationResult): void {
+  if (res.headersSent) return;
+  if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
+  const headers = baseHeaders(rc, result.requestId);
+  annotationHeaders(headers, result.annotations, rc.render);
+  let body: string;
+  try {
+    body = JSON.stringify({
+      result: result.value === undefined ? null : result.value,
+      requestId: result.requestId,
+      executionTimeMs: Math.round(result.durationMs * 1000) / 1000,
+    });
+  } catch (cause) {
+    rc.app.logger.error('result is not JSON-serialisable', { requestId: result.requestId, error: cause });
+    return sendProblem(res, fromNativeError(cause), result.requestId, rc.render, result.annotations);
+  }
+  sendJson(res, 200, body, headers);
+}
+
+function inputsOf(body: unknown): unknown {
+  if (body === undefined) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new BodyError(new InvalidInputError('The request body must be a JSON object such as {"inputs": {...}}.'), 400);
+  }
+  const { inputs, parameters } = body as { inputs?: unknown; parameters?: unknown };
+  return inputs ?? parameters ?? {};
+}
+
+/** `POST /workflows/:name/execute`: the hot path, kept free of per-request closures it can avoid. */
+export async function execute(rc: RouteContext, req: Request, res: Response): Promise<void> {
+  const requestId = acceptRequestId(req.headers['x-request-id']);
+  let input: unknown;
+  try {
+    input = inputsOf(await readJsonBody(req, rc.bodyLimit));
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    if (error.status === 413) res.setHeader('connection', 'close');
+    return sendProblem(res, error.error, requestId, rc.render, undefined, error.status);
+  }
+  const controller = new AbortController();
+  (res as Abortable)[CONTROLLER] = controller;
+  res.once('close', abortOnClose);
+  const init = listInit(rc, req, requestId, pathOf(req.url));
+  init.signal = controller.signal;
+  const result = await rc.app.invoke({ ...init, operation: req.params.name as string, input });
+  renderResult(rc, res, result);
+}
+
+function describe(operation: OperationDescriptor) {
+  return {
+    name: operation.name,
+    kind: operation.kind,
+    description: operation.description,
+    permission: operation.permission,
+    inputSchema: operation.inputSchema,
+  };
+}
+
+/** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
+export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
+  const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+  const listed = await rc.app.list(listInit(rc, req, requestId, pathOf(req.url)));
+  if (res.headersSent) return;
+  if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
+  const headers = baseHeaders(rc, listed.requestId);
+  annotationHeaders(headers, listed.annotations, rc.render);
+  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.operations.map(describe) }), headers);
+  const found = listed.operations.find((operation) => operation.name === name);
+  if (found === undefined) {
+    return sendProblem(res, new NotFoundError(`Unknown operation "${name}".`), listed.requestId, rc.render, listed.annotations);
+  }
+  sendJson(res, 200, JSON.stringify(describe(found)), headers);
+}
+
+/** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */
+export async function admitted(rc: RouteContext, req: Request, res: Response, route: Parameters<Nexus['invokeRoute']>[1]): Promise<void> {
+  const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+  const result = await rc.app.invokeRoute(listInit(rc, req, requestId, pathOf(req.url)), route);
+  if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
+}

@@ -1,0 +1,4 @@
+import { runChannelConformance } from '@nexus/core/testing';
+import { httpChannelUnderTest } from './http-driver.js';
+
+runChannelConformance(httpChannelUnderTest);
