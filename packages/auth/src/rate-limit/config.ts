@@ -17,7 +17,7 @@ export interface RateLimitConfig {
   readonly redisUrl?: string;
   /** Prefix of every Redis key (`nexus:rl:`). */
   readonly redisKeyPrefix?: string;
-  /** Glob → own budget, or `null` for unlimited. Operations match as `/workflows/<name>/execute`. */
+  /** Glob → own budget, or `null` for unlimited; the most specific pattern wins. Operations match as `/workflows/<name>/execute`. */
   readonly routeLimits?: Readonly<Record<string, RouteLimit | null>>;
   /** Publish limit, remaining and reset for channels to render (true). */
   readonly includeHeaders?: boolean;

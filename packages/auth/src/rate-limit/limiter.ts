@@ -58,9 +58,10 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
       : createMemoryStore(internals.now ?? Date.now);
   const prefix = resolved.redisKeyPrefix;
   const global: Bucket = { id: 'g', spec: resolved.global };
-  // Exact paths win over globs; globs then match in declaration order.
+  // The most specific pattern wins: exact paths, then the glob with the most literal characters.
+  const specificity = (glob: string) => (hasWildcard(glob) ? glob.replace(/[*?]/g, '').length : Number.MAX_SAFE_INTEGER);
   const routes = [...resolved.routes]
-    .sort((a, b) => Number(hasWildcard(a.glob)) - Number(hasWildcard(b.glob)))
+    .sort((a, b) => specificity(b.glob) - specificity(a.glob))
     .map((route) => ({ pattern: compileGlob(route.glob), bucket: { id: `r:${route.glob}`, spec: route.spec } satisfies Bucket }));
   const cache = new Map<string, Bucket>();
 
