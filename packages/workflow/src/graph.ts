@@ -32,7 +32,10 @@ export function assertAcyclic(ids: readonly string[], edges: readonly { readonly
     walk.push(current);
     current = predecessors[current]!.find(remaining)!;
   }
-  const cycle = walk.slice(seenAt.get(current)).reverse();
+  const found = walk.slice(seenAt.get(current)).reverse();
+  // Start at the earliest-added node so the message does not depend on where the walk began.
+  const first = found.indexOf(Math.min(...found));
+  const cycle = [...found.slice(first), ...found.slice(0, first)];
   const names = [...cycle, cycle[0]!].map((index) => `"${ids[index]}"`).join(' -> ');
   throw setupError('NEXUS_ERR_WORKFLOW_CYCLE', `node "${ids[cycle[0]!]}" is on a cycle: ${names}`);
 }
