@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { nodeTimeout } from '../errors.js';
+import { nodeBadOutput, nodeTimeout } from '../errors.js';
 import { freezeJson } from '../json.js';
 import type { NodeType } from '../types.js';
 import { asObject, optionalNames } from './config.js';
@@ -54,12 +54,10 @@ export const codeNode: NodeType<Prepared> = {
   },
   ports: (config) => (config.outputs ? { outputs: config.outputs } : {}),
   run(inputs, config, ctx) {
-    const sandbox = vm.createContext(
-      { [INPUTS_GLOBAL]: JSON.stringify(inputs) },
-      // afterEvaluate runs the sandbox's promise jobs inside the timed evaluation; without it a
-      // `Promise.resolve().then(loop)` would escape the timeout.
-      { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' },
-    );
+    // The timeout bounds synchronous execution only. `microtaskMode: 'afterEvaluate'` would also
+    // bound promise jobs, but a job that times out aborts the whole process (nodejs/node#38503),
+    // so code nodes are synchronous by contract and a promise `result` is refused as non-JSON.
+    const sandbox = vm.createContext({ [INPUTS_GLOBAL]: JSON.stringify(inputs) }, { codeGeneration: { strings: false, wasm: false } });
     const options = { timeout: Math.max(1, Math.floor(ctx.timeoutMs)), breakOnSigint: false };
     let value: unknown;
     try {
@@ -72,8 +70,11 @@ export const codeNode: NodeType<Prepared> = {
       throw error;
     }
     if (value === NO_RESULT) throw new Error('the code did not assign `result`');
-    // Copy into this realm so later nodes get ordinary objects; a bad value is left for the runtime to report.
-    return freezeJson(value) === undefined ? (JSON.parse(JSON.stringify(value)) as unknown) : value;
+    // Checked here, not left to the runtime: returning a sandbox promise would be awaited.
+    const problem = freezeJson(value, 'result');
+    if (problem !== undefined) throw nodeBadOutput(ctx.nodeId, problem);
+    // Copied into this realm so later nodes get ordinary objects.
+    return JSON.parse(JSON.stringify(value)) as unknown;
   },
   describe: (config) => ({ code: config.code, ...(config.outputs ? { outputs: config.outputs } : {}) }),
 };
