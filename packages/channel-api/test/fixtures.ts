@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { ForbiddenError, Nexus, RateLimitedError, UnauthenticatedError, silentLogger } from '@nexus/core';
+import type { NexusContext, NexusOptions, Plugin, RunnableWorkflow } from '@nexus/core';
+
+/**
+ * A tiny stand-in for an auth plugin so channel behaviour can be tested without policy code:
+ * token `id|role1,role2|tenant|perm1,perm2`, `bad` is refused, non-operation paths under
+ * /health, /metrics and /openapi.json are exempt.
+ */
+export function testAuth(): Plugin {
+  return {
+    name: 'test-auth',
+    setup(app) {
+      app.use('authenticate', async (ctx, next) => {
+        const exempt = ctx.purpose === 'route' && /^\/(health|metrics|openapi\.json)/.test(ctx.transport.path ?? '');
+        if (ctx.credential.kind !== 'bearer') {
+          if (ctx.definition?.public || exempt) return next();
+          throw new UnauthenticatedError();
+        }
+        const [id, roles = '', tenant = '', permissions = ''] = ctx.credential.token.split('|');
+        if (id === 'bad' || id === undefined) throw new UnauthenticatedError();
+        const split = (value: string) => (value === '' ? [] : value.split(','));
+        const principal = { id, roles: split(roles), permissions: split(permissions), claims: { tenant } };
+        return next({ principal, ...(tenant ? { tenant: { id: tenant, source: 'claim' as const } } : {}) });
+      });
+      app.use('tenant', async (ctx, next) => {
+        if (ctx.tenant) ctx.annotations.tenant = ctx.tenant;
+        return next();
+      });
+      app.use('limit', async (ctx, next) => {
+        ctx.annotations.rateLimit = { limit: 10, remaining: 7, reset: Math.floor(Date.now() / 1000) + 60 };
+        if (ctx.operation === 'limited') throw new RateLimitedError(12.2);
+        return next();
+      });
+      app.authorize((ctx, operation) => {
+        const held = ctx.principal?.permissions ?? [];
+        if (!held.includes('*') && !held.includes(operation.permission)) throw new ForbiddenError();
+      });
+    },
+  };
+}
+
+const workflow: RunnableWorkflow = {
+  kind: 'workflow',
+  async run(inputs) {
+    return { double: { value: Number(inputs.n ?? 0) * 2 } };
+  },
+  toJSON: () => ({ nodes: ['double'] }),
+};
+
+/** An app with a few operations that expose what the channel put into the context. */
+export function createTestApp(options: { auth?: boolean; nexus?: NexusOptions } = {}): Nexus {
+  const app = new Nexus({ logger: silentLogger, ...options.nexus });
+  if (options.auth) app.addPlugin(testAuth());
+  app.handler('echo', { description: 'Echoes.', input: z.object({ message: z.string() }) }, ({ message }) => ({ message }));
+  app.handler('answer', { description: 'A bare number.', input: z.object({}) }, () => 42);
+  app.handler('context', { description: 'What the channel mapped.', input: z.object({}), public: true }, (_input, ctx: NexusContext) => ({
+    credential: ctx.credential,
+    clientAddress: ctx.clientAddress ?? null,
+    traceparent: ctx.traceparent ?? null,
+    transport: { method: ctx.transport.method, path: ctx.transport.path, requestedTenant: ctx.transport.requestedTenant ?? null, headers: ctx.transport.headers },
+    requestId: ctx.requestId,
+    channel: ctx.channel,
+  }));
+  app.handler('limited', { description: 'Always rate limited by the test plugin.', input: z.object({}) }, () => ({}));
+  app.handler('boom', { description: 'Throws with a secret.', input: z.object({}) }, () => {
+    throw new Error('password=swordfish');
+  });
+  app.handler('wait', { description: 'Waits ms.', input: z.object({ ms: z.number() }), public: true }, async ({ ms }) => {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return { waited: ms };
+  });
+  app.register('doubler', workflow, { description: 'Doubles n.', input: z.object({ n: z.number() }) });
+  return app;
+}
+
+/** A bearer token for `testAuth`. */
+export const token = (id: string, permissions: string[] = ['*'], roles: string[] = [], tenant = 't1') =>
+  `${id}|${roles.join(',')}|${tenant}|${permissions.join(',')}`;
