@@ -1,0 +1,42 @@
+import type { Channel, Nexus } from '@nexus/core';
+import { McpHttpServer } from './http/channel.js';
+import type { McpHttpOptions } from './http/channel.js';
+import { serveMcpStdio } from './stdio.js';
+import type { McpStdioOptions, McpStdioServer } from './stdio.js';
+
+export type McpChannelOptions =
+  | ({ readonly transport?: 'http' } & McpHttpOptions)
+  | ({ readonly transport: 'stdio' } & McpStdioOptions);
+
+/** A Nexus channel speaking MCP; `address()` reports where the HTTP transport listens. */
+export interface McpChannel extends Channel {
+  address(): { host: string; port: number; url: string } | undefined;
+}
+
+/**
+ * The MCP channel: one tool per operation, served over Streamable HTTP (default) or stdio.
+ * @example
+ * app.addChannel(createMcpChannel());               // http://127.0.0.1:3001/mcp
+ * app.addChannel(createMcpChannel({ port: 0 }));    // a free port; see address()
+ * app.addChannel(createMcpChannel({ transport: 'stdio' }));
+ */
+export function createMcpChannel(options: McpChannelOptions = {}): McpChannel {
+  let http: McpHttpServer | undefined;
+  let stdio: McpStdioServer | undefined;
+  return {
+    name: 'mcp',
+    async start(app: Nexus) {
+      if (options.transport === 'stdio') {
+        stdio = serveMcpStdio(app, options);
+        return;
+      }
+      http = new McpHttpServer(app, options);
+      await http.listen();
+    },
+    async stop({ graceMs }) {
+      await stdio?.close();
+      await http?.close(graceMs);
+    },
+    address: () => http?.address(),
+  };
+}

@@ -1,0 +1,219 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Nexus, ProblemDetails } from '@nexus/core';
+import { createHandlers } from '../handlers.js';
+import type { Caller } from '../handlers.js';
+import { INVALID_REQUEST, PARSE_ERROR, errorResponse, idOf, isJsonRpcMessage, isNotification, isRequest } from '../jsonrpc.js';
+import type { JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '../jsonrpc.js';
+import { createProtocolServer, PROTOCOL_VERSIONS } from '../sdk/adapter.js';
+import { SERVER_INFO } from '../server-info.js';
+import { Exchange } from './exchange.js';
+import { BodyTooLargeError, credentialOf, isLoopback, passesRebindingCheck, readBody } from './guards.js';
+import type { RebindingPolicy } from './guards.js';
+
+export interface McpHttpOptions {
+  /** Defaults to `app.options.mcpPort` (3001); 0 picks a free port. */
+  readonly port?: number;
+  /** Defaults to `app.options.host` (127.0.0.1). */
+  readonly host?: string;
+  readonly path?: string;
+  /** Largest accepted POST body in bytes (1 MiB). */
+  readonly maxBodyBytes?: number;
+  /** Host/Origin checks; on by default when bound to a loopback address. */
+  readonly dnsRebindingProtection?: boolean;
+  readonly allowedHosts?: readonly string[];
+  readonly allowedOrigins?: readonly string[];
+  /** The URL clients reach the server at (behind a proxy); defaults to `http://<Host header>`. */
+  readonly publicUrl?: string;
+  /** Authorization server(s) advertised in the protected-resource metadata (the JWT issuer). */
+  readonly issuer?: string | readonly string[];
+}
+
+export const METADATA_PATH = '/.well-known/oauth-protected-resource';
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+};
+const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>) =>
+  json(res, status, errorResponse(null, code, message), headers);
+
+/** Streamable HTTP, stateless: every POST stands alone, so any instance behind a load balancer can answer it. */
+export class McpHttpServer {
+  private server: HttpServer | undefined;
+  private readonly inflight = new Map<string, AbortController>();
+  private readonly path: string;
+  private readonly rebinding: RebindingPolicy | undefined;
+
+  constructor(private readonly app: Nexus, private readonly options: McpHttpOptions = {}) {
+    this.path = options.path ?? '/mcp';
+    const host = options.host ?? app.options.host;
+    this.rebinding = options.dnsRebindingProtection ?? isLoopback(host)
+      ? { allowedHosts: options.allowedHosts ?? [], allowedOrigins: options.allowedOrigins ?? [] }
+      : undefined;
+  }
+
+  async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        this.app.logger.error('mcp http request failed', { error });
+        if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
+        else res.end();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port ?? this.app.options.mcpPort, this.options.host ?? this.app.options.host, () => resolve());
+    });
+  }
+
+  address(): { host: string; port: number; url: string } | undefined {
+    const info = this.server?.address() as AddressInfo | null | undefined;
+    if (!info) return undefined;
+    const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+    return { host: info.address, port: info.port, url: `http://${host}:${info.port}${this.path}` };
+  }
+
+  async close(graceMs: number): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    await closed;
+    clearTimeout(timer);
+  }
+
+  private base(req: IncomingMessage): string {
+    return (this.options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`).replace(/\/$/, '');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.rebinding && !passesRebindingCheck(req, this.rebinding)) {
+      return rpcError(res, 403, INVALID_REQUEST, 'Forbidden: Host or Origin not allowed.');
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === METADATA_PATH || url.pathname === `${METADATA_PATH}${this.path}`) return this.metadata(req, res);
+    if (url.pathname !== this.path) return json(res, 404, { error: 'not found' });
+    if (req.method !== 'POST') {
+      // Stateless: there is no session to stream to (GET) or to end (DELETE).
+      return rpcError(res, 405, -32000, 'Method not allowed.', { allow: 'POST' });
+    }
+    return this.post(req, res);
+  }
+
+  private metadata(req: IncomingMessage, res: ServerResponse): void {
+    const issuer = this.options.issuer;
+    json(res, 200, {
+      resource: `${this.base(req)}${this.path}`,
+      ...(issuer === undefined ? {} : { authorization_servers: typeof issuer === 'string' ? [issuer] : [...issuer] }),
+      bearer_methods_supported: ['header'],
+      resource_name: 'Nexus MCP',
+    }, { 'cache-control': 'max-age=3600' });
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return rpcError(res, 415, INVALID_REQUEST, 'Unsupported Media Type: Content-Type must be application/json.');
+    }
+    const accept = req.headers.accept ?? '';
+    if (!(accept.includes('application/json') || accept.includes('*/*')) || !(accept.includes('text/event-stream') || accept.includes('*/*'))) {
+      return rpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept both application/json and text/event-stream.');
+    }
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !PROTOCOL_VERSIONS.includes(version)) {
+      return rpcError(res, 400, INVALID_REQUEST, `Bad Request: unsupported protocol version ${version}.`);
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, this.options.maxBodyBytes ?? 1024 * 1024);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return rpcError(res, 413, INVALID_REQUEST, 'Payload Too Large.', { connection: 'close' });
+      throw error;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return rpcError(res, 400, PARSE_ERROR, 'Parse error: the body is not JSON.');
+    }
+    const batch = Array.isArray(parsed);
+    const items: unknown[] = batch ? (parsed as unknown[]) : [parsed];
+    const invalid = items.length === 0 ? null : items.find((item) => !isJsonRpcMessage(item));
+    if (items.length === 0 || invalid !== undefined) {
+      return json(res, 400, errorResponse(idOf(invalid), INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message.'));
+    }
+    return this.dispatch(req, res, items as JsonRpcMessage[], batch);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse, messages: JsonRpcMessage[], batch: boolean): Promise<void> {
+    const credential = credentialOf(req);
+    // Stateless requests share no session, so a cancellation is matched by caller and JSON-RPC id.
+    const callerKey = `${req.socket.remoteAddress ?? ''}\n${req.headers.authorization ?? ''}\n${req.headers['x-api-key'] ?? ''}`;
+    const exchangeAbort = new AbortController();
+    const tenant = req.headers['x-tenant-id'];
+    const caller: Caller = {
+      credential,
+      ...(req.socket.remoteAddress === undefined ? {} : { clientAddress: req.socket.remoteAddress }),
+      transport: { method: 'POST', path: this.path, headers: req.headers, ...(typeof tenant === 'string' ? { requestedTenant: tenant } : {}) },
+      native: req,
+      track: (id) => this.track(callerKey, id, exchangeAbort.signal),
+    };
+
+    for (const message of messages) {
+      if (isNotification(message) && message.method === 'notifications/cancelled') {
+        const id = message.params?.requestId;
+        if (typeof id === 'string' || typeof id === 'number') this.inflight.get(`${callerKey}\n${id}`)?.abort();
+      }
+    }
+    const requests = messages.filter(isRequest);
+    if (requests.length === 0) {
+      res.writeHead(202).end();
+      return;
+    }
+    // The handshake runs no operation, so a presented credential is checked here: a bad one
+    // gets its 401 now, the way MCP clients expect to discover authorization.
+    if (credential.kind !== 'none' && requests.some((request) => request.method === 'initialize')) {
+      const probe = await this.app.list({ channel: 'mcp', credential, transport: caller.transport, ...(caller.clientAddress ? { clientAddress: caller.clientAddress } : {}) });
+      if (!probe.ok && probe.error.code === 'UNAUTHENTICATED') {
+        const problem = probe.error.toProblem(probe.requestId);
+        return this.unauthorized(req, res, problem, requests.map((request) => errorResponse(request.id, -32000, `${problem.code}: ${problem.detail}`, problem)));
+      }
+    }
+
+    const exchange = new Exchange(res, requests.map((request) => request.id), batch, (problem, answers) => this.unauthorized(req, res, problem, answers));
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        exchangeAbort.abort();
+        exchange.abandon();
+      }
+    });
+    const server = createProtocolServer(SERVER_INFO, createHandlers(this.app, caller));
+    await server.connect(exchange);
+    const requestInfo = { headers: req.headers };
+    for (const message of messages) exchange.onmessage?.(message, { requestInfo });
+    await exchange.done;
+    await server.close();
+  }
+
+  private track(callerKey: string, id: JsonRpcId, exchangeSignal: AbortSignal) {
+    const key = `${callerKey}\n${id}`;
+    const controller = new AbortController();
+    this.inflight.set(key, controller);
+    return {
+      signal: AbortSignal.any([controller.signal, exchangeSignal]),
+      release: () => {
+        if (this.inflight.get(key) === controller) this.inflight.delete(key);
+      },
+    };
+  }
+
+  private unauthorized(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails, answers: JsonRpcResponse[]): void {
+    const presented = credentialOf(req).kind !== 'none';
+    const challenge = `Bearer resource_metadata="${this.base(req)}${METADATA_PATH}"${presented ? ', error="invalid_token"' : ''}`;
+    json(res, 401, answers.length === 1 ? answers[0] : answers, { 'www-authenticate': challenge, 'x-request-id': problem.requestId ?? '' });
+  }
+}

@@ -1,0 +1,57 @@
+import type { InvocationResult, NexusError, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { ToolCallResult } from './sdk/adapter.js';
+import { INTERNAL_ERROR, INVALID_PARAMS, REFUSED, RESOURCE_NOT_FOUND } from './jsonrpc.js';
+import type { JsonRpcMessage } from './jsonrpc.js';
+
+/** `_meta` keys Nexus reads and writes on MCP messages. */
+export const META_REQUEST_ID = 'nexus/requestId';
+export const META_ERROR = 'nexus/error';
+export const META_RATE_LIMIT = 'nexus/rateLimit';
+
+function toObject(value: unknown): Record<string, unknown> {
+  // MCP's structuredContent must be an object; other results are wrapped as the contract says.
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { result: value ?? null };
+}
+
+function errorText(problem: ProblemDetails, rateLimit: RateLimitInfo | undefined): string {
+  const lines = [`${problem.code}: ${problem.detail}`];
+  for (const field of problem.errors ?? []) lines.push(`- ${field.path || '(root)'}: ${field.message}`);
+  if (problem.retryAfter !== undefined) {
+    const limits = rateLimit ? ` (limit ${rateLimit.limit}, remaining ${rateLimit.remaining})` : '';
+    lines.push(`retryAfter: ${problem.retryAfter} s${limits}`);
+  }
+  if (problem.requestId !== undefined) lines.push(`requestId: ${problem.requestId}`);
+  return lines.join('\n');
+}
+
+/** Renders an invocation as a tool result: structured content plus the same JSON as text. */
+export function renderToolResult(result: InvocationResult): ToolCallResult {
+  const meta: Record<string, unknown> = { [META_REQUEST_ID]: result.requestId };
+  const rateLimit = result.annotations.rateLimit;
+  if (rateLimit) meta[META_RATE_LIMIT] = rateLimit;
+  if (result.ok) {
+    const structured = toObject(result.value);
+    return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, _meta: meta };
+  }
+  const problem = result.error.toProblem(result.requestId);
+  meta[META_ERROR] = problem;
+  return { content: [{ type: 'text', text: errorText(problem, rateLimit) }], structuredContent: { error: problem }, isError: true, _meta: meta };
+}
+
+/** The JSON-RPC error code a refused non-tool request (listing, reading) answers with. */
+export function rpcCodeOf(error: NexusError): number {
+  if (error.code === 'INVALID_INPUT') return INVALID_PARAMS;
+  if (error.code === 'NOT_FOUND') return RESOURCE_NOT_FOUND;
+  if (error.code === 'INTERNAL') return INTERNAL_ERROR;
+  return REFUSED;
+}
+
+/** The Nexus problem a response carries, whether a tool result or a JSON-RPC error. */
+export function problemOf(message: JsonRpcMessage): ProblemDetails | undefined {
+  if ('method' in message) return undefined;
+  const fromError = message.error?.data as { code?: unknown } | undefined;
+  if (fromError && typeof fromError.code === 'string') return fromError as ProblemDetails;
+  const meta = message.result?._meta as Record<string, unknown> | undefined;
+  const fromResult = meta?.[META_ERROR] as { code?: unknown } | undefined;
+  return fromResult && typeof fromResult.code === 'string' ? (fromResult as ProblemDetails) : undefined;
+}

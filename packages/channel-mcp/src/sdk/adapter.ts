@@ -1,0 +1,145 @@
+/**
+ * The one module that touches @modelcontextprotocol/sdk on the server side. The rest of the
+ * channel speaks plain JSON-RPC objects and the interfaces below, so a new SDK major changes
+ * only this file.
+ */
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import {
+  CallToolRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { JsonRpcMessage } from '../jsonrpc.js';
+
+/** Protocol versions the SDK negotiates; the HTTP layer checks `MCP-Protocol-Version` against them. */
+export const PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS;
+
+/** A message pipe the protocol server reads from and writes to (stdio lines, one HTTP exchange). */
+export interface MessageTransport {
+  start(): Promise<void>;
+  send(message: JsonRpcMessage, options?: { relatedRequestId?: string | number }): Promise<void>;
+  close(): Promise<void>;
+  onmessage?: ((message: JsonRpcMessage, extra?: { requestInfo?: { headers: Record<string, string | string[] | undefined> } }) => void) | undefined;
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+}
+
+/** Facts about one MCP request that the handlers need; no SDK types. */
+export interface RequestInfo {
+  readonly id: string | number;
+  readonly signal: AbortSignal;
+  readonly meta: Readonly<Record<string, unknown>> | undefined;
+  /** Present when the client asked for progress (it sent a progress token). */
+  readonly progress: ((progress: number, total?: number, message?: string) => void) | undefined;
+}
+
+export interface ToolInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+}
+
+export interface ResourceInfo {
+  readonly uri: string;
+  readonly name: string;
+  readonly description?: string;
+  readonly mimeType: string;
+}
+
+export interface ToolCallResult {
+  readonly content: { type: 'text'; text: string }[];
+  readonly structuredContent: Record<string, unknown>;
+  readonly isError?: boolean;
+  readonly _meta?: Record<string, unknown>;
+}
+
+export interface ProtocolHandlers {
+  listTools(request: RequestInfo): Promise<ToolInfo[]>;
+  callTool(name: string, args: unknown, request: RequestInfo): Promise<ToolCallResult>;
+  listResources(request: RequestInfo): Promise<ResourceInfo[]>;
+  readResource(uri: string, request: RequestInfo): Promise<{ uri: string; mimeType: string; text: string }[]>;
+}
+
+/** A JSON-RPC error a handler throws; `data` reaches the client unchanged. */
+export class ProtocolError extends Error {
+  constructor(readonly code: number, message: string, readonly data?: unknown) {
+    super(message);
+  }
+}
+
+export interface ProtocolServer {
+  connect(transport: MessageTransport): Promise<void>;
+  close(): Promise<void>;
+  notifyToolsChanged(): Promise<void>;
+}
+
+// Input is validated once, by the Nexus pipeline; the SDK's own validator (Ajv, compiled per
+// server) would only slow every request down, so it gets one that accepts everything.
+const passThroughValidator: jsonSchemaValidator = {
+  getValidator<T>(): JsonSchemaValidator<T> {
+    return (input: unknown) => ({ valid: true, data: input as T, errorMessage: undefined });
+  },
+};
+
+type Extra = {
+  signal: AbortSignal;
+  requestId: string | number;
+  _meta?: Record<string, unknown> | undefined;
+  sendNotification: (notification: { method: 'notifications/progress'; params: Record<string, unknown> }) => Promise<void>;
+};
+
+function requestInfo(extra: Extra): RequestInfo {
+  const meta = extra._meta;
+  const token = meta?.progressToken;
+  const progress =
+    typeof token === 'string' || typeof token === 'number'
+      ? (value: number, total?: number, message?: string) => {
+          const params = { progressToken: token, progress: value, ...(total === undefined ? {} : { total }), ...(message === undefined ? {} : { message }) };
+          extra.sendNotification({ method: 'notifications/progress', params }).catch(() => {});
+        }
+      : undefined;
+  return { id: extra.requestId, signal: extra.signal, meta, progress };
+}
+
+async function translate<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new McpError(error.code, error.message, error.data);
+    throw error;
+  }
+}
+
+/** Builds a low-level MCP server whose tools and resources come from `handlers`. */
+export function createProtocolServer(info: { name: string; version: string }, handlers: ProtocolHandlers): ProtocolServer {
+  const server = new Server(info, {
+    capabilities: { tools: { listChanged: true }, resources: {} },
+    jsonSchemaValidator: passThroughValidator,
+  });
+  server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
+    translate(async () => ({ tools: (await handlers.listTools(requestInfo(extra as Extra))).map((tool) => ({ ...tool, inputSchema: tool.inputSchema as { type: 'object' } })) })),
+  );
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    translate(() => handlers.callTool(request.params.name, request.params.arguments ?? {}, requestInfo(extra as Extra))),
+  );
+  server.setRequestHandler(ListResourcesRequestSchema, (_request, extra) =>
+    translate(async () => ({ resources: await handlers.listResources(requestInfo(extra as Extra)) })),
+  );
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
+    resourceTemplates: [{ uriTemplate: 'nexus://operations/{name}', name: 'operation', description: 'One operation: its description and input schema.', mimeType: 'application/json' }],
+  }));
+  server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+    translate(async () => ({ contents: await handlers.readResource(request.params.uri, requestInfo(extra as Extra)) })),
+  );
+  return {
+    connect: (transport) => server.connect(transport as unknown as Transport),
+    close: () => server.close(),
+    notifyToolsChanged: () => server.sendToolListChanged(),
+  };
+}

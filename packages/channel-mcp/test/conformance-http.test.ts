@@ -1,0 +1,19 @@
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { describe, it, beforeAll, afterAll } from '@jest/globals';
+import { runChannelConformance } from '@nexus/core/testing';
+import type { ChannelUnderTest } from '@nexus/core/testing';
+import { createMcpChannel } from '../src/index.js';
+import { mcpDriver } from './support/mcp-driver.js';
+
+const http: ChannelUnderTest = {
+  name: 'mcp (streamable http)',
+  async connect(app) {
+    const channel = createMcpChannel({ port: 0 });
+    app.addChannel(channel);
+    await app.start();
+    const url = new URL(channel.address()!.url);
+    return mcpDriver((token) => new StreamableHTTPClientTransport(url, token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+  },
+};
+
+runChannelConformance(http, { test: { describe, it, beforeAll, afterAll } });

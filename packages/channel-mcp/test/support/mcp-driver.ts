@@ -1,0 +1,55 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { ConformanceDriver } from '@nexus/core/testing';
+import { failureOf, outcomeOf } from './outcome.js';
+
+/**
+ * A conformance driver speaking MCP through the SDK's own Client. One client per token: over
+ * stdio the token is fixed per server process, over HTTP it is a header of the transport.
+ */
+export function mcpDriver(transportFor: (token: string | undefined) => Transport | Promise<Transport>): ConformanceDriver {
+  const clients = new Map<string, Promise<Client>>();
+  const clientFor = (token: string | undefined) => {
+    const key = token ?? '';
+    let client = clients.get(key);
+    if (!client) {
+      client = (async () => {
+        const created = new Client({ name: 'nexus-conformance', version: '1.0.0' });
+        await created.connect(await transportFor(token));
+        return created;
+      })();
+      clients.set(key, client);
+      client.catch(() => clients.delete(key));
+    }
+    return client;
+  };
+  return {
+    async invoke(call) {
+      try {
+        const client = await clientFor(call.token);
+        const result = await client.callTool(
+          { name: call.operation, arguments: (call.input ?? {}) as Record<string, unknown>, ...(call.requestId ? { _meta: { 'nexus/requestId': call.requestId } } : {}) },
+          undefined,
+          call.signal ? { signal: call.signal, timeout: 15_000 } : { timeout: 15_000 },
+        );
+        return outcomeOf(result as Parameters<typeof outcomeOf>[0]);
+      } catch (error) {
+        return failureOf(error, call.signal);
+      }
+    },
+    async list(call) {
+      try {
+        const client = await clientFor(call.token);
+        const { tools } = await client.listTools();
+        return { ok: true, names: tools.map((tool) => tool.name) };
+      } catch (error) {
+        return failureOf(error);
+      }
+    },
+    async close() {
+      const all = await Promise.allSettled(clients.values());
+      clients.clear();
+      await Promise.all(all.map((settled) => (settled.status === 'fulfilled' ? settled.value.close() : undefined)));
+    },
+  };
+}
