@@ -1,0 +1,72 @@
+import { describe, expect, it } from '@jest/globals';
+import { isNexusSetupError } from '@nexus/core';
+import { NexusAuthPlugin } from '../../src/plugin.js';
+import type { NexusAuthOptions } from '../../src/plugin.js';
+import { SECRET } from '../helpers.js';
+
+function setupErrorOf(options: NexusAuthOptions): { code: string; message: string } {
+  try {
+    new NexusAuthPlugin(options);
+  } catch (error) {
+    if (isNexusSetupError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error('no setup error');
+}
+
+describe('configuration is validated when the plugin is built', () => {
+  it.each([
+    ['a 31-byte HS secret', { jwt: { secret: 'x'.repeat(31) } }, 'NEXUS_ERR_WEAK_SECRET', /31 bytes.*at least 32/],
+    ['an unknown algorithm name', { jwt: { secret: SECRET, algorithm: 'HS999' as never } }, 'NEXUS_ERR_AUTH_ALGORITHM', /HS999.*HS256/],
+    ['alg none', { jwt: { secret: SECRET, algorithm: 'none' as never } }, 'NEXUS_ERR_AUTH_ALGORITHM', /none/],
+    ['a secret and a JWKS URL', { jwt: { secret: SECRET, jwksUrl: 'https://id.example.com/jwks' } }, 'NEXUS_ERR_AUTH_KEY_CONFLICT', /one kind of key/],
+    ['a secret with an RS algorithm', { jwt: { secret: SECRET, algorithm: 'RS256' } }, 'NEXUS_ERR_AUTH_CONFIG', /publicKey or jwksUrl/],
+    ['a JWKS URL with an HS algorithm', { jwt: { jwksUrl: 'https://id.example.com/jwks', algorithm: 'HS256' } }, 'NEXUS_ERR_AUTH_CONFIG', /needs jwt.secret/],
+    ['no key at all', { jwt: {} }, 'NEXUS_ERR_AUTH_CONFIG', /one of secret/],
+    ['a JWKS URL that is not a URL', { jwt: { jwksUrl: 'not a url' } }, 'NEXUS_ERR_AUTH_CONFIG', /not a URL/],
+    ['a public key that is not PEM', { jwt: { publicKey: 'garbage' } }, 'NEXUS_ERR_AUTH_CONFIG', /PEM/],
+    ['a negative leeway', { jwt: { secret: SECRET, leeway: -1 } }, 'NEXUS_ERR_AUTH_CONFIG', /leeway/],
+    ['an empty audience list', { jwt: { secret: SECRET, audience: [] } }, 'NEXUS_ERR_AUTH_CONFIG', /audience/],
+    ['rbac without jwt', { rbac: { admin: ['*'] } }, 'NEXUS_ERR_AUTH_NEEDS_JWT', /need jwt/],
+    ['tenant isolation without jwt', { tenantIsolation: true }, 'NEXUS_ERR_AUTH_NEEDS_JWT', /need jwt/],
+    ['a default role without rbac', { jwt: { secret: SECRET }, rbacDefaultRole: 'viewer' }, 'NEXUS_ERR_AUTH_CONFIG', /rbacDefaultRole/],
+    ['an inheritance cycle', { jwt: { secret: SECRET }, rbac: { a: { inherits: ['b'] }, b: { inherits: ['a'] } } }, 'NEXUS_ERR_RBAC_CYCLE', /a -> b -> a|b -> a -> b/],
+    ['an unknown parent role', { jwt: { secret: SECRET }, rbac: { a: { inherits: ['ghost'] } } }, 'NEXUS_ERR_RBAC_UNKNOWN_ROLE', /ghost/],
+    ['an unknown default role', { jwt: { secret: SECRET }, rbac: { a: [] }, rbacDefaultRole: 'ghost' }, 'NEXUS_ERR_RBAC_UNKNOWN_ROLE', /ghost/],
+    ['a permission pattern outside the grammar', { jwt: { secret: SECRET }, rbac: { a: ['re*d:x'] } }, 'NEXUS_ERR_RBAC_PATTERN', /re\*d:x/],
+    ['a bad tenant claim name', { jwt: { secret: SECRET }, tenantIsolation: { jwtClaim: '' } }, 'NEXUS_ERR_TENANT_CONFIG', /jwtClaim/],
+    ['a bad rate limit', { rateLimit: { requestsPerMinute: -5 } }, 'NEXUS_ERR_RATE_LIMIT_CONFIG', /requestsPerMinute/],
+    ['a zero throttle', { jwt: { secret: SECRET }, authFailureThrottle: { maxFailures: 0 } }, 'NEXUS_ERR_AUTH_CONFIG', /maxFailures/],
+  ] as const)('refuses %s', (_name, options, code, message) => {
+    const error = setupErrorOf(options as NexusAuthOptions);
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+
+  it('accepts a 32-byte secret', () => {
+    expect(() => new NexusAuthPlugin({ jwt: { secret: 'x'.repeat(32) } })).not.toThrow();
+  });
+
+  it('requires every part an enterprise deployment needs', () => {
+    expect(() => NexusAuthPlugin.enterprise({ jwt: { secret: SECRET }, rbac: { admin: ['*'] }, tenantIsolation: true } as never)).toThrow(/rateLimit/);
+    expect(() => NexusAuthPlugin.saasApp({ jwt: { secret: SECRET }, rbac: { admin: ['*'] } } as never)).toThrow(/tenantIsolation/);
+    expect(() => NexusAuthPlugin.basicAuth({} as never)).toThrow(/jwt/);
+  });
+
+  it('builds each factory from the options of the patterns document', () => {
+    const jwt = { secret: SECRET };
+    const rbac = { admin: ['*'], developer: ['read:*', 'write:*', 'execute:*'] };
+    expect(NexusAuthPlugin.basicAuth({ jwt }).rbac).toBeUndefined();
+    const saas = NexusAuthPlugin.saasApp({ jwt, rbac, tenantIsolation: { jwtClaim: 'tenant_id', adminRole: 'admin' } });
+    expect(saas.tenant?.adminRole).toBe('admin');
+    const enterprise = NexusAuthPlugin.enterprise({ jwt, rbac, tenantIsolation: true, rateLimit: { requestsPerMinute: 100 }, audit: { backend: () => {} } });
+    expect(enterprise.tenant?.jwtClaim).toBe('tenant_id');
+    expect(enterprise.tenant?.required).toBe(true);
+  });
+
+  it('exempts the documented non-operation HTTP routes by default', () => {
+    const plugin = new NexusAuthPlugin({ jwt: { secret: SECRET } });
+    for (const path of ['/health', '/health/ready', '/metrics', '/openapi.json', '/.well-known/oauth-protected-resource']) expect(plugin.isExemptPath(path)).toBe(true);
+    for (const path of ['/workflows', '/workflows/health/execute', '/metrics/extra']) expect(plugin.isExemptPath(path)).toBe(false);
+  });
+});

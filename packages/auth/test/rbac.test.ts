@@ -1,0 +1,118 @@
+import { describe, expect, it } from '@jest/globals';
+import type { NexusContext, Principal } from '@nexus/core';
+import { hasPermission, hasRole, requirePermission, requireRole } from '../src/guards.js';
+import { Rbac } from '../src/rbac/rbac.js';
+import { createAccessToken } from '../src/tokens.js';
+import { SECRET, appWith, call, reasonOf } from './helpers.js';
+
+const principal = (roles: string[], permissions: string[] = []): Principal => ({ id: 'p', roles, permissions, claims: {} });
+
+describe('permission patterns', () => {
+  const rbac = new Rbac({ all: ['*'], reader: ['read:*'], users: ['*:users'], exact: ['read:reports'] });
+  it.each([
+    ['all', 'anything:at-all', true],
+    ['reader', 'read:reports', true],
+    ['reader', 'read:a:b', true],
+    ['reader', 'read:', false],
+    ['reader', 'reader:x', false],
+    ['reader', 'write:reports', false],
+    ['users', 'delete:users', true],
+    ['users', 'delete:userslist', false],
+    ['exact', 'read:reports', true],
+    ['exact', 'read:reports2', false],
+    ['nobody', 'read:reports', false],
+  ])('%s may %s: %s', (role, permission, expected) => {
+    expect(rbac.can(principal([role]), permission)).toBe(expected);
+  });
+});
+
+describe('inheritance and default role', () => {
+  const rbac = new Rbac(
+    {
+      viewer: ['read:*'],
+      editor: { permissions: ['write:docs'], inherits: ['viewer'], description: 'Edits docs' },
+      chief: { inherits: ['editor'] },
+      guest: ['read:public'],
+    },
+    'guest',
+  );
+
+  it('resolves inheritance transitively', () => {
+    const chief = principal(['chief']);
+    expect(rbac.can(chief, 'read:anything')).toBe(true);
+    expect(rbac.can(chief, 'write:docs')).toBe(true);
+    expect(rbac.hasRole(chief, 'viewer')).toBe(true);
+    expect(rbac.can(principal(['viewer']), 'write:docs')).toBe(false);
+  });
+
+  it('gives the default role only to principals without roles', () => {
+    expect(rbac.can(principal([]), 'read:public')).toBe(true);
+    expect(rbac.can(principal(['viewer']), 'read:public')).toBe(true);
+    expect(rbac.hasRole(principal(['viewer']), 'guest')).toBe(false);
+    expect(rbac.can(principal(['unknown-role']), 'read:public')).toBe(false);
+  });
+
+  it('adds the principal\'s own permissions and scopes', () => {
+    expect(rbac.can(principal(['unknown-role'], ['export:data']), 'export:data')).toBe(true);
+  });
+});
+
+describe('authorization in the pipeline', () => {
+  const { app } = appWith({ jwt: { secret: SECRET }, rbac: { analyst: ['read:reports'], dev: { inherits: ['analyst'] }, intern: [] } });
+  const as = (roles: string[], permissions?: string[]) => createAccessToken({ subject: 'u', key: SECRET, roles, ...(permissions ? { permissions } : {}) });
+
+  it('enforces the operation permission, inheritance resolved', async () => {
+    expect((await call(app, as(['dev']), { operation: 'reports' })).ok).toBe(true);
+    const denied = await call(app, as(['intern']), { operation: 'reports' });
+    expect(!denied.ok && denied.error.code).toBe('FORBIDDEN');
+    expect(reasonOf(denied)).toBe('forbidden');
+  });
+
+  it('denies by default: no roles and no permissions means nothing is allowed', async () => {
+    expect(!(await call(app, as([]), { operation: 'whoami' })).ok).toBe(true);
+  });
+
+  it('honours permissions carried in the token', async () => {
+    expect((await call(app, as([], ['read:reports']), { operation: 'reports' })).ok).toBe(true);
+  });
+
+  it('lists only the operations the caller may call', async () => {
+    const listed = await app.list({ channel: 'test', credential: { kind: 'bearer', token: as(['analyst']) } });
+    expect(listed.ok && listed.operations.map((op) => op.name).sort()).toEqual(['ping', 'reports']);
+    const anonymous = await app.list({ channel: 'test' });
+    expect(anonymous.ok && anonymous.operations.map((op) => op.name)).toEqual(['ping']);
+  });
+});
+
+describe('guards', () => {
+  const ctxOf = (p: Principal | undefined) => ({ principal: p }) as unknown as NexusContext;
+  const rbac = new Rbac({ admin: ['*'], ops: { permissions: ['read:status'], inherits: [] }, lead: { inherits: ['ops'] } });
+
+  it('requireRole admits any listed role, inheritance resolved', () => {
+    const lead = principal(['lead']);
+    rbac.access(lead);
+    expect(() => requireRole('ops')(ctxOf(lead))).not.toThrow();
+    expect(() => requireRole('admin', 'ops')(ctxOf(lead))).not.toThrow();
+    expect(() => requireRole('admin')(ctxOf(lead))).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => requireRole('admin')(ctxOf(undefined))).toThrow(expect.objectContaining({ code: 'UNAUTHENTICATED' }));
+    expect(hasRole(lead, 'ops')).toBe(true);
+  });
+
+  it('requirePermission needs every listed permission', () => {
+    const ops = principal(['ops']);
+    rbac.access(ops);
+    expect(() => requirePermission('read:status')(ctxOf(ops))).not.toThrow();
+    expect(() => requirePermission('read:status', 'write:status')(ctxOf(ops))).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(hasPermission(ops, 'read:status')).toBe(true);
+  });
+
+  it('falls back to the principal\'s own roles and permissions without RBAC', () => {
+    const raw = principal(['x'], ['read:*']);
+    expect(() => requireRole('x')(ctxOf(raw))).not.toThrow();
+    expect(() => requirePermission('read:y')(ctxOf(raw))).not.toThrow();
+  });
+
+  it('refuses an empty guard at setup', () => {
+    expect(() => requireRole()).toThrow(/NEXUS_ERR_GUARD_CONFIG/);
+  });
+});

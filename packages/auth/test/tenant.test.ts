@@ -1,0 +1,84 @@
+import { describe, expect, it } from '@jest/globals';
+import { createAccessToken } from '../src/tokens.js';
+import type { TenantConfig } from '../src/tenant/config.js';
+import { SECRET, appWith, call, reasonOf } from './helpers.js';
+
+const rbac = { member: ['execute:*'], super_admin: ['*'], root: { inherits: ['super_admin'] } };
+const token = (roles: string[], tenant?: string) => createAccessToken({ subject: 'u1', key: SECRET, roles, ...(tenant === undefined ? {} : { tenant }) });
+const build = (tenantIsolation: TenantConfig | true = true) => appWith({ jwt: { secret: SECRET }, rbac, tenantIsolation }).app;
+
+describe('tenant isolation', () => {
+  const app = build();
+
+  it('takes the tenant from the claim and gives it to the handler and the annotations', async () => {
+    const result = await call(app, token(['member'], 'acme'));
+    expect(result.ok && result.value).toMatchObject({ tenant: { id: 'acme', source: 'claim' } });
+    expect(result.annotations.tenant).toEqual({ id: 'acme', source: 'claim' });
+  });
+
+  it('accepts a requested tenant equal to the caller\'s own', async () => {
+    const result = await call(app, token(['member'], 'acme'), { transport: { requestedTenant: 'acme' } });
+    expect(result.ok && result.value).toMatchObject({ tenant: { id: 'acme', source: 'claim' } });
+  });
+
+  it('refuses a non-admin asking for another tenant', async () => {
+    const result = await call(app, token(['member'], 'acme'), { transport: { requestedTenant: 'globex' } });
+    expect(!result.ok && result.error.code).toBe('TENANT_ACCESS_DENIED');
+    expect(!result.ok && result.error.message).toBe('Access to this tenant is denied.');
+    expect(reasonOf(result)).toBe('tenant_mismatch');
+  });
+
+  it('lets the admin role override, inheritance resolved, and marks the override', async () => {
+    for (const roles of [['super_admin'], ['root']]) {
+      const result = await call(app, token(roles, 'acme'), { transport: { requestedTenant: 'globex' } });
+      expect(result.ok && result.value).toMatchObject({ tenant: { id: 'globex', source: 'override' } });
+      expect(result.annotations.tenant?.source).toBe('override');
+    }
+  });
+
+  it('refuses an operation without a tenant with TENANT_REQUIRED', async () => {
+    const result = await call(app, token(['member']));
+    expect(!result.ok && result.error.code).toBe('TENANT_REQUIRED');
+  });
+
+  it('needs no tenant for public operations and catalogue requests', async () => {
+    expect((await call(app, undefined, { operation: 'ping' })).ok).toBe(true);
+    const listed = await app.list({ channel: 'test', credential: { kind: 'bearer', token: token(['member']) } });
+    expect(listed.ok).toBe(true);
+  });
+});
+
+describe('tenant options', () => {
+  it('disables overrides with allowAdminOverride: false', async () => {
+    const app = build({ allowAdminOverride: false });
+    const result = await call(app, token(['super_admin'], 'acme'), { transport: { requestedTenant: 'globex' } });
+    expect(!result.ok && result.error.code).toBe('TENANT_ACCESS_DENIED');
+  });
+
+  it('makes the tenant optional with required: false', async () => {
+    const result = await call(build({ required: false }), token(['member']));
+    expect(result.ok && result.value).toMatchObject({ tenant: null });
+  });
+
+  it('runs the validate hook on the resolved tenant', async () => {
+    const seen: string[] = [];
+    const app = build({ validate: async (id) => (seen.push(id), id !== 'suspended') });
+    expect((await call(app, token(['member'], 'acme'))).ok).toBe(true);
+    const refused = await call(app, token(['member'], 'suspended'));
+    expect(!refused.ok && refused.error.code).toBe('TENANT_ACCESS_DENIED');
+    expect(reasonOf(refused)).toBe('tenant_invalid');
+    expect(seen).toEqual(['acme', 'suspended']);
+  });
+
+  it('reads the tenant from a custom claim and names the admin role', async () => {
+    const app = build({ jwtClaim: 'org', adminRole: 'root' });
+    const own = createAccessToken({ subject: 'u', key: SECRET, roles: ['member'], claims: { org: 'initech' } });
+    expect((await call(app, own)).annotations.tenant?.id).toBe('initech');
+  });
+
+  it('does not require a tenant on excluded HTTP paths', async () => {
+    const app = build({ excludePaths: ['/workflows/whoami/*'] });
+    expect((await call(app, token(['member']), { transport: { path: '/workflows/whoami/execute' } })).ok).toBe(true);
+    expect((await call(app, token(['member']), { transport: { path: '/workflows/other/execute' } })).ok).toBe(false);
+  });
+});
