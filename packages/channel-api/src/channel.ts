@@ -188,15 +188,19 @@ class ExpressApiChannel implements ApiChannel {
         }),
       );
     }
-    for (const [path, router] of this.routers) {
-      server.use(path, (req: Request, res: Response, next: NextFunction) =>
-        admitted(rc, req, res, (ctx) => {
+    if (this.routers.length > 0) {
+      const prefixes = this.routers.map(([path]) => path.replace(/\/+$/, ''));
+      // Admission is mounted without a path so native middleware sees the full, unstripped URL.
+      server.use((req: Request, res: Response, next: NextFunction) => {
+        const path = req.path;
+        if (!prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || prefix === '')) return next();
+        return admitted(rc, req, res, (ctx) => {
           admit(app, req, ctx);
           setAnnotationHeaders(res, ctx.annotations, rc.render);
           return passToRouter(req, res, next);
-        }),
-      );
-      server.use(path, router);
+        });
+      });
+      for (const [path, router] of this.routers) server.use(path, router);
     }
     server.use((req, res) => sendProblem(res, new NotFoundError('No route matches this request.'), req.nexus?.requestId ?? acceptRequestId(undefined), rc.render));
     server.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {

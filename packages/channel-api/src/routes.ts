@@ -91,7 +91,7 @@ export async function execute(rc: RouteContext, req: Request, res: Response): Pr
   const controller = new AbortController();
   (res as Abortable)[CONTROLLER] = controller;
   res.once('close', abortOnClose);
-  const init = listInit(rc, req, requestId, pathOf(req.url));
+  const init = listInit(rc, req, requestId, pathOf(req.originalUrl));
   init.signal = controller.signal;
   const result = await rc.app.invoke({ ...init, operation: req.params.name as string, input });
   renderResult(rc, res, result);
@@ -110,7 +110,7 @@ function describe(operation: OperationDescriptor) {
 /** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
 export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
-  const listed = await rc.app.list(listInit(rc, req, requestId, pathOf(req.url)));
+  const listed = await rc.app.list(listInit(rc, req, requestId, pathOf(req.originalUrl)));
   if (res.headersSent) return;
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
   const headers = baseHeaders(rc, listed.requestId);
@@ -126,6 +126,6 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
 /** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */
 export async function admitted(rc: RouteContext, req: Request, res: Response, route: Parameters<Nexus['invokeRoute']>[1]): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
-  const result = await rc.app.invokeRoute(listInit(rc, req, requestId, pathOf(req.url)), route);
+  const result = await rc.app.invokeRoute(listInit(rc, req, requestId, pathOf(req.originalUrl)), route);
   if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
 }
