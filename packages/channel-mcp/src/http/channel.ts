@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Nexus, ProblemDetails } from '@nexus/core';
 import { createHandlers } from '../handlers.js';
 import type { Caller } from '../handlers.js';
-import { INVALID_REQUEST, PARSE_ERROR, errorResponse, idOf, isJsonRpcMessage, isNotification, isRequest } from '../jsonrpc.js';
+import { INVALID_REQUEST, PARSE_ERROR, REFUSED, errorResponse, idOf, isJsonRpcMessage, isNotification, isRequest } from '../jsonrpc.js';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '../jsonrpc.js';
 import { createProtocolServer, PROTOCOL_VERSIONS } from '../sdk/adapter.js';
+import { problemOf } from '../render.js';
 import { SERVER_INFO } from '../server-info.js';
 import { Exchange } from './exchange.js';
 import { BodyTooLargeError, credentialOf, isLoopback, passesRebindingCheck, readBody } from './guards.js';
@@ -180,7 +181,7 @@ export class McpHttpServer {
       const probe = await this.app.list({ channel: 'mcp', credential, transport: caller.transport, ...(caller.clientAddress ? { clientAddress: caller.clientAddress } : {}) });
       if (!probe.ok && probe.error.code === 'UNAUTHENTICATED') {
         const problem = probe.error.toProblem(probe.requestId);
-        return this.unauthorized(req, res, problem, requests.map((request) => errorResponse(request.id, -32000, `${problem.code}: ${problem.detail}`, problem)));
+        return this.unauthorized(req, res, problem, requests.map((request) => errorResponse(request.id, REFUSED, `${problem.code}: ${problem.detail}`, problem)));
       }
     }
 
@@ -214,6 +215,11 @@ export class McpHttpServer {
   private unauthorized(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails, answers: JsonRpcResponse[]): void {
     const presented = credentialOf(req).kind !== 'none';
     const challenge = `Bearer resource_metadata="${this.base(req)}${METADATA_PATH}"${presented ? ', error="invalid_token"' : ''}`;
-    json(res, 401, answers.length === 1 ? answers[0] : answers, { 'www-authenticate': challenge, 'x-request-id': problem.requestId ?? '' });
+    // A 401 answers before MCP: refusals go out as JSON-RPC errors, not as tool results.
+    const errors = answers.map((answer) => {
+      const refusal = problemOf(answer);
+      return refusal && answer.id !== null ? errorResponse(answer.id, REFUSED, `${refusal.code}: ${refusal.detail}`, refusal) : answer;
+    });
+    json(res, 401, errors.length === 1 ? errors[0] : errors, { 'www-authenticate': challenge, 'x-request-id': problem.requestId ?? '' });
   }
 }

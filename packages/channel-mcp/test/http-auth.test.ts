@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Nexus } from '@nexus/core';
+import { createMcpChannel } from '../src/index.js';
+import { GOOD_TOKEN, createTestApp } from './support/apps.js';
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+let app: Nexus;
+let url: string;
+let base: string;
+
+const post = (body: unknown, headers: Record<string, string> = {}) => fetch(url, { method: 'POST', headers: { ...HEADERS, ...headers }, body: JSON.stringify(body) });
+const initialize = { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } };
+const callEcho = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x' } } };
+
+beforeAll(async () => {
+  app = createTestApp({ auth: true });
+  const channel = createMcpChannel({ port: 0, issuer: 'https://issuer.example' });
+  app.addChannel(channel);
+  await app.start();
+  url = channel.address()!.url;
+  base = url.replace(/\/mcp$/, '');
+});
+afterAll(() => app.stop());
+
+describe('MCP over HTTP with authentication installed', () => {
+  it('answers a call without a token with 401 and a resource_metadata challenge', async () => {
+    const response = await post(callEcho);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${base}/.well-known/oauth-protected-resource"`);
+    const body = (await response.json()) as { id: number; error: { data: { code: string } } };
+    expect(body.id).toBe(1);
+    expect(body.error.data.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('answers a bad token with 401 already at initialize, without saying why', async () => {
+    const response = await post(initialize, { authorization: 'Bearer forged' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=".+", error="invalid_token"$/);
+    expect(await response.text()).not.toMatch(/signature|expired|forged/i);
+  });
+
+  it('serves RFC 9728 metadata naming the MCP URL and the issuer', async () => {
+    const challenge = (await post(callEcho)).headers.get('www-authenticate')!;
+    const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)![1]!;
+    const response = await fetch(metadataUrl);
+    expect(response.status).toBe(200);
+    const metadata = (await response.json()) as { resource: string; authorization_servers: string[]; bearer_methods_supported: string[] };
+    expect(metadata.resource).toBe(url);
+    expect(metadata.authorization_servers).toEqual(['https://issuer.example']);
+    expect(metadata.bearer_methods_supported).toEqual(['header']);
+  });
+
+  it('runs a public operation without a token', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const result = await client.callTool({ name: 'public_ping', arguments: {} });
+    expect(result.structuredContent).toEqual({ pong: true });
+    await client.close();
+  });
+
+  it('serves a valid token end to end through the SDK client', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${GOOD_TOKEN}` } } }));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('echo');
+    expect((await client.callTool({ name: 'echo', arguments: { message: 'ok' } })).structuredContent).toEqual({ message: 'ok' });
+    await client.close();
+  });
+
+  it('lets the SDK client see the 401 for a bad token', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer forged' } } });
+    await expect(client.connect(transport)).rejects.toThrow(/401|UNAUTHENTICATED/);
+  });
+});

@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Nexus } from '@nexus/core';
+import { createMcpChannel } from '../src/index.js';
+import type { McpChannel } from '../src/index.js';
+import { createTestApp } from './support/apps.js';
+
+const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+let app: Nexus;
+let channel: McpChannel;
+let url: string;
+
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url, { method: 'POST', headers: { ...HEADERS, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const call = (name: string, args: unknown, meta?: Record<string, unknown>) =>
+  post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } });
+
+beforeAll(async () => {
+  app = createTestApp();
+  channel = createMcpChannel({ port: 0, maxBodyBytes: 4096 });
+  app.addChannel(channel);
+  await app.start();
+  url = channel.address()!.url;
+});
+afterAll(() => app.stop());
+
+describe('MCP over Streamable HTTP', () => {
+  it('lists one tool per operation with its JSON Schema as inputSchema', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const { tools } = await client.listTools();
+    const echo = tools.find((tool) => tool.name === 'echo');
+    expect(echo?.description).toBe('Returns its message.');
+    expect(echo?.inputSchema).toMatchObject({ type: 'object', properties: { message: { type: 'string' } }, required: ['message'] });
+    await client.close();
+  });
+
+  it('returns structured content and the same JSON as text', async () => {
+    const body = (await (await call('echo', { message: 'hi' })).json()) as { result: { structuredContent: unknown; content: { text: string }[] } };
+    expect(body.result.structuredContent).toEqual({ message: 'hi' });
+    expect(JSON.parse(body.result.content[0]!.text)).toEqual({ message: 'hi' });
+  });
+
+  it('wraps a non-object result as {result: value}', async () => {
+    const body = (await (await call('count', {})).json()) as { result: { structuredContent: unknown } };
+    expect(body.result.structuredContent).toEqual({ result: 42 });
+  });
+
+  it('answers an unknown tool with an isError result carrying NOT_FOUND', async () => {
+    const body = (await (await call('nope', {})).json()) as { result: { isError: boolean; structuredContent: { error: { code: string } }; _meta: Record<string, { code: string }> } };
+    expect(body.result.isError).toBe(true);
+    expect(body.result.structuredContent.error.code).toBe('NOT_FOUND');
+    expect(body.result._meta['nexus/error']?.code).toBe('NOT_FOUND');
+  });
+
+  it('answers INVALID_INPUT with field paths, in the problem and in the text', async () => {
+    const body = (await (await call('echo', { message: 7 })).json()) as { result: { structuredContent: { error: { code: string; errors: { path: string }[] } }; content: { text: string }[] } };
+    expect(body.result.structuredContent.error.code).toBe('INVALID_INPUT');
+    expect(body.result.structuredContent.error.errors.map((error) => error.path)).toEqual(['message']);
+    expect(body.result.content[0]!.text).toMatch(/^INVALID_INPUT: .*\n- message: /);
+  });
+
+  it('carries the request id and traceparent from _meta into the context', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const response = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'trace', arguments: {}, _meta: { 'nexus/requestId': 'req-42', traceparent } } }, { 'x-tenant-id': 'tenant-b' });
+    const body = (await response.json()) as { result: { structuredContent: Record<string, unknown>; _meta: Record<string, unknown> } };
+    expect(body.result.structuredContent).toEqual({ requestId: 'req-42', traceparent, tenant: 'tenant-b' });
+    expect(body.result._meta['nexus/requestId']).toBe('req-42');
+  });
+
+  it('streams progress notifications when the client sends a progress token', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const seen: number[] = [];
+    const result = await client.callTool({ name: 'progress', arguments: {} }, undefined, { onprogress: (progress) => seen.push(progress.progress) });
+    expect(result.structuredContent).toEqual({ done: true });
+    expect(seen).toEqual([1, 2, 3]);
+    await client.close();
+  });
+
+  it('answers malformed JSON with a -32700 parse error', async () => {
+    const response = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32700);
+  });
+
+  it('answers an unknown method with -32601', async () => {
+    const body = (await (await post({ jsonrpc: '2.0', id: 3, method: 'no/such_method', params: {} })).json()) as { id: number; error: { code: number } };
+    expect(body).toMatchObject({ id: 3, error: { code: -32601 } });
+  });
+
+  it('answers a message that is not JSON-RPC with -32600', async () => {
+    const response = await post({ hello: 'world' });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32600);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const response = await call('echo', { message: 'x'.repeat(5000) });
+    expect(response.status).toBe(413);
+  });
+
+  it.each(['GET', 'DELETE'])('answers %s on /mcp with 405 in stateless mode', async (method) => {
+    const response = await fetch(url, { method, headers: { accept: 'text/event-stream' } });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+  });
+
+  it.each([
+    ['a foreign Host', { host: 'evil.example:3001' }],
+    ['a foreign Origin', { origin: 'http://evil.example' }],
+  ])('refuses %s on a loopback bind with 403', async (_label, headers) => {
+    const { request } = await import('node:http');
+    const { port } = channel.address()!;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { ...HEADERS, ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }));
+    });
+    expect(status).toBe(403);
+  });
+
+  it('accepts a loopback Origin', async () => {
+    expect((await post({ jsonrpc: '2.0', id: 1, method: 'ping' }, { origin: 'http://localhost:5173' })).status).toBe(200);
+  });
+
+  it('answers notifications alone with 202 and no body', async () => {
+    const response = await post({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe('');
+  });
+
+  it('serves the catalogue and one entry as resources', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const { resources } = await client.listResources();
+    expect(resources.map((resource) => resource.uri)).toEqual(expect.arrayContaining(['nexus://operations', 'nexus://operations/echo']));
+    const catalogue = await client.readResource({ uri: 'nexus://operations' });
+    const names = (JSON.parse((catalogue.contents[0] as { text: string }).text) as { operations: { name: string }[] }).operations.map((operation) => operation.name);
+    expect(names).toContain('echo');
+    const entry = await client.readResource({ uri: 'nexus://operations/echo' });
+    expect(JSON.parse((entry.contents[0] as { text: string }).text)).toMatchObject({ name: 'echo', inputSchema: { type: 'object' } });
+    await expect(client.readResource({ uri: 'nexus://operations/nope' })).rejects.toThrow(/not found/i);
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates[0]?.uriTemplate).toBe('nexus://operations/{name}');
+    await client.close();
+  });
+});
