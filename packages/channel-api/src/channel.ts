@@ -37,6 +37,11 @@ export interface ApiChannelOptions {
   /** Realm of the `WWW-Authenticate: Bearer` challenge (`nexus`). */
   readonly realm?: string;
   readonly openapi?: OpenApiInfo;
+  /**
+   * On stop, keep accepting for this long while readiness answers 503, so load balancers stop
+   * routing here before connections are refused (0). Counts against the grace period.
+   */
+  readonly drainDelayMs?: number;
 }
 
 /** The HTTP channel: add it to an app, extend it with native middleware and routers. */
@@ -126,14 +131,19 @@ class ExpressApiChannel implements ApiChannel {
     const server = this.server;
     if (server === undefined || this.rc === undefined) return Promise.resolve();
     this.rc.draining = true;
-    this.stopping ??= new Promise<void>((resolve) => {
-      const force = setTimeout(() => server.closeAllConnections(), Math.max(0, graceMs));
-      server.close(() => {
-        clearTimeout(force);
-        resolve();
+    this.stopping ??= (async () => {
+      const started = Date.now();
+      const delay = Math.min(this.options.drainDelayMs ?? 0, graceMs);
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), Math.max(0, graceMs - (Date.now() - started)));
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
-      server.closeIdleConnections();
-    });
+    })();
     return this.stopping;
   }
 

@@ -66,8 +66,14 @@ export function createTestApp(options: { auth?: boolean; nexus?: NexusOptions } 
   app.handler('boom', { description: 'Throws with a secret.', input: z.object({}) }, () => {
     throw new Error('password=swordfish');
   });
-  app.handler('wait', { description: 'Waits ms.', input: z.object({ ms: z.number() }), public: true }, async ({ ms }) => {
-    await new Promise((resolve) => setTimeout(resolve, ms));
+  app.handler('wait', { description: 'Waits ms.', input: z.object({ ms: z.number() }), public: true }, async ({ ms }, ctx) => {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      ctx.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(ctx.signal.reason);
+      }, { once: true });
+    });
     return { waited: ms };
   });
   app.register('doubler', workflow, { description: 'Doubles n.', input: z.object({ n: z.number() }) });
