@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Nexus, silentLogger } from '@nexus/core';
 import { parseAllDocuments } from 'yaml';
 
@@ -156,8 +156,6 @@ describe('nginx config for two instances', () => {
     throw new Error(`unbalanced block ${pattern}`);
   };
   const servers = (upstream: string) => [...block(new RegExp(`upstream ${upstream}\\s*\\{`)).matchAll(/server\s+([\d.]+):(\d+)/g)].map((m) => Number(m[2]));
-  const tmp = mkdtempSync(join(tmpdir(), 'nexus-nginx-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('balances the API and MCP over two instances each, on ports nginx itself does not take', () => {
     const listens = [...conf.matchAll(/listen\s+(\d+)/g)].map((m) => Number(m[1])).sort();
@@ -186,6 +184,7 @@ describe('nginx config for two instances', () => {
     expect(haveNginx).toBe(true);
     // The access log is /dev/stdout, which cannot be opened on a socket (what spawn's pipes
     // are), so nginx gets a file for stdout, as it would under a container runtime.
+    const tmp = mkdtempSync(join(tmpdir(), 'nexus-nginx-'));
     const stdout = openSync(join(tmp, 'stdout.log'), 'w');
     try {
       const args = ['-t', '-p', `${tmp}/`, '-e', 'stderr', '-c', confPath];
@@ -194,6 +193,7 @@ describe('nginx config for two instances', () => {
       expect(result.status).toBe(0);
     } finally {
       closeSync(stdout);
+      rmSync(tmp, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,153 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
+/**
+ * Every publishable package, packed with `pnpm pack` and installed from its tarball into an
+ * empty project outside the workspace, must import and expose its API. pnpm installs with
+ * `hoist=false`, so a package sees only what it declares: a missing dependency, a `files` list
+ * without `dist`, or a wrong `exports` target fails here, not in a user's project.
+ */
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+interface Publishable {
+  dir: string;
+  name: string;
+  /** Subpath → one named export it must provide (seen in the package's src at the time). */
+  expect: Record<string, string>;
+}
+const PACKAGES: Publishable[] = [
+  { dir: 'packages/core', name: '@nexus/core', expect: { '.': 'Nexus', './testing': 'runChannelConformance' } },
+  { dir: 'packages/auth', name: '@nexus/auth', expect: { '.': 'NexusAuthPlugin', './testing': 'createConformanceAuth' } },
+  { dir: 'packages/workflow', name: '@nexus/workflow', expect: { '.': 'WorkflowBuilder' } },
+  { dir: 'packages/channel-api', name: '@nexus/channel-api', expect: { '.': 'createApiChannel' } },
+  { dir: 'packages/channel-cli', name: '@nexus/channel-cli', expect: { '.': 'createCli' } },
+  { dir: 'packages/channel-mcp', name: '@nexus/channel-mcp', expect: { '.': 'createMcpChannel' } },
+  { dir: 'examples/custom-channel', name: '@nexus/example-custom-channel', expect: { '.': 'createNdjsonChannel' } },
+];
+const EXAMPLE = '@nexus/example-custom-channel';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- package.json is untyped JSON
+type Json = Record<string, any>;
+type Probe = Record<string, { ok: true; exports: Record<string, string> } | { ok: false; error: string }>;
+
+// Variables the outer `pnpm test` sets would point the inner pnpm back at the workspace.
+const cleanEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_(?!home))/i.test(key)),
+) as NodeJS.ProcessEnv;
+
+function run(command: string, args: string[], cwd: string, timeoutMs: number): string {
+  const result = spawnSync(command, args, { cwd, env: cleanEnv, encoding: 'utf8', timeout: timeoutMs });
+  if (result.error) throw new Error(`${command} ${args.join(' ')}: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} (in ${cwd}) exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout;
+}
+
+const readJson = (path: string): Json => JSON.parse(readFileSync(path, 'utf8')) as Json;
+const tarballs = new Map<string, string>();
+let project = '';
+let probe: Probe = {};
+const installed = (name: string) => join(project, 'node_modules', name);
+
+/** The packages a package can resolve: the siblings pnpm links into its virtual-store folder. */
+function visibleDependencies(name: string): string[] {
+  const store = dirname(name.startsWith('@') ? dirname(realpathSync(installed(name))) : realpathSync(installed(name)));
+  return readdirSync(store)
+    .flatMap((entry) => (entry.startsWith('@') ? readdirSync(join(store, entry)).map((sub) => `${entry}/${sub}`) : [entry]))
+    .filter((entry) => entry !== name && entry !== '.bin')
+    .sort();
+}
+
+beforeAll(() => {
+  const work = mkdtempSync(join(tmpdir(), 'nexus-packed-'));
+  project = join(work, 'project');
+  for (const pkg of PACKAGES) {
+    // The example is no dependency of this app, so a workspace build may not have built it.
+    if (pkg.name === EXAMPLE && !existsSync(join(root, pkg.dir, 'dist/index.js'))) {
+      run('pnpm', ['--filter', EXAMPLE, 'run', 'build'], root, 60_000);
+    }
+    if (!existsSync(join(root, pkg.dir, 'dist/index.js'))) {
+      throw new Error(`${pkg.dir}/dist/index.js is missing: run pnpm exec turbo run build --filter=${pkg.name}`);
+    }
+    const before = new Set(readdirSync(work));
+    run('pnpm', ['pack', '--pack-destination', work], join(root, pkg.dir), 30_000);
+    const tarball = readdirSync(work).find((file) => file.endsWith('.tgz') && !before.has(file));
+    if (!tarball) throw new Error(`pnpm pack wrote no tarball for ${pkg.name}`);
+    tarballs.set(pkg.name, join(work, tarball));
+  }
+  const dependencies = Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`]));
+  run('mkdir', ['-p', project], work, 5_000);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-install', private: true, type: 'module', dependencies }));
+  const store = run('pnpm', ['store', 'path'], root, 30_000).trim();
+  run('pnpm', ['install', '--prefer-offline', '--store-dir', store, '--config.hoist=false', '--config.confirm-modules-purge=false'], project, 90_000);
+
+  const specs = PACKAGES.flatMap((pkg) =>
+    Object.keys(readJson(join(installed(pkg.name), 'package.json')).exports ?? { '.': '' })
+      .filter((subpath) => subpath !== './package.json')
+      .map((subpath) => pkg.name + subpath.slice(1)),
+  );
+  const script = `const out = {};
+    for (const spec of JSON.parse(process.env.NEXUS_SPECS)) {
+      try { const m = await import(spec); out[spec] = { ok: true, exports: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v])) }; }
+      catch (error) { out[spec] = { ok: false, error: String(error?.stack ?? error) }; }
+    }
+    process.stdout.write(JSON.stringify(out));`;
+  cleanEnv.NEXUS_SPECS = JSON.stringify(specs);
+  probe = JSON.parse(run('node', ['--input-type=module', '-e', script], project, 30_000)) as Probe;
+}, 150_000);
+
+afterAll(() => {
+  if (project) rmSync(dirname(project), { recursive: true, force: true });
+});
+
+describe.each(PACKAGES)('$name, packed and installed alone', (pkg) => {
+  const manifest = () => readJson(join(installed(pkg.name), 'package.json'));
+
+  it('publishes resolved versions: exact pins, no workspace: or catalog: ranges, core only as a peer', () => {
+    const { dependencies = {}, peerDependencies = {}, optionalDependencies = {} } = manifest();
+    for (const [dep, range] of Object.entries({ ...dependencies, ...peerDependencies, ...optionalDependencies })) {
+      expect({ dep, range }).toEqual({ dep, range: expect.not.stringMatching(/^(workspace|catalog):/) });
+    }
+    for (const [dep, range] of Object.entries(dependencies)) expect({ dep, range }).toEqual({ dep, range: expect.stringMatching(/^\d+\.\d+\.\d+$/) });
+    if (pkg.name !== '@nexus/core') {
+      expect(peerDependencies['@nexus/core']).toMatch(/^\^\d+\.\d+\.\d+$/);
+      expect(dependencies['@nexus/core']).toBeUndefined();
+    }
+  });
+
+  it('ships every file its exports map and bins point at', () => {
+    const { exports: exportMap, bin = {} } = manifest();
+    expect(exportMap?.['.']).toBeDefined();
+    const targets = Object.values(exportMap as Json).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target as Json)));
+    for (const target of targets) expect({ target, exists: existsSync(join(installed(pkg.name), target)) }).toEqual({ target, exists: true });
+    for (const file of Object.values(bin as Json) as string[]) {
+      expect(readFileSync(join(installed(pkg.name), file), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    }
+  });
+
+  it('imports from the tarball with only its declared dependencies, exposing its API', () => {
+    const { dependencies = {}, peerDependencies = {}, optionalDependencies = {}, exports: exportMap } = manifest();
+    const declared = new Set(Object.keys({ ...dependencies, ...peerDependencies, ...optionalDependencies }));
+    for (const dep of visibleDependencies(pkg.name)) expect({ dep, declared: declared.has(dep) }).toEqual({ dep, declared: true });
+    for (const subpath of Object.keys(exportMap as Json).filter((s) => s !== './package.json')) {
+      const spec = pkg.name + subpath.slice(1);
+      const result = probe[spec];
+      expect(result).toBeDefined();
+      if (!result!.ok) throw new Error(`import('${spec}') failed in the packed install:\n${result!.error}`);
+      expect(Object.keys(result!.exports).length).toBeGreaterThan(0);
+    }
+    for (const [subpath, name] of Object.entries(pkg.expect)) {
+      const result = probe[pkg.name + subpath.slice(1)];
+      expect(result?.ok && result.exports[name]).toBe('function');
+    }
+  });
+});
+
+it('installs the custom-channel example with @nexus/core as its only package', () => {
+  expect(visibleDependencies(EXAMPLE)).toEqual(['@nexus/core']);
+});
