@@ -1,5 +1,5 @@
 /** Deep-freezes a JSON value so concurrent nodes cannot change what others read; returns why it is not JSON, if it is not. */
-export function freezeJson(value: unknown, path = 'output', seen: Set<object> = new Set()): string | undefined {
+export function freezeJson(value: unknown, path = 'output', ancestors: object[] = []): string | undefined {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -12,19 +12,19 @@ export function freezeJson(value: unknown, path = 'output', seen: Set<object> = 
       return `${path} is a ${typeof value}`;
   }
   if (value === null) return undefined;
-  if (seen.has(value)) return `${path} is a circular reference`;
+  if (ancestors.includes(value)) return `${path} is a circular reference`;
   const proto = Object.getPrototypeOf(value) as object | null;
   const isArray = Array.isArray(value);
   // Plain objects from any realm (the code node's sandbox has its own Object.prototype).
   if (!isArray && proto !== null && Object.getPrototypeOf(proto) !== null) {
     return `${path} is an instance of ${(value as object).constructor?.name ?? 'a class'}`;
   }
-  seen.add(value);
+  ancestors.push(value);
   if (isArray) {
     for (let index = 0; index < value.length; index++) {
       const item: unknown = value[index];
       if (item === undefined) return `${path}[${index}] is undefined`;
-      const problem = freezeJson(item, `${path}[${index}]`, seen);
+      const problem = freezeJson(item, `${path}[${index}]`, ancestors);
       if (problem !== undefined) return problem;
     }
   } else {
@@ -32,11 +32,11 @@ export function freezeJson(value: unknown, path = 'output', seen: Set<object> = 
       const item = (value as Record<string, unknown>)[key];
       // JSON drops undefined properties; that is how an optional field is left out.
       if (item === undefined) continue;
-      const problem = freezeJson(item, `${path}.${key}`, seen);
+      const problem = freezeJson(item, `${path}.${key}`, ancestors);
       if (problem !== undefined) return problem;
     }
   }
-  seen.delete(value);
+  ancestors.pop();
   Object.freeze(value);
   return undefined;
 }

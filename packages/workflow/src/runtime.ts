@@ -43,17 +43,11 @@ export function runPlan(plan: Plan, inputs: Record<string, unknown>, ctx: NexusC
   freezeJson(resolvedInputs);
   const controller = new AbortController();
   const principal = ctx.principal && Object.freeze({ ...ctx.principal, roles: Object.freeze([...ctx.principal.roles]), permissions: Object.freeze([...ctx.principal.permissions]), claims: Object.freeze({ ...ctx.principal.claims }) });
-  const base = {
-    requestId: ctx.requestId,
-    channel: ctx.channel,
-    tenant: freezeCopy(ctx.tenant),
-    principal,
-    signal: controller.signal,
-    logger: ctx.logger,
-  };
+  const tenant = freezeCopy(ctx.tenant);
   const nodes = plan.nodes;
   const outputs = new Array<NodeOutputs | undefined>(nodes.length);
   const pending = nodes.map((node) => node.incoming.length);
+  const finished = new Uint8Array(nodes.length);
   let remaining = nodes.length;
   let done = false;
 
@@ -97,37 +91,46 @@ export function runPlan(plan: Plan, inputs: Record<string, unknown>, ctx: NexusC
         }
       }
       const runs = node.type.joins ? delivered > 0 || node.root : delivered === node.incoming.length;
-      if (runs) execute(node, nodeInputs);
+      if (runs) void execute(node, nodeInputs);
       else settle(node);
     }
 
-    function execute(node: PlanNode, nodeInputs: Record<string, unknown>): void {
-      let finished = false;
-      const timer = setTimeout(() => {
-        if (finished) return;
-        finished = true;
-        fail(nodeTimeout(node.id, node.timeoutMs));
-      }, node.timeoutMs);
-      const nodeCtx: NodeContext = Object.freeze({ ...base, nodeId: node.id, timeoutMs: node.timeoutMs });
-      Object.freeze(nodeInputs);
-      // Starting from a resolved promise keeps a long chain of synchronous nodes off the call stack.
-      Promise.resolve()
-        .then(() => (done ? undefined : node.type.run(nodeInputs, node.config, nodeCtx)))
-        .then(
-          (value) => {
-            clearTimeout(timer);
-            if (finished || done) return;
-            finished = true;
-            completed(node, value);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            if (finished || done) return;
-            finished = true;
-            if (isNexusError(error) && error.extensions?.node === node.id) return fail(error);
-            failNode(node, error);
-          },
-        );
+    function timedOut(node: PlanNode): void {
+      if (finished[node.index] === 1) return;
+      finished[node.index] = 1;
+      fail(nodeTimeout(node.id, node.timeoutMs));
+    }
+
+    async function execute(node: PlanNode, nodeInputs: Record<string, unknown>): Promise<void> {
+      const timer = setTimeout(timedOut, node.timeoutMs, node);
+      let value: unknown;
+      try {
+        // Yielding first keeps a long chain of synchronous nodes off the call stack.
+        await undefined;
+        if (done) return;
+        const nodeCtx: NodeContext = Object.freeze({
+          nodeId: node.id,
+          requestId: ctx.requestId,
+          channel: ctx.channel,
+          tenant,
+          principal,
+          signal: controller.signal,
+          timeoutMs: node.timeoutMs,
+          logger: ctx.logger,
+        });
+        value = await node.type.run(Object.freeze(nodeInputs), node.config, nodeCtx);
+      } catch (error) {
+        if (finished[node.index] === 1 || done) return;
+        finished[node.index] = 1;
+        if (isNexusError(error) && error.extensions?.node === node.id) fail(error);
+        else failNode(node, error);
+        return;
+      } finally {
+        clearTimeout(timer);
+      }
+      if (finished[node.index] === 1 || done) return;
+      finished[node.index] = 1;
+      completed(node, value);
     }
 
     function failNode(node: PlanNode, error: unknown): void {
@@ -138,7 +141,13 @@ export function runPlan(plan: Plan, inputs: Record<string, unknown>, ctx: NexusC
 
     function completed(node: PlanNode, value: unknown): void {
       const produced: Record<string, unknown> = value === undefined ? {} : isPlainObject(value) ? value : { result: value };
-      const problem = freezeJson(produced);
+      let problem: string | undefined;
+      try {
+        problem = freezeJson(produced);
+      } catch (error) {
+        // A getter that throws while the output is read.
+        return failNode(node, error);
+      }
       if (problem !== undefined) {
         ctx.logger.error('workflow node returned a value that is not JSON', { node: node.id, nodeType: node.typeName, problem });
         return fail(nodeBadOutput(node.id, problem));

@@ -168,6 +168,14 @@ describe('workflow runtime', () => {
     expect(records.some((record) => record.fields.problem === reason)).toBe(true);
   });
 
+  it('fails the node, instead of hanging, when reading its output throws', async () => {
+    const app = createApp();
+    app.register('getter', new WorkflowBuilder().addNode('FunctionNode', 'tricky', { fn: () => ({ get value(): never { throw new Error('no'); } }) }).build(), { timeoutMs: 2_000 });
+    const error = errorOf(await invoke(app, 'getter'));
+    expect(error.code).toBe('INTERNAL');
+    expect(error.message).toBe('Workflow node "tricky" failed.');
+  });
+
   it('fails the node whose output a connection names but which it did not produce', async () => {
     const app = createApp();
     app.register('missing_port', new WorkflowBuilder()
