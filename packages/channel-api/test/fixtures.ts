@@ -48,6 +48,9 @@ const workflow: RunnableWorkflow = {
   toJSON: () => ({ nodes: ['double'] }),
 };
 
+/** How many `wait` calls have started, so tests can stop an app with calls known to be in flight. */
+export const waiting = { count: 0 };
+
 /** An app with a few operations that expose what the channel put into the context. */
 export function createTestApp(options: { auth?: boolean; nexus?: NexusOptions } = {}): Nexus {
   const app = new Nexus({ logger: silentLogger, ...options.nexus });
@@ -67,6 +70,7 @@ export function createTestApp(options: { auth?: boolean; nexus?: NexusOptions } 
     throw new Error('password=swordfish');
   });
   app.handler('wait', { description: 'Waits ms.', input: z.object({ ms: z.number() }), public: true }, async ({ ms }, ctx) => {
+    waiting.count++;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(resolve, ms);
       ctx.signal.addEventListener('abort', () => {

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
-import { createTestApp } from './fixtures.js';
+import { createTestApp, waiting } from './fixtures.js';
 import { startApi } from './http-driver.js';
 
 const waitBody = (ms: number) => JSON.stringify({ inputs: { ms } });
@@ -30,10 +30,11 @@ describe('graceful stop', () => {
   it('finishes every in-flight request, then stops accepting', async () => {
     const app = createTestApp();
     const { api, base } = await startApi(app);
+    const before = waiting.count;
     const calls = Array.from({ length: 8 }, () =>
       fetch(`${base}/workflows/wait/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: waitBody(250) }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await until(() => waiting.count - before === 8);
     const stopped = app.stop();
     const responses = await Promise.all(calls);
     expect(responses.map((response) => response.status)).toEqual(Array(8).fill(200));
@@ -45,7 +46,7 @@ describe('graceful stop', () => {
 
   it('answers readiness 503 while draining and still serves requests during the drain delay', async () => {
     const app = createTestApp();
-    const { base } = await startApi(app, { drainDelayMs: 300 });
+    const { base } = await startApi(app, { drainDelayMs: 1_000 });
     const inFlight = fetch(`${base}/workflows/wait/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: waitBody(150) });
     await new Promise((resolve) => setTimeout(resolve, 30));
     const stopped = app.stop();
