@@ -16,7 +16,7 @@ export const CONTEXT_INPUTS: Readonly<Record<string, (ctx: NexusContext) => stri
 
 function workflowInputs(inputs: Record<string, unknown>, ctx: NexusContext): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(inputs ?? {})) if (!(key in CONTEXT_INPUTS)) setOwn(resolved, key, value);
+  for (const [key, value] of Object.entries(inputs ?? {})) if (!Object.hasOwn(CONTEXT_INPUTS, key)) setOwn(resolved, key, value);
   for (const [key, read] of Object.entries(CONTEXT_INPUTS)) {
     const value = read(ctx);
     if (value !== undefined) resolved[key] = value;

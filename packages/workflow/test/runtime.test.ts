@@ -44,8 +44,8 @@ describe('workflow runtime', () => {
       .addInputMapping('limit', 'inner', 'max')
       .addInputMapping('tenant_id', 'inner', 'tenant')
       .build());
-    valueOf(await invoke(app, 'mapped', { limit: 10, other: 'x' }, { tenant: 't1' }));
-    expect(seen[0]).toEqual({ limit: 10, other: 'x', tenant_id: 't1' });
+    valueOf(await invoke(app, 'mapped', { limit: 10, other: 'x', toString: 'kept' }, { tenant: 't1' }));
+    expect(seen[0]).toEqual({ limit: 10, other: 'x', toString: 'kept', tenant_id: 't1' });
     expect(seen[1]).toEqual({ fromRoot: 1, max: 10, tenant: 't1' });
   });
 
