@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { createApiChannel } from '@nexus/channel-api';
 import { Nexus, silentLogger } from '@nexus/core';
 import { parseAllDocuments } from 'yaml';
 
@@ -86,6 +87,24 @@ describe('Kubernetes manifests', () => {
     expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
     for (const probe of [container.livenessProbe, container.readinessProbe]) {
       expect(containerPort(probe.httpGet.port)).toBe(Number(envValue('NEXUS_API_PORT')?.value));
+    }
+  });
+
+  it('probe paths the API channel really serves with 200 once started', async () => {
+    const app = new Nexus({ logger: silentLogger });
+    const api = createApiChannel({ port: 0 });
+    app.addChannel(api);
+    await app.start();
+    try {
+      const base = `http://127.0.0.1:${api.address()!.port}`;
+      for (const probe of [container.livenessProbe, container.readinessProbe]) {
+        const response = await fetch(base + probe.httpGet.path, { signal: AbortSignal.timeout(5_000) });
+        expect({ path: probe.httpGet.path, status: response.status }).toEqual({ path: probe.httpGet.path, status: 200 });
+      }
+      // The same request to a path the channel does not serve is not a 200, so the check bites.
+      expect((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(5_000) })).status).toBe(404);
+    } finally {
+      await app.stop();
     }
   });
 
