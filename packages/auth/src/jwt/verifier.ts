@@ -90,7 +90,6 @@ export function createVerifier(config: ResolvedJwtConfig): TokenVerifier {
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0) reject('missing');
       if (token.length > config.maxTokenLength) reject('too_long');
-      if (!TOKEN_SHAPE.test(token)) reject('malformed');
       const now = Math.floor(Date.now() / 1000);
       const cacheKey = config.tokenCacheSize > 0 ? cache.keyOf(token) : '';
       const hit = config.tokenCacheSize > 0 ? cache.get(cacheKey) : undefined;
@@ -101,6 +100,8 @@ export function createVerifier(config: ResolvedJwtConfig): TokenVerifier {
         reject(stale);
       }
 
+      // Only tokens that miss the cache need the shape check: a cached one passed it.
+      if (!TOKEN_SHAPE.test(token)) reject('malformed');
       const header = parseHeader(token);
       // Exactly the configured algorithm: refuses `none` in any spelling and HS/RS key confusion.
       if (header.alg !== config.algorithm) reject('algorithm');
