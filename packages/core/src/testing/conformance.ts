@@ -149,6 +149,28 @@ function authCases(target: ChannelUnderTest, test: TestApi, auth: ConformanceAut
     const admin = await driver().list({ token: await as(['admin']) });
     assert.ok(admin.ok && admin.names.includes('admin_only'));
   });
+  const auditRecords = auth.auditRecords?.bind(auth);
+  if (auditRecords !== undefined && target.sharedApp !== false) {
+    test.it('writes one audit record per call, with the request id the caller saw', async () => {
+      const before = auditRecords().length;
+      const bearer = await as(['caller'], 'audited-user');
+      const allowed = await driver().invoke({ operation: 'whoami', token: bearer, ...(target.requestIds === false ? {} : { requestId: 'conformance-audit-1' }) });
+      expectOk(allowed);
+      const refused = expectError(await driver().invoke({ operation: 'admin_only', token: bearer }), 'FORBIDDEN');
+      await eventually(async () => auditRecords().length >= before + 2);
+      const fresh = auditRecords().slice(before).filter((record) => record.principal === 'audited-user');
+      assert.equal(fresh.length, 2, `records: ${JSON.stringify(fresh)}`);
+      const [first, second] = fresh;
+      assert.equal(first!.operation, 'whoami');
+      assert.equal(first!.outcome, 'allowed');
+      assert.equal(first!.status, 200);
+      if (target.requestIds !== false) assert.equal(first!.requestId, 'conformance-audit-1');
+      assert.equal(second!.operation, 'admin_only');
+      assert.equal(second!.outcome, 'denied');
+      assert.equal(second!.status, 403);
+      if (refused.requestId !== undefined) assert.equal(second!.requestId, refused.requestId);
+    });
+  }
   test.it('answers RATE_LIMITED with a retry time once the budget is spent', async () => {
     const bearer = await as(['caller'], 'rate-limited-user');
     for (let i = 0; i < CONFORMANCE_LIMITED_CALLS; i++) expectOk(await driver().invoke({ operation: 'limited', token: bearer }));

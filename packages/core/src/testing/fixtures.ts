@@ -16,8 +16,22 @@ export const CONFORMANCE_LIMITED_CALLS = 2;
  */
 export interface ConformanceAuth {
   plugins(): Plugin[];
+  /**
+   * Audit records the kit's plugins have written so far, oldest first. When present, the suite
+   * checks one record per call on channels that share the app with the test (`sharedApp`).
+   */
+  auditRecords?(): readonly ConformanceAuditRecord[];
   token(principal: { id: string; roles: string[]; tenant: string }): string | Promise<string>;
   invalidToken(): string | Promise<string>;
+}
+
+/** The audit fields the suite compares (DESIGN §8 names; a record may carry more). */
+export interface ConformanceAuditRecord {
+  readonly requestId: string;
+  readonly operation: string;
+  readonly status: number;
+  readonly outcome: string;
+  readonly principal: string | null;
 }
 
 /** Counts handler signals that aborted; read back through the `cancellations` operation. */
