@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { Nexus, silentLogger } from '@nexus/core';
 import { memoryChannelUnderTest, runChannelConformance } from '@nexus/core/testing';
+import type { ConformanceAuth } from '@nexus/core/testing';
 import { z } from 'zod';
+import { createAuditor } from '../src/audit/index.js';
 import type { AuditRecord } from '../src/audit/index.js';
 import { NexusAuthPlugin } from '../src/plugin.js';
 import { createConformanceAuth } from '../src/testing/index.js';
@@ -74,3 +76,17 @@ if (redisUrl !== undefined) {
     { auth: createConformanceAuth({ redisUrl, redisKeyPrefix: uniquePrefix('conformance') }) },
   );
 }
+
+// The conformance audit case, with records collected by an audit stage beside the kit's plugin.
+const kit = createConformanceAuth();
+const audited: AuditRecord[] = [];
+const auditedKit: ConformanceAuth = {
+  plugins: () => [
+    ...kit.plugins(),
+    { name: 'conformance-audit', setup: (app) => void app.use('observe', createAuditor({ backend: (record) => void audited.push(record) }, app).stage) },
+  ],
+  token: (principal) => kit.token(principal),
+  invalidToken: () => kit.invalidToken(),
+  auditRecords: () => audited,
+};
+runChannelConformance({ ...memoryChannelUnderTest, name: 'in-memory (audited)' }, { auth: auditedKit });
