@@ -1,0 +1,46 @@
+import type { Nexus } from '@nexus/core';
+import { createLocalBackend } from './local-backend.js';
+import { runAsProcess } from './main.js';
+import { runProgram } from './program.js';
+import type { CliIo } from './program.js';
+
+export interface CliOptions {
+  /** Name shown in help and completion scripts (default: `nexus`). */
+  readonly scriptName?: string;
+  /** Shown by `--version`; omitted means no `--version`. */
+  readonly version?: string;
+  /** One paragraph under the usage line. */
+  readonly description?: string;
+}
+
+/** A command line bound to one app: testable in-process through `run`, or a real bin through `main`. */
+export interface Cli {
+  /** Runs one command line; resolves to the exit status and never throws. */
+  run(argv: readonly string[], io?: CliIo): Promise<number>;
+  /** For bins: `process.argv`, Ctrl-C cancels, stops the app afterwards, sets `process.exitCode`. */
+  main(argv?: readonly string[]): Promise<number>;
+}
+
+/**
+ * Gives an app its own command line (`list`, `describe`, `run`, `health`, `completion`).
+ * Calls go through the app's whole pipeline with the credential from `--token` / `NEXUS_TOKEN`.
+ * @example
+ * // bin/my-app.js
+ * import { createCli } from '@nexus/channel-cli';
+ * import { app } from '../app.js';
+ * await createCli(app, { scriptName: 'my-app' }).main();
+ */
+export function createCli(app: Nexus, options: CliOptions = {}): Cli {
+  const config = {
+    scriptName: options.scriptName ?? 'nexus',
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(options.description === undefined ? {} : { description: options.description }),
+    remote: false,
+    backend: (_caller: unknown, settings: Parameters<typeof createLocalBackend>[1]) => createLocalBackend(app, settings),
+  };
+  const run = (argv: readonly string[], io?: CliIo) => runProgram(config, argv, io);
+  return {
+    run,
+    main: (argv = process.argv.slice(2)) => runAsProcess(run, argv, () => app.stop()),
+  };
+}

@@ -1,0 +1,111 @@
+import type { Options } from 'yargs';
+import { InputError } from './input.js';
+import { REQUEST_ID, problem } from './problem.js';
+import type { OutputMode } from './render.js';
+
+/** Parser settings shared by both passes: values stay text unless an option says otherwise. */
+export const PARSER_CONFIG = { 'parse-numbers': false, 'parse-positional-numbers': false } as const;
+
+/** Global options; `url` only exists in remote mode. */
+export function globalOptions(remote: boolean): Record<string, Options> {
+  return {
+    ...(remote ? { url: { type: 'string', describe: 'Base URL of the Nexus API [env NEXUS_URL, default http://127.0.0.1:8000]', requiresArg: true } } : {}),
+    token: { type: 'string', describe: 'Bearer token [env NEXUS_TOKEN]', requiresArg: true },
+    tenant: { type: 'string', describe: 'Tenant to act in (needs the admin role unless it is your own) [env NEXUS_TENANT]', requiresArg: true },
+    'request-id': { type: 'string', describe: 'Request id to correlate logs and audit records', requiresArg: true },
+    output: { choices: ['json', 'pretty'], describe: 'json: one line; pretty: indented [default: pretty on a terminal, else json]', requiresArg: true },
+    timeout: { type: 'number', describe: 'Give up after this many seconds (exit 75)', requiresArg: true },
+    verbose: { type: 'boolean', describe: 'Print the request id, duration and rate limit to stderr' },
+  };
+}
+
+/** Options of `run`, besides those derived from the operation's schema. */
+export const RUN_OPTIONS: Record<string, Options> = {
+  input: { type: 'string', describe: "Input: JSON text, @file.json, or - for standard input", requiresArg: true },
+  param: { type: 'string', array: true, describe: 'key=value (value JSON-decoded, else a string; dots for nested keys); repeatable', requiresArg: true },
+};
+
+/** Names a schema field may not take as an option (and their camel-case forms). */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'url', 'token', 'tenant', 'request-id', 'requestId', 'output', 'timeout', 'verbose', 'input', 'param', 'help', 'version', 'h', 'name',
+]);
+
+export interface CallerSettings {
+  readonly url?: URL;
+  readonly token?: string;
+  readonly tenant?: string;
+  readonly requestId?: string;
+  readonly timeoutMs?: number;
+}
+
+const usage = (message: string) => new InputError(problem('INVALID_INPUT', message));
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** Options and environment, checked; flags win over the environment. */
+export function callerSettings(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>, remote: boolean): CallerSettings {
+  const requestId = text(args['request-id']);
+  if (requestId !== undefined && !REQUEST_ID.test(requestId)) throw usage('--request-id must be 1-128 characters of A-Z a-z 0-9 . _ -');
+  let timeoutMs: number | undefined;
+  if (args.timeout !== undefined) {
+    const seconds = Number(args.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw usage('--timeout must be a positive number of seconds.');
+    timeoutMs = Math.round(seconds * 1000);
+  }
+  let url: URL | undefined;
+  if (remote) {
+    const raw = text(args.url) ?? text(env.NEXUS_URL) ?? 'http://127.0.0.1:8000';
+    try {
+      url = new URL(raw);
+    } catch {
+      throw usage(`--url "${raw}" is not a valid URL.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`--url "${raw}" must be an http or https URL.`);
+  }
+  const token = text(args.token) ?? text(env.NEXUS_TOKEN);
+  const tenant = text(args.tenant) ?? text(env.NEXUS_TENANT);
+  return {
+    ...(url === undefined ? {} : { url }),
+    ...(token === undefined ? {} : { token }),
+    ...(tenant === undefined ? {} : { tenant }),
+    ...(requestId === undefined ? {} : { requestId }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  };
+}
+
+/** The output mode is needed before the full parse (to render usage errors), so it is read from raw argv. */
+export function outputModeOf(argv: readonly string[], isTTY: boolean | undefined): OutputMode {
+  for (let i = argv.length - 1; i >= 0; i--) {
+    const arg = argv[i]!;
+    if (arg === '--') continue;
+    if (arg.startsWith('--output=')) {
+      const value = arg.slice('--output='.length);
+      if (value === 'json' || value === 'pretty') return value;
+    }
+    if (arg === '--output' && (argv[i + 1] === 'json' || argv[i + 1] === 'pretty')) return argv[i + 1] as OutputMode;
+  }
+  return isTTY ? 'pretty' : 'json';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
+
+/** The closest known option to an unknown one, when it is close enough to be a typo. */
+export function suggestOption(unknown: string, known: readonly string[]): string | undefined {
+  let best: { name: string; score: number } | undefined;
+  for (const name of known) {
+    const score = distance(unknown.toLowerCase(), name.toLowerCase());
+    if (score <= Math.max(2, Math.floor(name.length / 3)) && (!best || score < best.score)) best = { name, score };
+  }
+  return best?.name;
+}

@@ -1,0 +1,204 @@
+import yargs from 'yargs';
+import type { Argv, Options } from 'yargs';
+import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
+import { COMPLETION_FLAG, complete } from './completion.js';
+import { exitCodeOf } from './exit-codes.js';
+import { InputError, applyParams, mergeFields, readInput } from './input.js';
+import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModeOf, suggestOption } from './options.js';
+import type { CallerSettings } from './options.js';
+import { renderFacts, renderFailure, renderResult } from './render.js';
+import type { Output } from './render.js';
+import { schemaOptions, schemaValues } from './schema-options.js';
+import { problem } from './problem.js';
+import type { SchemaOption } from './schema-options.js';
+
+/** The streams, environment and cancellation signal of one command line; process defaults when omitted. */
+export interface CliIo {
+  readonly stdout?: Output;
+  readonly stderr?: Output;
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Aborting it cancels the running operation (Ctrl-C in a real bin): exit 130. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ProgramConfig {
+  readonly scriptName: string;
+  readonly version?: string;
+  readonly description?: string;
+  /** Remote mode adds `--url`; in-process mode has no server to name. */
+  readonly remote: boolean;
+  readonly backend: (caller: CallerSettings, settings: BackendSettings) => Backend;
+}
+
+class UsageFailure extends Error {}
+
+const GLOBAL_KEYS = (remote: boolean) => Object.keys(globalOptions(remote));
+const KNOWN_KEYS = new Set([...GLOBAL_KEYS(true), 'requestId', ...Object.keys(RUN_OPTIONS), 'help', 'h', 'version', '_', '$0']);
+
+function catalogue(operations: readonly OperationSummary[]): string {
+  if (operations.length === 0) return 'You may not run any operation.';
+  const width = Math.max(...operations.map((operation) => operation.name.length));
+  return ['Operations you may run:', ...operations.map((operation) => `  ${operation.name.padEnd(width)}  ${operation.description}`)].join('\n');
+}
+
+/** Parses one command line and runs it; resolves to the exit status, never throws. */
+export async function runProgram(config: ProgramConfig, argv: readonly string[], io: CliIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const stdin = io.stdin ?? process.stdin;
+  const env = io.env ?? process.env;
+  const signal = io.signal ?? new AbortController().signal;
+  const mode = outputModeOf(argv, stdout.isTTY);
+  const report = (failure: Failure): number => {
+    renderFailure(stderr, failure, mode, config.scriptName);
+    return exitCodeOf(failure.problem.code);
+  };
+  const local = (error: InputError): Failure => ({ ok: false, problem: error.problem, local: true });
+  const connect = (args: Record<string, unknown>): Backend => {
+    const caller = callerSettings(args, env, config.remote);
+    return config.backend(caller, { ...caller, signal, argv });
+  };
+
+  // First pass, lenient: enough to know the command and the caller before building the real parser.
+  const lenient = Object.fromEntries(Object.entries({ ...globalOptions(true), ...RUN_OPTIONS }).map(([key, option]) => [key, { type: option.type ?? 'string', ...(option.array ? { array: true } : {}) }]));
+  const first = (await yargs().exitProcess(false).help(false).version(false).parserConfiguration(PARSER_CONFIG).options(lenient as Record<string, Options>).parseAsync([...argv], {}, () => {})) as Record<string, unknown> & { _: unknown[] };
+  const positional = first._.map(String);
+  const wantsHelp = first.help === true || first.h === true;
+  const running = positional[0] === 'run' ? positional[1] : undefined;
+  const unknownKeys = Object.keys(first).filter((key) => !KNOWN_KEYS.has(key));
+
+  if (argv[0] === COMPLETION_FLAG) {
+    const options = [...GLOBAL_KEYS(config.remote), ...Object.keys(RUN_OPTIONS), 'help'];
+    const words = await complete(argv.slice(1), options, () => {
+      try {
+        return connect(first);
+      } catch {
+        return undefined;
+      }
+    });
+    stdout.write(words.map((word) => `${word}\n`).join(''));
+    return 0;
+  }
+
+  let descriptor: OperationSummary | undefined;
+  let operations: OperationSummary[] | undefined;
+  try {
+    if (running !== undefined && (wantsHelp || unknownKeys.length > 0)) {
+      const described: Outcome<OperationSummary> = await connect(first).describe(running);
+      if (described.ok) descriptor = described.value;
+      else if (!wantsHelp) return report(described);
+    } else if (wantsHelp && (positional.length === 0 || (positional[0] === 'run' && running === undefined))) {
+      const listed = await connect(first).list();
+      if (listed.ok) operations = listed.value;
+    }
+  } catch (error) {
+    // Bad global options are reported by the command itself; help still shows.
+    if (!(error instanceof InputError)) throw error;
+    if (!wantsHelp) return report(local(error));
+  }
+  const inputOptions: SchemaOption[] = descriptor ? schemaOptions(descriptor.inputSchema, RESERVED_NAMES) : [];
+
+  let exitCode: number | undefined;
+  const command = <A>(body: (args: A & Record<string, unknown>, backend: Backend) => Promise<number>) => async (parsed: unknown) => {
+    const args = parsed as A & Record<string, unknown>;
+    try {
+      exitCode = await body(args, connect(args));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      exitCode = report(local(error));
+    }
+  };
+  const show = <T>(outcome: Outcome<T>, args: Record<string, unknown>, value: (result: T) => unknown = (result) => result): number => {
+    if (!outcome.ok) return report(outcome);
+    renderResult(stdout, value(outcome.value), mode);
+    if (args.verbose === true) {
+      const { requestId, durationMs, rateLimit } = outcome;
+      renderFacts(stderr, { ...(requestId === undefined ? {} : { requestId }), ...(durationMs === undefined ? {} : { durationMs }), ...(rateLimit === undefined ? {} : { rateLimit }) }, mode);
+    }
+    return 0;
+  };
+
+  const parser: Argv = yargs()
+    .scriptName(config.scriptName)
+    .usage(`$0 <command> [options]${config.description ? `\n\n${config.description}` : ''}`)
+    .exitProcess(false)
+    .strict()
+    .recommendCommands()
+    .parserConfiguration(PARSER_CONFIG)
+    .options(globalOptions(config.remote))
+    .group(GLOBAL_KEYS(config.remote), 'Global options:')
+    .command('list', 'List the operations you may run', {}, command(async (args, backend) => show(await backend.list(), args)))
+    .command(
+      'describe <name>',
+      'Show one operation and its input schema',
+      (y: Argv) => y.positional('name', { type: 'string', describe: 'Operation name' }),
+      command<{ name: string }>(async (args, backend) => show(await backend.describe(args.name), args)),
+    )
+    .command(
+      'run <name>',
+      'Run an operation',
+      (y: Argv) => {
+        y.positional('name', { type: 'string', describe: 'Operation name' }).options(RUN_OPTIONS).group(Object.keys(RUN_OPTIONS), 'Input:');
+        for (const option of inputOptions) y.option(option.key, { describe: option.describe, ...(option.kind === 'boolean' ? { type: 'boolean' as const } : { requiresArg: true }) });
+        if (descriptor) y.group(inputOptions.map((option) => option.key), `Fields of ${descriptor.name} (${descriptor.description}):`);
+        if (operations) y.epilog(catalogue(operations));
+        return y;
+      },
+      command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
+        const base = args.input === undefined ? {} : await readInput(args.input, stdin);
+        const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? []);
+        // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
+        if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode);
+        return show(await backend.run(args.name, input), args);
+      }),
+    )
+    .command(
+      'health',
+      'Show service health (exit 69 when unhealthy)',
+      {},
+      command(async (args, backend) => {
+        const outcome = await backend.health();
+        const code = show(outcome, args);
+        return code === 0 && outcome.ok && outcome.value.status === 'unhealthy' ? exitCodeOf('UNAVAILABLE') : code;
+      }),
+    )
+    .completion('completion', 'Print a shell completion script (bash, zsh)')
+    .demandCommand(1, 'Name a command.')
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, (stdout as { columns?: number }).columns ?? 100))
+    .fail((message, error) => {
+      throw new UsageFailure(message ?? error?.message ?? 'Invalid command line.');
+    });
+  if (config.version === undefined) parser.version(false);
+  else parser.version('version', 'Show the version', config.version);
+  if (operations && positional.length === 0) parser.epilog(catalogue(operations));
+
+  let help = '';
+  try {
+    await parser.parseAsync([...argv], {}, (_error: unknown, _args: unknown, output: string) => {
+      help = output;
+    });
+  } catch (error) {
+    if (error instanceof UsageFailure) return report(local(new InputError(problem('INVALID_INPUT', explain(error.message, positional, [...GLOBAL_KEYS(config.remote), ...Object.keys(RUN_OPTIONS), ...inputOptions.map((option) => option.key)])))));
+    return report({ ok: false, problem: problem('INTERNAL', 'An internal error occurred.') });
+  }
+  if (exitCode !== undefined) return exitCode;
+  if (help !== '') stdout.write(help.endsWith('\n') ? help : `${help}\n`);
+  return 0;
+}
+
+/** Turns yargs' terse messages into ones that name the mistake and suggest the fix. */
+function explain(message: string, positional: readonly string[], known: readonly string[]): string {
+  if (message.startsWith('Did you mean')) return `Unknown command "${positional[0]}". ${message}`;
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!unknown) return message;
+  const names = unknown[1]!.split(', ');
+  if (names.length === 1 && positional[0] === names[0]) return `Unknown command "${names[0]}".`;
+  const hints = names.map((name) => {
+    const suggestion = suggestOption(name, known);
+    return suggestion ? `--${name} (did you mean --${suggestion}?)` : `--${name}`;
+  });
+  return `Unknown option${names.length > 1 ? 's' : ''}: ${hints.join(', ')}`;
+}

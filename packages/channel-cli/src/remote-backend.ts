@@ -1,0 +1,122 @@
+import type { HealthReport, NexusErrorCode, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import { callSignal, summarize } from './backend.js';
+import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
+import { isErrorCode } from './exit-codes.js';
+import { problem } from './problem.js';
+
+const CODE_BY_STATUS: Record<number, NexusErrorCode> = {
+  400: 'INVALID_INPUT',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'RATE_LIMITED',
+  499: 'CANCELLED',
+  502: 'UNAVAILABLE',
+  503: 'UNAVAILABLE',
+  504: 'TIMEOUT',
+};
+
+interface Reply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly requestId: string | undefined;
+  readonly rateLimit: RateLimitInfo | undefined;
+}
+
+function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
+  const [limit, remaining, reset] = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].map((name) => Number(headers.get(name) ?? NaN));
+  if (![limit, remaining, reset].every((value) => Number.isFinite(value))) return undefined;
+  return { limit: limit!, remaining: remaining!, reset: reset! };
+}
+
+/** The server's problem object when it sent one; otherwise one made from the HTTP status, saying so. */
+function problemOf(reply: Reply): ProblemDetails {
+  const body = reply.body as Partial<ProblemDetails> | undefined;
+  if (body && typeof body === 'object' && isErrorCode(body.code)) {
+    return { ...body, requestId: body.requestId ?? reply.requestId } as ProblemDetails;
+  }
+  const code = CODE_BY_STATUS[reply.status] ?? (reply.status >= 500 ? 'INTERNAL' : 'INVALID_INPUT');
+  return problem(code, `The server answered HTTP ${reply.status} without problem details.`, reply.requestId);
+}
+
+function reasonOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Talks to a running Nexus HTTP channel (DESIGN §5). Transport failures become the codes a
+ * server would have used, so scripts see one set of exit codes either way.
+ */
+export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Backend {
+  const base = new URL(baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`);
+
+  async function request(method: string, path: string, body?: unknown): Promise<Reply | Failure> {
+    const call = callSignal(settings);
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (settings.token) headers.authorization = `Bearer ${settings.token}`;
+    if (settings.tenant !== undefined) headers['x-tenant-id'] = settings.tenant;
+    if (settings.requestId !== undefined) headers['x-request-id'] = settings.requestId;
+    const url = new URL(path, base);
+    try {
+      const response = await fetch(url, {
+        method,
+        headers,
+        signal: call.signal,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      let parsed: unknown;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      return { status: response.status, body: parsed, requestId: response.headers.get('x-request-id') ?? undefined, rateLimit: rateLimitOf(response.headers) };
+    } catch (error) {
+      const requestId = settings.requestId;
+      if (call.timedOut()) return { ok: false, problem: problem('TIMEOUT', `No answer from ${base.origin} within ${settings.timeoutMs} ms.`, requestId) };
+      if (settings.signal.aborted) return { ok: false, problem: problem('CANCELLED', 'The operation was cancelled.', requestId) };
+      return { ok: false, problem: problem('UNAVAILABLE', `Cannot reach the server at ${base.origin} (${reasonOf(error)}).`, requestId), local: true };
+    } finally {
+      call.done();
+    }
+  }
+
+  async function json<T>(method: string, path: string, pick: (body: Record<string, unknown>) => T | undefined, body?: unknown): Promise<Outcome<T>> {
+    const reply = await request(method, path, body);
+    if ('ok' in reply) return reply;
+    if (reply.status < 200 || reply.status > 299) return { ok: false, problem: problemOf(reply) };
+    const value = reply.body && typeof reply.body === 'object' ? pick(reply.body as Record<string, unknown>) : undefined;
+    if (value === undefined) {
+      return { ok: false, problem: problem('INTERNAL', `The server answered ${method} ${url(path)} with an unexpected body.`, reply.requestId) };
+    }
+    return {
+      ok: true,
+      value,
+      ...(reply.requestId === undefined ? {} : { requestId: reply.requestId }),
+      ...(reply.rateLimit === undefined ? {} : { rateLimit: reply.rateLimit }),
+    };
+  }
+  const url = (path: string) => new URL(path, base).pathname;
+  const operationPath = (name: string) => `workflows/${encodeURIComponent(name)}`;
+
+  return {
+    list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map(summarize) : undefined)),
+    describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? summarize(body as unknown as OperationSummary) : undefined)),
+    run: (name, input) => json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body ? body.result : undefined), { inputs: input }),
+    async health() {
+      const reply = await request('GET', 'health');
+      if ('ok' in reply) return reply;
+      const body = reply.body as Partial<HealthReport> | undefined;
+      // 503 with a report is an answer (unhealthy), not a transport failure.
+      if (body && typeof body.status === 'string') return { ok: true, value: body as HealthReport };
+      return { ok: false, problem: problemOf(reply) };
+    },
+  };
+}

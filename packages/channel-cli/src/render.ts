@@ -1,0 +1,47 @@
+import type { ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { Failure } from './backend.js';
+
+/** Where the CLI writes: process streams in a real bin, buffers in tests. */
+export interface Output {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export type OutputMode = 'json' | 'pretty';
+
+/** The result, alone on stdout, so it pipes into `jq`. */
+export function renderResult(stdout: Output, value: unknown, mode: OutputMode): void {
+  stdout.write(`${JSON.stringify(value ?? null, null, mode === 'pretty' ? 2 : undefined)}\n`);
+}
+
+/** `error: <CODE>: <detail> (request <id>)` on stderr, or the problem object itself with `--output json`. */
+export function renderFailure(stderr: Output, failure: Failure, mode: OutputMode, scriptName: string): void {
+  const problem: ProblemDetails = failure.problem;
+  if (mode === 'json') {
+    stderr.write(`${JSON.stringify(problem)}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  const request = problem.requestId === undefined ? '' : ` (request ${problem.requestId})`;
+  const usage = failure.local && problem.code === 'INVALID_INPUT';
+  lines.push(usage ? `error: ${problem.detail}` : `error: ${problem.code}: ${problem.detail}${request}`);
+  for (const field of problem.errors ?? []) lines.push(`  - ${field.path === '' ? '(input)' : field.path}: ${field.message}`);
+  if (problem.retryAfter !== undefined) lines.push(`  retry after ${problem.retryAfter} s`);
+  if (usage) lines.push(`Run "${scriptName} --help" for usage.`);
+  stderr.write(`${lines.join('\n')}\n`);
+}
+
+/** `--verbose`: call facts on stderr, never mixed into the result. */
+export function renderFacts(stderr: Output, facts: { operation?: string; requestId?: string; durationMs?: number; rateLimit?: RateLimitInfo }, mode: OutputMode): void {
+  if (mode === 'json') {
+    stderr.write(`${JSON.stringify(facts)}\n`);
+    return;
+  }
+  const parts = [
+    facts.operation === undefined ? undefined : `running ${facts.operation}`,
+    facts.requestId === undefined ? undefined : `request ${facts.requestId}`,
+    facts.durationMs === undefined ? undefined : `${facts.durationMs.toFixed(1)} ms`,
+    facts.rateLimit === undefined ? undefined : `rate limit ${facts.rateLimit.remaining}/${facts.rateLimit.limit} left, resets ${new Date(facts.rateLimit.reset * 1000).toISOString()}`,
+  ];
+  stderr.write(`${parts.filter(Boolean).join(', ')}\n`);
+}
