@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { NexusSetupError, isNexusSetupError } from '@nexus/core';
 import type { InvocationResult, Nexus } from '@nexus/core';
 import { createRateLimiter } from '../src/rate-limit/index.js';
+import { createMemoryStore } from '../src/rate-limit/memory-store.js';
 import type { RateLimitConfig, RateLimiterHandle } from '../src/rate-limit/index.js';
 import { createTestApp, sharedRedisUrl, uniquePrefix } from './rate-limit-support.js';
 
@@ -189,5 +190,18 @@ describeRedis('two instances sharing one Redis', () => {
       expect.objectContaining({ status: 'healthy' }),
       expect.objectContaining({ status: 'healthy' }),
     ]);
+  });
+});
+
+describe('memory backend under a flood of keys', () => {
+  it('drops the oldest keys beyond its bound and keeps limiting recent ones', async () => {
+    const store = createMemoryStore(() => 1_000);
+    const spec = { capacity: 1, ratePerMs: 1 / 60_000 };
+    expect((await store.take('oldest', spec)).allowed).toBe(true);
+    expect((await store.take('oldest', spec)).allowed).toBe(false);
+    for (let i = 0; i < 100_000; i++) await store.take(`flood-${i}`, spec);
+    expect((await store.take('flood-99999', spec)).allowed).toBe(false);
+    // Evicted: the oldest key starts over with a fresh bucket.
+    expect((await store.take('oldest', spec)).allowed).toBe(true);
   });
 });

@@ -7,14 +7,25 @@ interface Entry extends BucketState {
 }
 
 const SWEEP_MS = 60_000;
+/** Beyond this many live keys the oldest are dropped, so a flood of addresses cannot exhaust memory. */
+const MAX_KEYS = 100_000;
 
 /** Buckets in this process's memory; full buckets are swept, since a missing key is a full one. */
 export function createMemoryStore(now: () => number): BucketStore {
   const buckets = new Map<string, Entry>();
   let sweeper: NodeJS.Timeout | undefined;
-  const sweep = () => {
-    const at = now();
+  const sweep = (at = now()) => {
     for (const [key, entry] of buckets) if (entry.fullAt <= at) buckets.delete(key);
+  };
+  const evict = (at: number) => {
+    sweep(at);
+    // Still full of live keys: drop the oldest tenth (Map order is insertion order).
+    if (buckets.size < MAX_KEYS) return;
+    let drop = MAX_KEYS / 10;
+    for (const key of buckets.keys()) {
+      if (drop-- <= 0) break;
+      buckets.delete(key);
+    }
   };
   return {
     take(key: string, spec: BucketSpec): TakeResult {
@@ -23,11 +34,14 @@ export function createMemoryStore(now: () => number): BucketStore {
       const [state, result] = takeToken(existing, spec, at);
       const entry = state as Entry;
       entry.fullAt = at + result.resetMs;
-      if (existing === undefined) buckets.set(key, entry);
+      if (existing === undefined) {
+        if (buckets.size >= MAX_KEYS) evict(at);
+        buckets.set(key, entry);
+      }
       return result;
     },
     async start() {
-      sweeper ??= setInterval(sweep, SWEEP_MS).unref();
+      sweeper ??= setInterval(() => sweep(), SWEEP_MS).unref();
     },
     async stop() {
       clearInterval(sweeper);
