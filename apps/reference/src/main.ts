@@ -1,1 +1,56 @@
-export {};
+#!/usr/bin/env node
+import { createJsonLogger } from '@nexus/core';
+import { createApiChannel } from '@nexus/channel-api';
+import { createMcpChannel } from '@nexus/channel-mcp';
+import { createReferenceApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { devBanner } from './dev-mode.js';
+
+/** The reference server: API and MCP over HTTP, or MCP on stdio with `--mcp-stdio`. */
+async function main(argv: readonly string[]): Promise<void> {
+  const stdio = argv.includes('--mcp-stdio');
+  const unknown = argv.filter((arg) => arg !== '--mcp-stdio');
+  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]}; the only option is --mcp-stdio (configuration comes from the environment)`);
+  const config = loadConfig();
+  const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
+  const { app } = createReferenceApp(config, { logger, auditToStderr: stdio });
+
+  if (stdio) {
+    app.addChannel(createMcpChannel({ transport: 'stdio' }));
+  } else {
+    const api = createApiChannel(config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {});
+    const mcp = createMcpChannel(config.issuer ? { issuer: config.issuer } : {});
+    app.addChannel(api).addChannel(mcp);
+    await app.start();
+    const apiAddress = api.address();
+    const mcpAddress = mcp.address();
+    // A wildcard bind is reachable on loopback; print an address a reader can paste.
+    const printableHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const apiUrl = `http://${printableHost}:${apiAddress?.port ?? config.apiPort}`;
+    logger.info('listening', { mode: config.mode, api: apiUrl, mcp: mcpAddress?.url, rateLimits: config.redisUrl ? 'redis' : 'memory' });
+    if (config.mode === 'dev') process.stderr.write(`\n${devBanner(config, apiUrl, mcpAddress?.url)}\n`);
+  }
+  if (stdio) await app.start();
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('stop failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`nexus-reference: cannot start: ${message}\n`);
+  process.exit(error instanceof ConfigError ? 78 : 1);
+});

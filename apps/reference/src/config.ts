@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+
+/** Everything the reference app reads from its environment, checked once at start-up. */
+export interface ReferenceConfig {
+  readonly mode: 'dev' | 'production';
+  readonly jwt:
+    | { readonly kind: 'secret'; readonly secret: string }
+    | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly algorithm: string };
+  readonly issuer: string | undefined;
+  readonly audience: string | string[] | undefined;
+  readonly redisUrl: string | undefined;
+  readonly apiPort: number;
+  readonly mcpPort: number;
+  readonly host: string;
+  readonly rateLimitRpm: number;
+  readonly rateLimitBurst: number;
+  readonly auditFile: string | undefined;
+  readonly trustProxy: string[];
+}
+
+/** A configuration mistake the operator must fix; main() prints it and exits non-zero. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfig {
+  const secret = optional(env, 'NEXUS_JWT_SECRET');
+  const jwksUrl = optional(env, 'NEXUS_JWKS_URL');
+  if (secret && jwksUrl) {
+    throw new ConfigError('set NEXUS_JWT_SECRET (HS256) or NEXUS_JWKS_URL (RS/ES via JWKS), not both');
+  }
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) {
+    throw new ConfigError('NEXUS_JWT_SECRET must be at least 32 bytes; generate one with `openssl rand -base64 48`');
+  }
+  const audience = optional(env, 'NEXUS_JWT_AUDIENCE');
+  return {
+    mode: secret || jwksUrl ? 'production' : 'dev',
+    jwt: jwksUrl
+      ? { kind: 'jwks', jwksUrl, algorithm: optional(env, 'NEXUS_JWT_ALGORITHM') ?? 'RS256' }
+      : { kind: 'secret', secret: secret ?? randomBytes(48).toString('base64url') },
+    issuer: optional(env, 'NEXUS_JWT_ISSUER'),
+    audience: audience?.includes(',') ? audience.split(',').map((part) => part.trim()).filter(Boolean) : audience,
+    redisUrl: optional(env, 'REDIS_URL'),
+    apiPort: integer(env, 'NEXUS_API_PORT', 8000, 0, 65535),
+    mcpPort: integer(env, 'NEXUS_MCP_PORT', 3001, 0, 65535),
+    host: optional(env, 'NEXUS_HOST') ?? '127.0.0.1',
+    rateLimitRpm: integer(env, 'NEXUS_RATE_LIMIT_RPM', 1000, 1, 10_000_000),
+    rateLimitBurst: integer(env, 'NEXUS_RATE_LIMIT_BURST', 20, 0, 10_000_000),
+    auditFile: optional(env, 'NEXUS_AUDIT_FILE'),
+    trustProxy: (optional(env, 'NEXUS_TRUST_PROXY') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+  };
+}

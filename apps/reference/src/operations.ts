@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { TenantRequiredError } from '@nexus/core';
+import type { Nexus, NexusContext } from '@nexus/core';
+import type { RecordStore } from './record-store.js';
+
+const complianceLevel = z.enum(['standard', 'hipaa', 'gdpr']).default('standard').describe('Processing regime');
+
+/** Handlers never take a tenant from their input: the caller's verified tenant is the only one. */
+function tenantOf(ctx: NexusContext): string {
+  if (!ctx.tenant) throw new TenantRequiredError();
+  return ctx.tenant.id;
+}
+
+/** The operations of the reference app: the patterns document's handlers, on every channel. */
+export function registerOperations(app: Nexus, store: RecordStore): void {
+  app.handler(
+    'echo',
+    { description: 'Echo a message back.', input: z.strictObject({ message: z.string().max(10_000).describe('Text to echo') }) },
+    ({ message }) => ({ message }),
+  );
+
+  app.handler(
+    'system_status',
+    { description: 'Get system status.', input: z.strictObject({}), permission: 'read:status' },
+    async () => {
+      const health = await app.healthCheck();
+      return { status: health.status, health };
+    },
+  );
+
+  app.handler(
+    'deep_health',
+    { description: 'Deep health check for load balancers.', input: z.strictObject({}), permission: 'execute:monitoring' },
+    async () => {
+      const health = await app.healthCheck();
+      const running = app.state === 'running' ? 'running' : app.state;
+      return { status: health.status === 'unhealthy' ? 'unhealthy' : 'healthy', channels: { api: running, cli: 'available', mcp: running } };
+    },
+  );
+
+  app.handler(
+    'tenant_data_processing',
+    {
+      description: 'Process data with tenant context.',
+      input: z.strictObject({ customer_id: z.string().min(1).max(256).describe('Customer to process'), compliance_level: complianceLevel }),
+    },
+    ({ customer_id, compliance_level }, ctx) => ({ tenant_id: tenantOf(ctx), customer_id, processing: compliance_level }),
+  );
+
+  app.handler(
+    'customer_upsert',
+    {
+      description: "Store a customer's profile in the caller's tenant.",
+      input: z.strictObject({ user_id: z.string().min(1).max(256), profile: z.record(z.string(), z.unknown()).describe('Profile fields') }),
+      permission: 'write:personal_data',
+    },
+    async ({ user_id, profile }, ctx) => {
+      const tenant = tenantOf(ctx);
+      return { user_id, tenant_id: tenant, version: await store.upsert(tenant, user_id, profile) };
+    },
+  );
+
+  app.handler(
+    'gdpr_export_user_data',
+    {
+      description: 'Export user data (GDPR Art. 20), from the caller\'s tenant only.',
+      input: z.strictObject({ user_id: z.string().min(1).max(256), format: z.literal('json').default('json') }),
+      permission: 'read:personal_data',
+    },
+    async ({ user_id }, ctx) => {
+      const tenant = tenantOf(ctx);
+      return { user_id, tenant_id: tenant, records: await store.export(tenant, user_id), exported_at: new Date().toISOString() };
+    },
+  );
+
+  app.handler(
+    'gdpr_delete_user_data',
+    {
+      description: 'Delete all user data (GDPR Art. 17), in the caller\'s tenant only.',
+      input: z.strictObject({ user_id: z.string().min(1).max(256) }),
+      permission: 'delete:personal_data',
+    },
+    async ({ user_id }, ctx) => ({ user_id, deleted: await store.delete(tenantOf(ctx), user_id), gdpr_article: '17' as const }),
+  );
+}
