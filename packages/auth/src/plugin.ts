@@ -152,10 +152,11 @@ export class NexusAuthPlugin implements Plugin {
       app.addHealthCheck('rate-limit', limiter.health);
     }
     if (this.jwt !== undefined) {
-      const verifier = createVerifier(this.jwt);
+      const rbac = this.rbac;
+      const verifier = createVerifier(this.jwt, rbac === undefined ? undefined : (principal) => rbac.expand(principal));
       this.verifier = verifier;
       const throttle = this.throttleConfig === false ? undefined : new AuthFailureThrottle(this.throttleConfig);
-      app.use('authenticate', createAuthenticateStage({ verifier, metrics: app.metrics, throttle, rbac: this.rbac, isExemptPath: this.exempt }), 'nexus-auth:authenticate');
+      app.use('authenticate', createAuthenticateStage({ verifier, metrics: app.metrics, throttle, isExemptPath: this.exempt }), 'nexus-auth:authenticate');
       if (verifier.jwks !== undefined) app.addHealthCheck('jwks', () => verifier.health());
       if (this.tenant !== undefined) app.use('tenant', createTenantStage(this.tenant, app.metrics), 'nexus-auth:tenant');
       app.authorize(createAuthorizer(this.rbac, app.metrics));

@@ -82,3 +82,10 @@ describe('tenant options', () => {
     expect((await call(app, token(['member']), { transport: { path: '/workflows/other/execute' } })).ok).toBe(false);
   });
 });
+
+describe('effective roles', () => {
+  it('gives the principal its inherited roles, so any role check sees them', async () => {
+    const result = await call(build(), token(['root'], 'acme'));
+    expect(result.annotations.principal?.roles).toEqual(['root', 'super_admin']);
+  });
+});

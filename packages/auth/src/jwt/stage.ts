@@ -1,6 +1,5 @@
 import { RateLimitedError, UnauthenticatedError, UnavailableError } from '@nexus/core';
 import type { NexusContext, NexusMetrics, Stage } from '@nexus/core';
-import type { Rbac } from '../rbac/rbac.js';
 import { CredentialRejected } from './errors.js';
 import type { AuthFailureReason } from './errors.js';
 import type { AuthFailureThrottle } from './throttle.js';
@@ -10,7 +9,6 @@ export interface AuthenticateStageOptions {
   readonly verifier: TokenVerifier;
   readonly metrics: NexusMetrics;
   readonly throttle: AuthFailureThrottle | undefined;
-  readonly rbac: Rbac | undefined;
   /** Native routes (purpose `route`) that admit anonymous callers. */
   readonly isExemptPath: (path: string | undefined) => boolean;
 }
@@ -21,7 +19,7 @@ export interface AuthenticateStageOptions {
  * credential. Every refusal carries the same public message; the reason word stays internal.
  */
 export function createAuthenticateStage(options: AuthenticateStageOptions): Stage {
-  const { verifier, metrics, throttle, rbac, isExemptPath } = options;
+  const { verifier, metrics, throttle, isExemptPath } = options;
 
   const refuse = (ctx: NexusContext, reason: AuthFailureReason) => {
     metrics.authFailures.inc({ channel: ctx.channel, reason });
@@ -54,7 +52,6 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
       if (throttle !== undefined && address !== undefined && error.reason !== 'jwks_unavailable') throttle.fail(address);
       throw refuse(ctx, error.reason);
     }
-    rbac?.access(principal);
     ctx.annotations.principal = principal;
     return next({ principal });
   };

@@ -50,7 +50,7 @@ function reasonOf(error: unknown): AuthFailureReason {
 }
 
 /** Builds the verifier for one configuration; key material and options are prepared once here. */
-export function createVerifier(config: ResolvedJwtConfig): TokenVerifier {
+export function createVerifier(config: ResolvedJwtConfig, enrich: (principal: Principal) => Principal = (principal) => principal): TokenVerifier {
   const jwks = config.jwksUrl === undefined
     ? undefined
     : jwksKeySource({ url: config.jwksUrl, ttlMs: config.jwksCacheTtlMs, cooldownMs: config.jwksCooldownMs, timeoutMs: config.jwksTimeoutMs });
@@ -116,7 +116,7 @@ export function createVerifier(config: ResolvedJwtConfig): TokenVerifier {
         reject(reasonOf(error));
       }
       if (config.verifyExp && typeof claims.exp !== 'number') reject('missing_exp');
-      const principal = principalFromClaims(claims, config.rolesClaim) ?? reject('no_subject');
+      const principal = enrich(principalFromClaims(claims, config.rolesClaim) ?? reject('no_subject'));
       if (config.tokenCacheSize > 0) {
         const num = (value: unknown) => (typeof value === 'number' ? value : undefined);
         cache.set(cacheKey, { principal, exp: num(claims.exp), nbf: num(claims.nbf), iat: num(claims.iat) });

@@ -114,6 +114,18 @@ export class Rbac {
     return access;
   }
 
+  /**
+   * The principal with its effective roles (its own first, then inherited and default ones),
+   * so role checks anywhere, including channel code that reads `principal.roles`, see inheritance.
+   */
+  expand(principal: Principal): Principal {
+    const access = this.access(principal);
+    if (access.roles.size === principal.roles.length) return principal;
+    const expanded: Principal = Object.freeze({ ...principal, roles: Object.freeze([...access.roles]) });
+    registry.set(expanded, access);
+    return expanded;
+  }
+
   can(principal: Principal, permission: string): boolean {
     return this.access(principal).permissions.matches(permission);
   }
