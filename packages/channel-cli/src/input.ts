@@ -18,6 +18,9 @@ export function parseJson(text: string, source: string): unknown {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /position (\d+)/.exec(message);
+    const reasonOnly = message.replace(/, ".*" is not valid JSON$/s, '');
+    // V8 gives no position for some errors; then the reason is all we can honestly say.
+    if (!at && !/end of JSON input/.test(message)) throw usage(`${source} is not valid JSON: ${reasonOnly}`);
     const position = at ? Number(at[1]) : text.length;
     const before = text.slice(0, position);
     const line = before.split('\n').length;
