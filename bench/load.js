@@ -1,0 +1,25 @@
+// Runs one autocannon load in its own process, so the load generator never shares a core's
+// event loop with the server it measures. Prints one JSON line of results.
+import autocannon from 'autocannon';
+
+const spec = JSON.parse(process.argv[2]);
+const result = await autocannon({
+  url: spec.url,
+  method: spec.method ?? 'POST',
+  headers: spec.headers,
+  body: spec.body,
+  connections: spec.connections,
+  duration: spec.duration,
+  pipelining: 1,
+});
+process.stdout.write(
+  `${JSON.stringify({
+    requests: result.requests.total,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  })}\n`,
+);

@@ -1,0 +1,108 @@
+// `pnpm bench`: every variant side by side in one run on this machine, interleaved rounds,
+// medians, ratios against bare Express (HTTP) and the bare MCP SDK (MCP). Writes RESULTS.md.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { load, median, memory, openFiles } from './harness.js';
+import { VARIANTS, startVariant, measureCli } from './variants.js';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
+    out: { type: 'string', default: new URL('./RESULTS.md', import.meta.url).pathname },
+  },
+});
+const quick = args.quick;
+const duration = quick ? 1 : Number(args.duration);
+const warmup = quick ? 1 : Number(args.warmup);
+const rounds = quick ? 1 : Number(args.rounds);
+const connections = Number(args.connections);
+const only = args.only?.split(',') ?? (quick ? ['express', 'api', 'enterprise', 'mcp-bare', 'mcp'] : undefined);
+const selected = VARIANTS.filter((variant) => !only || only.includes(variant.id));
+
+const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+
+async function soak() {
+  const variant = VARIANTS.find((candidate) => candidate.id === 'enterprise');
+  const server = await startVariant(variant);
+  try {
+    await load(server, { ...server.load, connections, duration: 10 });
+    const warm = { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
+    const result = await load(server, { ...server.load, connections, amount: 1_000_000, duration: undefined });
+    const end = { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
+    console.log(`soak: ${result.requests} requests, ${fmt(result.rps)} req/s, non-2xx ${result.non2xx}, errors ${result.errors}`);
+    console.log(`RSS after warm-up ${fmt(warm.rssMb, 1)} MB, at the end ${fmt(end.rssMb, 1)} MB (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%)`);
+    console.log(`open file descriptors after warm-up ${warm.fds}, at the end ${end.fds}`);
+  } finally {
+    await server.stop();
+  }
+}
+
+async function main() {
+  if (args.soak) return soak();
+  console.log(`starting ${selected.length} variants: ${selected.map((variant) => variant.id).join(', ')}`);
+  const servers = new Map();
+  for (const variant of selected) servers.set(variant.id, await startVariant(variant));
+  const samples = new Map(selected.map((variant) => [variant.id, []]));
+  try {
+    for (const variant of selected) await load(servers.get(variant.id), { ...servers.get(variant.id).load, connections, duration: warmup });
+    for (let round = 0; round < rounds; round++) {
+      // A/B/B/A: alternate the order so drift on a shared machine does not favour one side.
+      const order = round % 2 === 0 ? selected : [...selected].reverse();
+      for (const variant of order) {
+        const result = await load(servers.get(variant.id), { ...servers.get(variant.id).load, connections, duration });
+        if (result.non2xx > 0 || result.errors > 0) console.warn(`${variant.id}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+        samples.get(variant.id).push(result);
+        console.log(`round ${round + 1} ${variant.id}: ${fmt(result.rps)} req/s, p99 ${result.p99} ms, ${fmt(result.cpuUsPerRequest)} µs CPU/req`);
+      }
+    }
+  } finally {
+    for (const server of servers.values()) await server.stop();
+  }
+
+  const rows = selected.map((variant) => {
+    const runs = samples.get(variant.id);
+    return {
+      variant,
+      rps: median(runs.map((run) => run.rps)),
+      p50: median(runs.map((run) => run.p50)),
+      p99: median(runs.map((run) => run.p99)),
+      cpu: median(runs.map((run) => run.cpuUsPerRequest)),
+      peakRss: Math.max(...runs.map((run) => run.peakRssMb)),
+      bad: runs.reduce((sum, run) => sum + run.non2xx + run.errors, 0),
+    };
+  });
+  const byId = new Map(rows.map((row) => [row.variant.id, row]));
+  const table = [
+    '| variant | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MB | × baseline req/s | × baseline CPU | p99 × baseline | non-2xx+errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((row) => {
+      const base = byId.get(row.variant.baseline);
+      const ratio = (a, b) => (base ? fmt(a / b, 2) : '');
+      return `| ${row.variant.label} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.cpu)} | ${fmt(row.peakRss)} | ${ratio(row.rps, base?.rps)} | ${ratio(base?.cpu, row.cpu)} | ${ratio(row.p99, base?.p99)} | ${row.bad} |`;
+    }),
+  ];
+  const cli = quick ? undefined : await measureCli();
+  const report = [
+    '# Benchmark results',
+    '',
+    `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${fmt(totalmem() / 2 ** 30, 0)} GiB · Node ${process.version}`,
+    `autocannon from a separate process, ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds (A/B/B/A), medians; warm-up ${warmup} s each.`,
+    'Ratios: × baseline req/s = ours ÷ baseline; × baseline CPU = baseline CPU µs/req ÷ ours (higher is better for both); p99 × baseline = ours ÷ baseline (lower is better).',
+    'Baselines: bare Express 5 + express.json() for HTTP rows, the bare MCP SDK stateless server for MCP rows.',
+    '',
+    ...table,
+    '',
+    cli ? `In-process CLI \`run echo\` (a new process per call, token verified by the app's own auth): median wall time ${fmt(cli.medianMs)} ms over ${cli.runs} runs.` : '',
+  ].join('\n');
+  console.log(`\n${report}`);
+  if (!quick) writeFileSync(args.out, `${report}\n`);
+}
+
+await main();
