@@ -1,7 +1,10 @@
 import { CONFORMANCE_LIMITED_CALLS } from '@nexus/core/testing';
 import type { ConformanceAuth } from '@nexus/core/testing';
+import type { AuditRecord } from '../audit/index.js';
 import { NexusAuthPlugin } from '../plugin.js';
 import { createAccessToken } from '../tokens.js';
+
+const MAX_RECORDS = 10_000;
 
 /** The kit's HS256 secret when none is given: fixed, so separate processes accept each other's tokens. */
 export const CONFORMANCE_AUTH_SECRET = 'nexus-conformance-secret-never-use-in-production';
@@ -26,6 +29,12 @@ export const CONFORMANCE_RBAC = Object.freeze({
  */
 export function createConformanceAuth(options: ConformanceAuthOptions = {}): ConformanceAuth {
   const secret = options.secret ?? CONFORMANCE_AUTH_SECRET;
+  const records: AuditRecord[] = [];
+  const keep = (record: AuditRecord) => {
+    // Bounded: a long-running conformance process must not grow without limit.
+    if (records.length >= MAX_RECORDS) records.splice(0, records.length - MAX_RECORDS + 1);
+    records.push(record);
+  };
   return {
     plugins() {
       return [
@@ -33,6 +42,7 @@ export function createConformanceAuth(options: ConformanceAuthOptions = {}): Con
           jwt: { secret, issuer: 'nexus-conformance', audience: 'nexus' },
           rbac: CONFORMANCE_RBAC,
           tenantIsolation: { jwtClaim: 'tenant_id', adminRole: 'admin' },
+          audit: { backend: keep },
           rateLimit: {
             // Generous everywhere but `limited`, so only that case ever meets a limit.
             requestsPerMinute: 100_000,
@@ -44,6 +54,9 @@ export function createConformanceAuth(options: ConformanceAuthOptions = {}): Con
           },
         }),
       ];
+    },
+    auditRecords() {
+      return records;
     },
     token({ id, roles, tenant }) {
       return createAccessToken({ subject: id, key: secret, roles, tenant, issuer: 'nexus-conformance', audience: 'nexus', expiresIn: 3600 });
