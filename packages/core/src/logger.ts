@@ -47,3 +47,29 @@ export const silentLogger: Logger = {
   error: () => {},
   child: () => silentLogger,
 };
+
+/**
+ * A logger bound to one request id. One small object per call instead of a child logger's
+ * closures: it only adds the id when something is actually logged.
+ */
+export class RequestLogger implements Logger {
+  constructor(
+    private readonly parent: Logger,
+    private readonly requestId: string,
+  ) {}
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.parent.debug(message, { requestId: this.requestId, ...fields });
+  }
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.parent.info(message, { requestId: this.requestId, ...fields });
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.parent.warn(message, { requestId: this.requestId, ...fields });
+  }
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.parent.error(message, { requestId: this.requestId, ...fields });
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return this.parent.child({ requestId: this.requestId, ...bindings });
+  }
+}

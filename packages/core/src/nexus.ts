@@ -6,7 +6,7 @@ import { runHealthChecks } from './health.js';
 import type { HealthCheck, HealthReport } from './health.js';
 import { runHandler, validateInput } from './invocation.js';
 import type { InvocationResult } from './invocation.js';
-import { createJsonLogger } from './logger.js';
+import { RequestLogger, createJsonLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
 import type { NexusMetrics } from './metrics.js';
@@ -320,7 +320,7 @@ export class Nexus {
       ...(init.traceparent === undefined ? {} : { traceparent: init.traceparent }),
       transport: init.transport ?? {},
       signal: init.signal ?? NEVER_ABORTED,
-      logger: this.logger.child({ requestId }),
+      logger: new RequestLogger(this.logger, requestId),
       startedAt: performance.now(),
       extensions: {},
       annotations: {},
