@@ -11,9 +11,9 @@ import { buildOpenApi } from './openapi.js';
 import type { OpenApiInfo } from './openapi.js';
 import { fromNativeError, sendJson, sendProblem, setAnnotationHeaders } from './render.js';
 import type { RateLimitHeaderStyle } from './render.js';
-import { createAddressResolver } from './request.js';
+import { createAddressResolver, pathOf } from './request.js';
 import type { TokenSources, TrustProxy } from './request.js';
-import { admitted, catalogue, execute } from './routes.js';
+import { admitted, catalogue, execute, executeTarget } from './routes.js';
 import type { RouteContext } from './routes.js';
 
 export interface ApiChannelOptions {
@@ -115,7 +115,18 @@ class ExpressApiChannel implements ApiChannel {
       clientAddress: createAddressResolver(this.options.trustProxy),
       draining: false,
     };
-    const server = createServer(this.buildExpress(app, this.rc));
+    const rc = this.rc;
+    const native = this.buildExpress(app, rc);
+    const middlewares = this.middlewares;
+    const server = createServer((req, res) => {
+      // Execute calls skip Express routing unless native middleware needs Express's req/res.
+      const target = req.method === 'POST' && middlewares.length === 0 ? executeTarget(req.url) : undefined;
+      if (target === undefined) return void native(req, res);
+      execute(rc, req, res, target.operation, target.path).catch((error: unknown) => {
+        app.logger.error('request failed', { error });
+        if (!res.headersSent) sendProblem(res, fromNativeError(error), acceptRequestId(req.headers['x-request-id']), rc.render);
+      });
+    });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -168,7 +179,7 @@ class ExpressApiChannel implements ApiChannel {
     server.disable('x-powered-by');
     server.disable('etag');
     // The hot route comes first, so no other layer runs before it.
-    server.post('/workflows/:name/execute', (req, res) => execute(rc, req, res));
+    server.post('/workflows/:name/execute', (req, res) => execute(rc, req, res, req.params.name as string, pathOf(req.originalUrl)));
     server.use((req, res, next) => {
       const requestId = acceptRequestId(req.headers['x-request-id']);
       req.nexus = { requestId };

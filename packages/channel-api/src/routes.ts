@@ -1,7 +1,7 @@
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { InvalidInputError, NotFoundError, acceptRequestId } from '@nexus/core';
-import type { InvocationResult, ListInit, Nexus, OperationDescriptor } from '@nexus/core';
+import type { InvocationInit, InvocationResult, Nexus, OperationDescriptor } from '@nexus/core';
 import { BodyError, readJsonBody } from './body.js';
 import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
 import type { RenderOptions } from './render.js';
@@ -15,7 +15,7 @@ export interface RouteContext {
   readonly bodyLimit: number;
   readonly tokens: TokenSources;
   readonly render: RenderOptions;
-  readonly clientAddress: (req: Request) => string | undefined;
+  readonly clientAddress: (req: IncomingMessage) => string | undefined;
   /** True once stop() began: responses ask clients to close their connection. */
   draining: boolean;
 }
@@ -28,10 +28,13 @@ function abortOnClose(this: Abortable): void {
   if (!this.writableFinished) this[CONTROLLER]?.abort();
 }
 
+type MutableInit = { -readonly [K in keyof InvocationInit]: InvocationInit[K] };
+
 /** The pipeline init every route shares: who is calling, from where, with which request. */
-export function listInit(rc: RouteContext, req: Request, requestId: string, path: string): ListInit & { -readonly [K in 'signal']?: AbortSignal } {
-  const init: { -readonly [K in keyof ListInit]: ListInit[K] } = {
+export function initOf(rc: RouteContext, req: IncomingMessage, requestId: string, path: string, operation = ''): MutableInit {
+  const init: MutableInit = {
     channel: rc.channel,
+    operation,
     credential: credentialOf(req, rc.tokens),
     requestId,
     transport: transportOf(req, path),
@@ -49,7 +52,7 @@ function baseHeaders(rc: RouteContext, requestId: string): OutgoingHttpHeaders {
 }
 
 /** Renders an invocation result (or nothing, when native middleware already answered). */
-function renderResult(rc: RouteContext, res: Response, result: InvocationResult): void {
+function renderResult(rc: RouteContext, res: ServerResponse, result: InvocationResult): void {
   if (res.headersSent) return;
   if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
   const headers = baseHeaders(rc, result.requestId);
@@ -77,8 +80,11 @@ function inputsOf(body: unknown): unknown {
   return inputs ?? parameters ?? {};
 }
 
-/** `POST /workflows/:name/execute`: the hot path, kept free of per-request closures it can avoid. */
-export async function execute(rc: RouteContext, req: Request, res: Response): Promise<void> {
+/**
+ * `POST /workflows/:name/execute`: the hot path, kept free of per-request closures it can avoid.
+ * It needs only Node's request and response, so the channel can serve it before Express routing.
+ */
+export async function execute(rc: RouteContext, req: IncomingMessage, res: ServerResponse, operation: string, path: string): Promise<void> {
   const requestId = acceptRequestId(req.headers['x-request-id']);
   let input: unknown;
   try {
@@ -91,10 +97,26 @@ export async function execute(rc: RouteContext, req: Request, res: Response): Pr
   const controller = new AbortController();
   (res as Abortable)[CONTROLLER] = controller;
   res.once('close', abortOnClose);
-  const init = listInit(rc, req, requestId, pathOf(req.originalUrl));
+  const init = initOf(rc, req, requestId, path, operation);
+  init.input = input;
   init.signal = controller.signal;
-  const result = await rc.app.invoke({ ...init, operation: req.params.name as string, input });
-  renderResult(rc, res, result);
+  renderResult(rc, res, await rc.app.invoke(init));
+}
+
+const EXECUTE_PREFIX = '/workflows/';
+const EXECUTE_SUFFIX = '/execute';
+
+/**
+ * The operation name of a canonical execute URL (`/workflows/<name>/execute[?query]`), or
+ * undefined for anything else, which Express routes (with the same outcome, just slower).
+ */
+export function executeTarget(url: string | undefined): { operation: string; path: string } | undefined {
+  if (url === undefined || !url.startsWith(EXECUTE_PREFIX)) return undefined;
+  const path = pathOf(url);
+  if (!path.endsWith(EXECUTE_SUFFIX) || path.length <= EXECUTE_PREFIX.length + EXECUTE_SUFFIX.length) return undefined;
+  const segment = path.slice(EXECUTE_PREFIX.length, path.length - EXECUTE_SUFFIX.length);
+  if (segment.includes('/') || segment.includes('%')) return undefined;
+  return { operation: segment, path };
 }
 
 function describe(operation: OperationDescriptor) {
@@ -110,7 +132,7 @@ function describe(operation: OperationDescriptor) {
 /** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
 export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
-  const listed = await rc.app.list(listInit(rc, req, requestId, pathOf(req.originalUrl)));
+  const listed = await rc.app.list(initOf(rc, req, requestId, pathOf(req.originalUrl)));
   if (res.headersSent) return;
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
   const headers = baseHeaders(rc, listed.requestId);
@@ -126,6 +148,6 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
 /** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */
 export async function admitted(rc: RouteContext, req: Request, res: Response, route: Parameters<Nexus['invokeRoute']>[1]): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
-  const result = await rc.app.invokeRoute(listInit(rc, req, requestId, pathOf(req.originalUrl)), route);
+  const result = await rc.app.invokeRoute(initOf(rc, req, requestId, pathOf(req.originalUrl)), route);
   if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
 }
