@@ -7,14 +7,15 @@ import type { JsonRpcMessage } from './jsonrpc.js';
 import { createProtocolServer } from './sdk/adapter.js';
 import type { MessageTransport } from './sdk/adapter.js';
 import { SERVER_INFO } from './server-info.js';
+import { claimStdout } from './stdout-guard.js';
 
 export interface McpStdioOptions {
   readonly input?: Readable;
   readonly output?: Writable;
   /** Where NEXUS_TOKEN and NEXUS_TENANT are read (process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
-  /** Sends console.log/info/debug to stderr while serving process.stdout (true). */
-  readonly guardConsole?: boolean;
+  /** When serving process.stdout, sends every other stdout write to stderr (true). */
+  readonly guardStdout?: boolean;
 }
 
 export interface McpStdioServer {
@@ -24,10 +25,10 @@ export interface McpStdioServer {
 }
 
 /** Newline-delimited JSON-RPC. Unlike the SDK's reader, a bad line is answered, not only logged. */
-function lineTransport(input: Readable, output: Writable): MessageTransport & { ended: Promise<void> } {
+function lineTransport(input: Readable, writeLine: (line: string, done: (error?: Error | null) => void) => void): MessageTransport & { ended: Promise<void> } {
   const lines = createInterface({ input, crlfDelay: Infinity });
   const write = (message: JsonRpcMessage) =>
-    new Promise<void>((resolve, reject) => output.write(`${JSON.stringify(message)}\n`, (error) => (error ? reject(error) : resolve())));
+    new Promise<void>((resolve, reject) => writeLine(`${JSON.stringify(message)}\n`, (error) => (error ? reject(error) : resolve())));
   let endedResolve!: () => void;
   const ended = new Promise<void>((resolve) => (endedResolve = resolve));
   const transport: MessageTransport & { ended: Promise<void> } = {
@@ -60,12 +61,6 @@ function lineTransport(input: Readable, output: Writable): MessageTransport & { 
   return transport;
 }
 
-function redirectConsole(): () => void {
-  const saved = { log: console.log, info: console.info, debug: console.debug };
-  console.log = console.info = console.debug = console.error;
-  return () => Object.assign(console, saved);
-}
-
 /**
  * Serves the app's operations over MCP stdio. The credential is NEXUS_TOKEN from the
  * environment, verified by the pipeline like any other.
@@ -83,8 +78,11 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
     credential: token ? { kind: 'bearer', token } : { kind: 'none' },
     transport: tenant ? { requestedTenant: tenant } : {},
   }));
-  const restoreConsole = output === process.stdout && options.guardConsole !== false ? redirectConsole() : () => {};
-  const transport = lineTransport(options.input ?? process.stdin, output);
+  const writeLine =
+    output === process.stdout && options.guardStdout !== false
+      ? ((line: string, done: (error?: Error | null) => void) => claimStdout()(line, done))
+      : (line: string, done: (error?: Error | null) => void) => output.write(line, done);
+  const transport = lineTransport(options.input ?? process.stdin, writeLine);
   const unsubscribe = app.onOperationsChanged(() => {
     server.notifyToolsChanged().catch((error: unknown) => app.logger.warn('tools/list_changed not sent', { error }));
   });
@@ -95,7 +93,6 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
     closing ??= (async () => {
       unsubscribe();
       await server.close().catch(() => {});
-      restoreConsole();
     })();
     return closing;
   };

@@ -1,5 +1,6 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { describe, it, beforeAll, afterAll } from '@jest/globals';
+import { createConformanceAuth } from '@nexus/auth/testing';
 import { runChannelConformance } from '@nexus/core/testing';
 import type { ChannelUnderTest } from '@nexus/core/testing';
 import { createMcpChannel } from '../src/index.js';
@@ -16,4 +17,6 @@ const http: ChannelUnderTest = {
   },
 };
 
-runChannelConformance(http, { test: { describe, it, beforeAll, afterAll } });
+const test = { describe, it, beforeAll, afterAll };
+runChannelConformance(http, { test });
+runChannelConformance({ ...http, name: 'mcp (streamable http) with auth' }, { test, auth: createConformanceAuth() });

@@ -34,11 +34,21 @@ describe('MCP over HTTP with authentication installed', () => {
     expect(body.error.data.code).toBe('UNAUTHENTICATED');
   });
 
-  it('answers a bad token with 401 already at initialize, without saying why', async () => {
-    const response = await post(initialize, { authorization: 'Bearer forged' });
+  it('answers a bad token with 401 and invalid_token, without saying why', async () => {
+    const response = await post(callEcho, { authorization: 'Bearer forged' });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=".+", error="invalid_token"$/);
     expect(await response.text()).not.toMatch(/signature|expired|forged/i);
+  });
+
+  it('answers a listing with a bad token with 401', async () => {
+    const response = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { authorization: 'Bearer forged' });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('lets an anonymous handshake through, so public tools stay reachable', async () => {
+    expect((await post(initialize)).status).toBe(200);
   });
 
   it('serves RFC 9728 metadata naming the MCP URL and the issuer', async () => {
@@ -70,7 +80,8 @@ describe('MCP over HTTP with authentication installed', () => {
 
   it('lets the SDK client see the 401 for a bad token', async () => {
     const client = new Client({ name: 'test', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer forged' } } });
-    await expect(client.connect(transport)).rejects.toThrow(/401|UNAUTHENTICATED/);
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer forged' } } }));
+    await expect(client.listTools()).rejects.toThrow(/401/);
+    await client.close();
   });
 });

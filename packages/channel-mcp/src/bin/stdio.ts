@@ -5,6 +5,10 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Nexus } from '@nexus/core';
 import { serveMcpStdio } from '../stdio.js';
+import { claimStdout } from '../stdout-guard.js';
+
+// stdout carries protocol messages only, from the first line on: the app module may log while it loads.
+claimStdout();
 
 const modulePath = process.argv[2];
 if (modulePath === undefined) {

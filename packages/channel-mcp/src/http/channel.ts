@@ -175,16 +175,6 @@ export class McpHttpServer {
       res.writeHead(202).end();
       return;
     }
-    // The handshake runs no operation, so a presented credential is checked here: a bad one
-    // gets its 401 now, the way MCP clients expect to discover authorization.
-    if (credential.kind !== 'none' && requests.some((request) => request.method === 'initialize')) {
-      const probe = await this.app.list({ channel: 'mcp', credential, transport: caller.transport, ...(caller.clientAddress ? { clientAddress: caller.clientAddress } : {}) });
-      if (!probe.ok && probe.error.code === 'UNAUTHENTICATED') {
-        const problem = probe.error.toProblem(probe.requestId);
-        return this.unauthorized(req, res, problem, requests.map((request) => errorResponse(request.id, REFUSED, `${problem.code}: ${problem.detail}`, problem)));
-      }
-    }
-
     const exchange = new Exchange(res, requests.map((request) => request.id), batch, (problem, answers) => this.unauthorized(req, res, problem, answers));
     res.once('close', () => {
       if (!res.writableFinished) {

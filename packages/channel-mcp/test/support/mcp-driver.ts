@@ -7,10 +7,13 @@ import { failureOf, outcomeOf } from './outcome.js';
  * A conformance driver speaking MCP through the SDK's own Client. One client per token: over
  * stdio the token is fixed per server process, over HTTP it is a header of the transport.
  */
-export function mcpDriver(transportFor: (token: string | undefined) => Transport | Promise<Transport>): ConformanceDriver {
+export function mcpDriver(
+  transportFor: (token: string | undefined) => Transport | Promise<Transport>,
+  keyOf: (token: string | undefined) => string = (token) => token ?? '',
+): ConformanceDriver {
   const clients = new Map<string, Promise<Client>>();
   const clientFor = (token: string | undefined) => {
-    const key = token ?? '';
+    const key = keyOf(token);
     let client = clients.get(key);
     if (!client) {
       client = (async () => {
