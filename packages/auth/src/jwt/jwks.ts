@@ -45,9 +45,13 @@ export class JwksKeySource {
   async lookup(kid: string | undefined, now = Date.now()): Promise<KeyLookup> {
     if (kid !== undefined && (kid.length === 0 || kid.length > MAX_KID_LENGTH)) return { reason: 'unknown_kid' };
     let fetched = false;
-    if (now - this.fetchedAt >= this.options.ttlMs && (this.keys.size > 0 || this.coolingDown(now) === false)) {
-      await this.refresh(now);
-      fetched = true;
+    if (now - this.fetchedAt >= this.options.ttlMs) {
+      // With keys in hand, refresh behind the request: a slow or dead endpoint never delays it.
+      if (this.keys.size > 0) void this.refresh(now);
+      else if (!this.coolingDown(now)) {
+        await this.refresh(now);
+        fetched = true;
+      }
     }
     let found = this.find(kid);
     if (found === undefined && !fetched && !this.coolingDown(now)) {

@@ -70,3 +70,21 @@ describe('configuration is validated when the plugin is built', () => {
     for (const path of ['/workflows', '/workflows/health/execute', '/metrics/extra']) expect(plugin.isExemptPath(path)).toBe(false);
   });
 });
+
+describe('createAccessToken', () => {
+  it('refuses a short HS secret and an unknown algorithm', async () => {
+    const { createAccessToken } = await import('../../src/tokens.js');
+    expect(() => createAccessToken({ subject: 'a', key: 'short' })).toThrow(/NEXUS_ERR_WEAK_SECRET/);
+    expect(() => createAccessToken({ subject: 'a', key: SECRET, algorithm: 'none' as never })).toThrow(/NEXUS_ERR_AUTH_ALGORITHM/);
+    expect(() => createAccessToken({ subject: '', key: SECRET })).toThrow(/subject/);
+  });
+
+  it('puts roles, permissions, tenant and registered claims where the verifier reads them', async () => {
+    const { createAccessToken } = await import('../../src/tokens.js');
+    const token = createAccessToken({ subject: 'a', key: SECRET, roles: ['r'], permissions: ['p:x'], tenant: 't', issuer: 'i', audience: 'aud', keyId: 'k1', expiresIn: 60 });
+    const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()) as Record<string, unknown>);
+    expect(header).toMatchObject({ alg: 'HS256', kid: 'k1' });
+    expect(payload).toMatchObject({ sub: 'a', roles: ['r'], permissions: ['p:x'], tenant_id: 't', iss: 'i', aud: 'aud' });
+    expect((payload!.exp as number) - (payload!.iat as number)).toBe(60);
+  });
+});

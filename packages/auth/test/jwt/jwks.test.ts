@@ -93,6 +93,19 @@ describe('JWKS key source', () => {
     expect(JSON.stringify(health)).not.toContain('127.0.0.1');
   });
 
+  it('answers from cached keys without waiting for a refresh that hangs', async () => {
+    const { server, app } = await setup([keyA], { jwksCacheTtl: 0.05, jwksTimeout: 2 });
+    expect((await call(app, sign(keyA))).ok).toBe(true);
+    server.mode = 'hang';
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const started = Date.now();
+    expect((await call(app, sign(keyA, 'during-refresh'))).ok).toBe(true);
+    expect(Date.now() - started).toBeLessThan(500);
+    // The refresh did start, behind the request.
+    for (let i = 0; i < 50 && server.requests < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(server.requests).toBe(2);
+  });
+
   it('bounds a fetch that never answers and answers UNAVAILABLE without keys', async () => {
     const { server, app } = await setup([keyA], { jwksTimeout: 0.3 });
     server.mode = 'hang';
