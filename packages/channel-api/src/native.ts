@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ForbiddenError, InternalError, UnauthenticatedError } from '@nexus/core';
+import { ForbiddenError, InternalError, NexusSetupError, UnauthenticatedError } from '@nexus/core';
 import type { Nexus, NexusContext, Principal, Stage, TenantInfo } from '@nexus/core';
 import { errorForStatus, fromNativeError } from './render.js';
 
@@ -118,6 +118,13 @@ export function passToRouter(req: Request, res: Response, next: (error?: unknown
   return nativeOutcome(res);
 }
 
+function names(guard: string, values: readonly string[]): readonly string[] {
+  if (values.length === 0 || values.some((value) => typeof value !== 'string' || value === '')) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `${guard}() needs at least one non-empty name`);
+  }
+  return Object.freeze([...values]);
+}
+
 function admittedOf(req: Request): Admitted {
   const entry = admitted.get(req);
   if (entry === undefined) throw new InternalError(undefined, { cause: new Error('a Nexus guard guards a route that was not mounted with addRouter()') });
@@ -130,12 +137,13 @@ function admittedOf(req: Request): Admitted {
  * @example api.addRouter('/admin', express.Router().get('/stats', requireRole('admin'), handler));
  */
 export function requireRole(...roles: string[]): RequestHandler {
+  const wanted = names('requireRole', roles);
   return (req, _res, next) => {
     try {
       const { ctx } = admittedOf(req);
       if (ctx.principal === undefined) return next(new UnauthenticatedError());
       const held = ctx.principal.roles;
-      next(roles.some((role) => held.includes(role)) ? undefined : new ForbiddenError());
+      next(wanted.some((role) => held.includes(role)) ? undefined : new ForbiddenError());
     } catch (error) {
       next(error);
     }
@@ -147,6 +155,7 @@ export function requireRole(...roles: string[]): RequestHandler {
  * authorizers decide (wildcards and inheritance are theirs), exactly as for an operation.
  */
 export function requirePermission(...permissions: string[]): RequestHandler {
+  const wanted = names('requirePermission', permissions);
   return (req, _res, next) => {
     let entry: Admitted;
     try {
@@ -155,6 +164,6 @@ export function requirePermission(...permissions: string[]): RequestHandler {
       return next(error);
     }
     if (entry.ctx.principal === undefined) return next(new UnauthenticatedError());
-    Promise.all(permissions.map((permission) => entry.app.checkPermission(entry.ctx, permission))).then(() => next(), next);
+    Promise.all(wanted.map((permission) => entry.app.checkPermission(entry.ctx, permission))).then(() => next(), next);
   };
 }
