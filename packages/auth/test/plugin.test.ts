@@ -21,6 +21,8 @@ describe('authentication stage', () => {
     const { app } = appWith({ jwt: { secret: SECRET } });
     const health = await app.invokeRoute({ channel: 'test', transport: { path: '/health' } }, () => 'ok');
     expect(health.ok).toBe(true);
+    const withBad = await app.invokeRoute({ channel: 'test', credential: { kind: 'bearer', token: 'x.y.z' }, transport: { path: '/health/ready' } }, () => 'ok');
+    expect(withBad.ok).toBe(true);
     const custom = await app.invokeRoute({ channel: 'test', transport: { path: '/admin/report' } }, () => 'ok');
     expect(!custom.ok && custom.error.code).toBe('UNAUTHENTICATED');
   });

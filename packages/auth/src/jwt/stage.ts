@@ -14,9 +14,8 @@ export interface AuthenticateStageOptions {
 }
 
 /**
- * The authenticate phase: bearer token → principal. Public operations need no credential;
- * catalogue requests and exempt routes admit anonymous callers but still judge a presented
- * credential. Every refusal carries the same public message; the reason word stays internal.
+ * The authenticate phase: bearer token → principal. Public operations and exempt native routes
+ * skip it; catalogue requests admit anonymous callers but still judge a presented credential. Every refusal carries the same public message; the reason word stays internal.
  */
 export function createAuthenticateStage(options: AuthenticateStageOptions): Stage {
   const { verifier, metrics, throttle, isExemptPath } = options;
@@ -29,9 +28,11 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
 
   return async function authenticate(ctx, next) {
     if (ctx.purpose === 'invoke' && ctx.definition?.public === true) return next();
+    // Exempt native routes (health, metrics) stay open whatever credential comes along.
+    if (ctx.purpose === 'route' && isExemptPath(ctx.transport.path)) return next();
     const credential = ctx.credential;
     if (credential.kind === 'none') {
-      if (ctx.purpose === 'list' || (ctx.purpose === 'route' && isExemptPath(ctx.transport.path))) return next();
+      if (ctx.purpose === 'list') return next();
       throw refuse(ctx, 'missing');
     }
     if (credential.kind !== 'bearer') throw refuse(ctx, 'unsupported');
