@@ -21,6 +21,9 @@ export type InvocationResult =
       readonly annotations: ResponseAnnotations;
     };
 
+/** The signal of calls whose channel cannot cancel; shared, so the handler never listens to it. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 function pathOf(path: readonly PropertyKey[]): string {
   return path.map((segment) => String(segment)).join('.');
 }
@@ -66,7 +69,7 @@ export function runHandler(ctx: NexusContext, defaultTimeoutMs: number): Promise
   return new Promise<unknown>((resolve, reject) => {
     const finish = () => {
       clearTimeout(timer);
-      outer.removeEventListener('abort', onCancel);
+      if (outer !== NEVER_ABORTED) outer.removeEventListener('abort', onCancel);
     };
     const fail = (error: NexusError) => {
       finish();
@@ -76,7 +79,7 @@ export function runHandler(ctx: NexusContext, defaultTimeoutMs: number): Promise
     };
     const onCancel = () => fail(new CancelledError());
     const timer = setTimeout(() => fail(new TimeoutError(`The operation did not finish within ${timeoutMs} ms.`)), timeoutMs);
-    outer.addEventListener('abort', onCancel, { once: true });
+    if (outer !== NEVER_ABORTED) outer.addEventListener('abort', onCancel, { once: true });
 
     const handlerCtx: NexusContext = {
       ...ctx,

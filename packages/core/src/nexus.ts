@@ -4,7 +4,7 @@ import { NotFoundError, UnavailableError, isNexusError, outcomeOf, toNexusError 
 import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
 import type { HealthCheck, HealthReport } from './health.js';
-import { runHandler, validateInput } from './invocation.js';
+import { NEVER_ABORTED, runHandler, validateInput } from './invocation.js';
 import type { InvocationResult } from './invocation.js';
 import { RequestLogger, createJsonLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -43,7 +43,6 @@ export const LIST_OPERATION = '$list';
 export const ROUTE_OPERATION = '$route';
 
 const NONE: Credential = { kind: 'none' };
-const NEVER_ABORTED = new AbortController().signal;
 const noProgress = () => {};
 
 /**
