@@ -1,0 +1,18 @@
+import { Redis } from 'ioredis';
+
+/** The Redis the suite uses: REDIS_URL (set by .ci/run) or the local default. */
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** True when a Redis answers PING at REDIS_URL within a second. */
+export async function redisAvailable(): Promise<boolean> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 1_000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
