@@ -64,6 +64,8 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
     .sort((a, b) => specificity(b.glob) - specificity(a.glob))
     .map((route) => ({ pattern: compileGlob(route.glob), bucket: { id: `r:${route.glob}`, spec: route.spec } satisfies Bucket }));
   const cache = new Map<string, Bucket>();
+  // Operations reach here only once resolved, so this map is bounded by the registered names.
+  const byOperation = new Map<string, Bucket>();
 
   const bucketFor = (path: string): Bucket => {
     let bucket = cache.get(path);
@@ -84,9 +86,18 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
   };
 
   const stage: Stage = async function rateLimit(ctx, next) {
-    const path = ctx.purpose === 'invoke' ? operationPath(ctx.operation) : withoutQuery(ctx.transport.path);
-    if (path === undefined) return next();
-    const bucket = bucketFor(path);
+    let bucket: Bucket | undefined;
+    if (ctx.purpose === 'invoke') {
+      bucket = byOperation.get(ctx.operation);
+      if (bucket === undefined) {
+        bucket = bucketFor(operationPath(ctx.operation));
+        if (byOperation.size < ROUTE_CACHE_LIMIT) byOperation.set(ctx.operation, bucket);
+      }
+    } else {
+      const path = withoutQuery(ctx.transport.path);
+      if (path === undefined) return next();
+      bucket = bucketFor(path);
+    }
     if (bucket.spec === null) return next();
     const spec = bucket.spec;
     let result;
