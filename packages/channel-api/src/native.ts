@@ -25,8 +25,10 @@ interface Admitted {
   readonly ctx: NexusContext;
 }
 
-// Guards need the pipeline's context of the request; a WeakMap keeps it off the public request type.
-const admitted = new WeakMap<object, Admitted>();
+// Guards need the pipeline's context of the request. A symbol keeps it off the public request
+// type; a WeakMap would too, but its ephemeron entries cost the garbage collector per request.
+const ADMITTED = Symbol('nexus.api.admitted');
+type Carrier = { [ADMITTED]?: Admitted };
 
 /** Publishes the pipeline's view of the caller on `req.nexus` for native code. */
 export function admit(app: Nexus, req: Request, ctx: NexusContext): void {
@@ -34,7 +36,7 @@ export function admit(app: Nexus, req: Request, ctx: NexusContext): void {
   if (ctx.principal !== undefined) info.principal = ctx.principal;
   if (ctx.tenant !== undefined) info.tenant = ctx.tenant;
   req.nexus = info;
-  admitted.set(req, { app, ctx });
+  (req as Carrier)[ADMITTED] = { app, ctx };
 }
 
 /** Marks a call whose response native middleware wrote itself (2xx/3xx). */
@@ -126,7 +128,7 @@ function names(guard: string, values: readonly string[]): readonly string[] {
 }
 
 function admittedOf(req: Request): Admitted {
-  const entry = admitted.get(req);
+  const entry = (req as Carrier)[ADMITTED];
   if (entry === undefined) throw new InternalError(undefined, { cause: new Error('a Nexus guard guards a route that was not mounted with addRouter()') });
   return entry;
 }
