@@ -30,17 +30,19 @@ function correlation(meta: RequestInfo['meta']) {
 }
 
 /** Maps MCP requests onto `app.list` and `app.invoke`; it adds no policy of its own. */
-export function createHandlers(app: Nexus, caller: Caller): ProtocolHandlers {
-  const base = {
+export function createHandlers(app: Nexus, callerOf: Caller | ((request: RequestInfo) => Caller)): ProtocolHandlers {
+  // A session serves several HTTP requests, each with its own credential: the caller is per request.
+  const callerFor = (request: RequestInfo) => (typeof callerOf === 'function' ? callerOf(request) : callerOf);
+  const baseOf = (caller: Caller) => ({
     channel: 'mcp' as const,
     credential: caller.credential,
     transport: caller.transport,
     ...(caller.clientAddress === undefined ? {} : { clientAddress: caller.clientAddress }),
     ...(caller.native === undefined ? {} : { native: caller.native }),
-  };
+  });
 
   const list = async (request: RequestInfo): Promise<OperationDescriptor[]> => {
-    const listed = await app.list({ ...base, ...correlation(request.meta), signal: request.signal });
+    const listed = await app.list({ ...baseOf(callerFor(request)), ...correlation(request.meta), signal: request.signal });
     if (listed.ok) return listed.operations;
     const problem = listed.error.toProblem(listed.requestId);
     throw new ProtocolError(rpcCodeOf(listed.error), `${problem.code}: ${problem.detail}`, problem);
@@ -51,10 +53,11 @@ export function createHandlers(app: Nexus, caller: Caller): ProtocolHandlers {
       return (await list(request)).map((operation) => ({ name: operation.name, description: operation.description, inputSchema: operation.inputSchema }));
     },
     async callTool(name, args, request) {
+      const caller = callerFor(request);
       const tracked = caller.track?.(request.id);
       try {
         const result = await app.invoke({
-          ...base,
+          ...baseOf(caller),
           ...correlation(request.meta),
           operation: name,
           input: args,

@@ -6,17 +6,18 @@ import type { ChannelUnderTest } from '@nexus/core/testing';
 import { createMcpChannel } from '../src/index.js';
 import { mcpDriver } from './support/mcp-driver.js';
 
-const http: ChannelUnderTest = {
-  name: 'mcp (streamable http)',
+const target = (stateful: boolean): ChannelUnderTest => ({
+  name: stateful ? 'mcp (streamable http, stateful)' : 'mcp (streamable http)',
   async connect(app) {
-    const channel = createMcpChannel({ port: 0 });
+    const channel = createMcpChannel({ port: 0, stateful });
     app.addChannel(channel);
     await app.start();
     const url = new URL(channel.address()!.url);
     return mcpDriver((token) => new StreamableHTTPClientTransport(url, token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
   },
-};
+});
 
 const test = { describe, it, beforeAll, afterAll };
-runChannelConformance(http, { test });
-runChannelConformance({ ...http, name: 'mcp (streamable http) with auth' }, { test, auth: createConformanceAuth() });
+runChannelConformance(target(false), { test });
+runChannelConformance({ ...target(false), name: 'mcp (streamable http) with auth' }, { test, auth: createConformanceAuth() });
+runChannelConformance(target(true), { test });

@@ -10,6 +10,7 @@ import { createProtocolServer, PROTOCOL_VERSIONS } from '../sdk/adapter.js';
 import { problemOf } from '../render.js';
 import { SERVER_INFO } from '../server-info.js';
 import { Exchange } from './exchange.js';
+import { Session } from './session.js';
 import { BodyTooLargeError, credentialOf, isLoopback, passesRebindingCheck, readBody } from './guards.js';
 import type { RebindingPolicy } from './guards.js';
 
@@ -29,6 +30,10 @@ export interface McpHttpOptions {
   readonly publicUrl?: string;
   /** Authorization server(s) advertised in the protected-resource metadata (the JWT issuer). */
   readonly issuer?: string | readonly string[];
+  /** Sessions (Mcp-Session-Id), a GET stream for list changes, DELETE to end; needs sticky routing. */
+  readonly stateful?: boolean;
+  /** A session unused this long is closed (30 min). */
+  readonly sessionIdleMs?: number;
 }
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
@@ -40,10 +45,15 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>) =>
   json(res, status, errorResponse(null, code, message), headers);
 
-/** Streamable HTTP, stateless: every POST stands alone, so any instance behind a load balancer can answer it. */
+/**
+ * Streamable HTTP. Stateless by default: every POST stands alone, so any instance behind a
+ * load balancer can answer it. Stateful mode keeps sessions in this process.
+ */
 export class McpHttpServer {
   private server: HttpServer | undefined;
   private readonly inflight = new Map<string, AbortController>();
+  private readonly sessions = new Map<string, Session>();
+  private stopSessions: (() => void) | undefined;
   private readonly path: string;
   private readonly rebinding: RebindingPolicy | undefined;
 
@@ -64,6 +74,7 @@ export class McpHttpServer {
       });
     });
     this.server = server;
+    if (this.options.stateful) this.stopSessions = this.superviseSessions();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? this.app.options.mcpPort, this.options.host ?? this.app.options.host, () => resolve());
@@ -81,6 +92,8 @@ export class McpHttpServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    this.stopSessions?.();
+    for (const session of [...this.sessions.values()]) await this.endSession(session);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
@@ -99,11 +112,65 @@ export class McpHttpServer {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === METADATA_PATH || url.pathname === `${METADATA_PATH}${this.path}`) return this.metadata(req, res);
     if (url.pathname !== this.path) return json(res, 404, { error: 'not found' });
-    if (req.method !== 'POST') {
-      // Stateless: there is no session to stream to (GET) or to end (DELETE).
-      return rpcError(res, 405, -32000, 'Method not allowed.', { allow: 'POST' });
+    if (req.method === 'POST') return this.post(req, res);
+    if (this.options.stateful && (req.method === 'GET' || req.method === 'DELETE')) return this.sessionRequest(req, res);
+    // Stateless: there is no session to stream to (GET) or to end (DELETE).
+    return rpcError(res, 405, -32000, 'Method not allowed.', { allow: this.options.stateful ? 'GET, POST, DELETE' : 'POST' });
+  }
+
+  private superviseSessions(): () => void {
+    const unsubscribe = this.app.onOperationsChanged(() => {
+      for (const session of this.sessions.values()) session.server.notifyToolsChanged().catch(() => {});
+    });
+    const idleMs = this.options.sessionIdleMs ?? 30 * 60_000;
+    const sweeper = setInterval(() => {
+      for (const session of this.sessions.values()) if (Date.now() - session.lastSeen > idleMs) void this.endSession(session);
+    }, Math.min(idleMs, 60_000));
+    sweeper.unref();
+    return () => {
+      unsubscribe();
+      clearInterval(sweeper);
+    };
+  }
+
+  private async endSession(session: Session): Promise<void> {
+    this.sessions.delete(session.id);
+    await session.server.close().catch(() => {});
+  }
+
+  /** The session a request names; answers 400/404 itself when there is none. */
+  private sessionOf(req: IncomingMessage, res: ServerResponse): Session | undefined {
+    const id = req.headers['mcp-session-id'];
+    if (typeof id !== 'string') {
+      rpcError(res, 400, INVALID_REQUEST, 'Bad Request: Mcp-Session-Id header is required.');
+      return undefined;
     }
-    return this.post(req, res);
+    const session = this.sessions.get(id);
+    if (!session) rpcError(res, 404, -32001, 'Session not found.');
+    return session;
+  }
+
+  private async sessionRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const session = this.sessionOf(req, res);
+    if (!session) return;
+    if (req.method === 'DELETE') {
+      await this.endSession(session);
+      res.writeHead(200).end();
+      return;
+    }
+    if (!(req.headers.accept ?? '').includes('text/event-stream')) return rpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream.');
+    if (!session.openStream(res)) rpcError(res, 409, -32000, 'Conflict: this session already has a stream open.');
+  }
+
+  private async sessionFor(req: IncomingMessage, res: ServerResponse, messages: readonly JsonRpcMessage[]): Promise<Session | undefined> {
+    if (req.headers['mcp-session-id'] === undefined && messages.some((message) => isRequest(message) && message.method === 'initialize')) {
+      const session = new Session(this.app);
+      this.sessions.set(session.id, session);
+      await session.server.connect(session);
+      res.setHeader('mcp-session-id', session.id);
+      return session;
+    }
+    return this.sessionOf(req, res);
   }
 
   private metadata(req: IncomingMessage, res: ServerResponse): void {
@@ -153,7 +220,7 @@ export class McpHttpServer {
   private async dispatch(req: IncomingMessage, res: ServerResponse, messages: JsonRpcMessage[], batch: boolean): Promise<void> {
     const credential = credentialOf(req);
     // Stateless requests share no session, so a cancellation is matched by caller and JSON-RPC id.
-    const callerKey = `${req.socket.remoteAddress ?? ''}\n${req.headers.authorization ?? ''}\n${req.headers['x-api-key'] ?? ''}`;
+    const callerKey = `${req.socket.remoteAddress ?? ''}\n${req.headers.authorization ?? ''}\n${req.headers['x-api-key'] ?? ''}\n${req.headers['mcp-session-id'] ?? ''}`;
     const exchangeAbort = new AbortController();
     const tenant = req.headers['x-tenant-id'];
     const caller: Caller = {
@@ -164,14 +231,20 @@ export class McpHttpServer {
       track: (id) => this.track(callerKey, id, exchangeAbort.signal),
     };
 
+    const session = this.options.stateful ? await this.sessionFor(req, res, messages) : undefined;
+    if (this.options.stateful && !session) return;
     for (const message of messages) {
       if (isNotification(message) && message.method === 'notifications/cancelled') {
         const id = message.params?.requestId;
         if (typeof id === 'string' || typeof id === 'number') this.inflight.get(`${callerKey}\n${id}`)?.abort();
       }
     }
+    // Cancellation goes through the registry in both modes, so the call still answers (CANCELLED)
+    // and its POST completes; the protocol's own handling would leave the POST without an answer.
+    const forwarded = messages.filter((message) => !(isNotification(message) && message.method === 'notifications/cancelled'));
     const requests = messages.filter(isRequest);
     if (requests.length === 0) {
+      session?.deliver(forwarded, caller, undefined, req.headers);
       res.writeHead(202).end();
       return;
     }
@@ -182,6 +255,11 @@ export class McpHttpServer {
         exchange.abandon();
       }
     });
+    if (session) {
+      session.deliver(forwarded, caller, exchange, req.headers);
+      await exchange.done;
+      return;
+    }
     const server = createProtocolServer(SERVER_INFO, createHandlers(this.app, caller));
     await server.connect(exchange);
     const requestInfo = { headers: req.headers };

@@ -75,6 +75,11 @@ export class Exchange implements MessageTransport {
     this.finish();
   }
 
+  /** Whether a message about this request id belongs to this exchange. */
+  owns(id: JsonRpcId): boolean {
+    return this.pending.has(id);
+  }
+
   /** The client left: nothing more can be delivered. */
   abandon(): void {
     this.pending.clear();
