@@ -16,6 +16,11 @@ export interface ReferenceConfig {
   readonly rateLimitBurst: number;
   readonly auditFile: string | undefined;
   readonly trustProxy: string[];
+  /**
+   * On SIGTERM the API keeps accepting this long (readiness already 503) before it closes its
+   * listener: closing at once resets connections the kernel accepted but the process had not yet read.
+   */
+  readonly drainDelayMs: number;
 }
 
 /** A configuration mistake the operator must fix; main() prints it and exits non-zero. */
@@ -62,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     rateLimitRpm: integer(env, 'NEXUS_RATE_LIMIT_RPM', 1000, 1, 10_000_000),
     rateLimitBurst: integer(env, 'NEXUS_RATE_LIMIT_BURST', 20, 0, 10_000_000),
     auditFile: optional(env, 'NEXUS_AUDIT_FILE'),
+    drainDelayMs: integer(env, 'NEXUS_DRAIN_DELAY_MS', 500, 0, 60_000),
     trustProxy: (optional(env, 'NEXUS_TRUST_PROXY') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
   };
 }
