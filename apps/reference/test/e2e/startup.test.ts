@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MAIN_JS, cleanEnv, killAll, runNode, startApp } from '../support/processes.js';
+import type { Completed } from '../support/processes.js';
+import { newSecret } from '../support/tokens.js';
+
+afterAll(async () => {
+  await killAll();
+});
+
+/** Runs a shell command line exactly as printed, bounded. */
+function bash(line: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', line], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('dev mode (no secret, no JWKS)', () => {
+  it('warns, prints an admin token, and a curl line that works exactly as printed', async () => {
+    const server = await startApp({});
+    const curlLine = () => server.stderr().split('\n').find((line) => line.startsWith('curl '));
+    // The banner follows the listening line; wait for the whole curl line.
+    await until(() => curlLine() !== undefined && server.stderr().includes(`${curlLine()}\n`), 10_000);
+    expect(server.stderr()).toContain('"mode":"dev"');
+    expect(server.stderr()).toMatch(/WARNING: DEV MODE/);
+    expect(server.stderr()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/m);
+
+    const result = await bash(curlLine()!);
+    expect(result.code).toBe(0);
+    const body = JSON.parse(result.stdout) as { result: { message: string }; requestId: string };
+    expect(body.result).toEqual({ message: 'hello' });
+    expect(typeof body.requestId).toBe('string');
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});
+
+describe('bad configuration', () => {
+  const weakSecret = 'x'.repeat(31);
+  const cases: ReadonlyArray<readonly [string, Record<string, string>, RegExp]> = [
+    ['a 31-byte NEXUS_JWT_SECRET', { NEXUS_JWT_SECRET: weakSecret }, /NEXUS_JWT_SECRET must be at least 32 bytes/],
+    ['both a secret and a JWKS URL', { NEXUS_JWT_SECRET: newSecret(), NEXUS_JWKS_URL: 'http://127.0.0.1:9/jwks' }, /NEXUS_JWT_SECRET.*NEXUS_JWKS_URL.*not both/],
+    ['NEXUS_API_PORT=abc', { NEXUS_JWT_SECRET: newSecret(), NEXUS_API_PORT: 'abc' }, /NEXUS_API_PORT must be an integer/],
+  ];
+
+  // The three processes run side by side: each spends its time loading modules, not waiting.
+  let runs: Completed[] = [];
+  beforeAll(async () => {
+    runs = await Promise.all(cases.map(([, env]) => runNode(MAIN_JS, [], { env: cleanEnv({ NEXUS_API_PORT: '0', NEXUS_MCP_PORT: '0', ...env }), timeoutMs: 15_000 })));
+  }, 30_000);
+
+  it.each(cases.map((entry, index) => [entry[0], index, entry[2]] as const))('%s: exits non-zero with one clear line and no stack trace', (_name, index, message) => {
+    const done = runs[index]!;
+    expect(done.signal).toBeNull();
+    expect(done.code).not.toBe(0);
+    const lines = done.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+    expect(done.stderr).not.toMatch(/^\s+at /m);
+    expect(done.stderr).not.toContain(weakSecret);
+    expect(done.stdout).toBe('');
+  });
+});
