@@ -26,7 +26,7 @@ const body = JSON.stringify({ inputs: { message: 'hello, world' } });
 const variants = [
   { id: 'express', label: 'bare Express 5 + express.json()', script: 'server-express.js' },
   { id: 'api', label: '@nexus/channel-api, no plugins', script: 'server-api.js' },
-  { id: 'api-native', label: '@nexus/channel-api + one no-op native middleware', script: 'server-api.js', env: { BENCH_NATIVE_MIDDLEWARE: '1' } },
+  { id: 'api-native', label: '@nexus/channel-api + a no-op native middleware', script: 'server-api.js', env: { BENCH_NATIVE_MIDDLEWARE: '1' } },
 ];
 
 async function start(variant) {

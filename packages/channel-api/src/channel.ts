@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
@@ -54,6 +54,21 @@ export interface ApiChannel extends Channel {
   address(): AddressInfo | undefined;
 }
 
+/**
+ * Gives a request served before Express routing the shape Express middleware expects, as
+ * `app.handle` does for routed requests: Express's prototypes and the cross-links between them.
+ */
+function asExpress(native: Express, req: Request, res: Response): void {
+  req.res = res;
+  res.req = req;
+  Object.setPrototypeOf(req, native.request);
+  Object.setPrototypeOf(res, native.response);
+  res.locals ??= Object.create(null) as Record<string, unknown>;
+  req.originalUrl ??= req.url;
+  req.baseUrl ??= '';
+  req.params ??= {};
+}
+
 class ExpressApiChannel implements ApiChannel {
   readonly name: string;
   private app: Nexus | undefined;
@@ -63,6 +78,7 @@ class ExpressApiChannel implements ApiChannel {
   private stageAdded = false;
   private openapi: string | undefined;
   private rc: RouteContext | undefined;
+  private native: Express | undefined;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly options: ApiChannelOptions) {
@@ -117,11 +133,14 @@ class ExpressApiChannel implements ApiChannel {
     };
     const rc = this.rc;
     const native = this.buildExpress(app, rc);
+    this.native = native;
     const middlewares = this.middlewares;
     const server = createServer((req, res) => {
-      // Execute calls skip Express routing unless native middleware needs Express's req/res.
-      const target = req.method === 'POST' && middlewares.length === 0 ? executeTarget(req.url) : undefined;
+      // Canonical execute calls skip Express routing; native middleware, if any, gets Express's
+      // req/res from the pipeline stage only when it runs.
+      const target = req.method === 'POST' ? executeTarget(req.url) : undefined;
       if (target === undefined) return void native(req, res);
+      if (middlewares.length > 0) (req as { res?: ServerResponse }).res = res;
       execute(rc, req, res, target.operation, target.path).catch((error: unknown) => {
         app.logger.error('request failed', { error });
         if (!res.headersSent) sendProblem(res, fromNativeError(error), acceptRequestId(req.headers['x-request-id']), rc.render);
@@ -161,11 +180,16 @@ class ExpressApiChannel implements ApiChannel {
   private addStage(app: Nexus): void {
     if (this.stageAdded) return;
     this.stageAdded = true;
-    const beforeRun = (_req: Request, res: Response, ctx: NexusContext) => {
+    const prepare = (native: unknown, ctx: NexusContext) => {
+      const req = native as (Request & { res?: Response }) | undefined;
+      const res = req?.res;
+      if (req === undefined || res === undefined || this.native === undefined || this.rc === undefined) return undefined;
+      if (Object.getPrototypeOf(req) !== this.native.request) asExpress(this.native, req, res);
       res.setHeader('x-request-id', ctx.requestId);
-      if (this.rc !== undefined) setAnnotationHeaders(res, ctx.annotations, this.rc.render);
+      setAnnotationHeaders(res, ctx.annotations, this.rc.render);
+      return { req, res };
     };
-    app.use('limit', nativeMiddlewareStage(app, this.name, beforeRun, this.middlewares), `${this.name}:native-middleware`);
+    app.use('limit', nativeMiddlewareStage(app, this.name, prepare, this.middlewares), `${this.name}:native-middleware`);
   }
 
   private openApiDocument(app: Nexus, metrics: boolean): string {

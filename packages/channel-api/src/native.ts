@@ -87,7 +87,7 @@ function finished(res: Response): Promise<void> {
 /** The outcome of a response native code wrote, so audit and metrics label it like any other. */
 async function nativeOutcome(res: Response): Promise<typeof ANSWERED_NATIVELY> {
   await finished(res);
-  if (res.statusCode >= 400) throw errorForStatus(res.statusCode, 'The request was answered by native middleware.');
+  if (res.statusCode >= 400) throw errorForStatus(res.statusCode, 'The request was answered by native code.');
   return ANSWERED_NATIVELY;
 }
 
@@ -96,14 +96,18 @@ async function nativeOutcome(res: Response): Promise<typeof ANSWERED_NATIVELY> {
  * authentication and tenant resolution, so it can read `req.nexus`. Middleware that answers
  * the request itself ends the call; the channel then renders nothing.
  */
-export function nativeMiddlewareStage(app: Nexus, channel: string, beforeRun: (req: Request, res: Response, ctx: NexusContext) => void, middlewares: readonly RequestHandler[]): Stage {
+export function nativeMiddlewareStage(
+  app: Nexus,
+  channel: string,
+  prepare: (native: unknown, ctx: NexusContext) => { req: Request; res: Response } | undefined,
+  middlewares: readonly RequestHandler[],
+): Stage {
   return async (ctx, next) => {
     if (ctx.channel !== channel || middlewares.length === 0) return next();
-    const req = ctx.native as Request | undefined;
-    const res = req?.res;
-    if (req === undefined || res === undefined) return next();
+    const prepared = prepare(ctx.native, ctx);
+    if (prepared === undefined) return next();
+    const { req, res } = prepared;
     admit(app, req, ctx);
-    beforeRun(req, res, ctx);
     for (const middleware of middlewares) {
       if ((await runMiddleware(middleware, req, res)) === ENDED) return nativeOutcome(res);
     }

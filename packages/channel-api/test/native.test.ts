@@ -96,6 +96,20 @@ describe('native middleware', () => {
     expect(metrics).toMatch(/nexus_requests_total\{channel="api",operation="counted",outcome="denied"\} 1/);
   });
 
+  it('behaves the same on URLs Express routes (trailing slash, encoded name)', async () => {
+    for (const path of ['/workflows/counted/execute/', '/workflows/c%6Funted/execute']) {
+      const response = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token('u1')), 'x-deny': 'json' },
+        body: '{}',
+      });
+      expect([path, response.status]).toEqual([path, 403]);
+      expect(await response.json()).toEqual({ error: 'policy' });
+    }
+    const passed = await fetch(`${base}/workflows/c%6Funted/execute`, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token('u1')) }, body: '{}' });
+    expect(passed.status).toBe(200);
+  });
+
   it('may answer a success itself', async () => {
     const response = await execute('counted', { ...bearer(token('u1')), 'x-deny': 'ok' });
     expect(response.status).toBe(202);
