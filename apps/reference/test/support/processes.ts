@@ -84,9 +84,15 @@ export function startApp(env: Record<string, string | undefined>, options: { tim
     }, timeoutMs);
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      const line = stderr.split('\n').find((candidate) => candidate.includes('"listening"'));
+      // Only complete lines: a chunk may end in the middle of the listening line.
+      const line = stderr.split('\n').slice(0, -1).find((candidate) => candidate.includes('"listening"'));
       if (!line) return;
-      const listening = JSON.parse(line) as { api?: string; mcp?: string };
+      let listening: { api?: unknown; mcp?: unknown };
+      try {
+        listening = JSON.parse(line) as typeof listening;
+      } catch {
+        return;
+      }
       if (typeof listening.api !== 'string' || typeof listening.mcp !== 'string') return;
       clearTimeout(timer);
       resolve({
