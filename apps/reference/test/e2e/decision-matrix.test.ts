@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { httpDriver, inProcessCliDriver, mcpHttpDriver, mcpStdioDriver, remoteCliDriver } from '../support/channels.js';
 import type { Caller, ChannelDriver, Outcome } from '../support/channels.js';
 import { killAll, mapLimit, startApp } from '../support/processes.js';
@@ -95,5 +97,37 @@ describe.each(Object.keys(drivers))('the decision matrix over %s', (channel) => 
     const outcome = outcomes[index]!;
     expect(outcome.code).toBe(row.expect);
     if (row.check) expect(at(outcome.value, row.check[0])).toEqual(row.check[1]);
+  });
+});
+
+/** DESIGN §11 roles against the operations table: what `list` must show each caller. */
+const VISIBLE: ReadonlyArray<readonly [keyof typeof as, readonly string[]]> = [
+  // read:* covers read:personal_data, so operators may export (DESIGN §8 grammar, §11 roles).
+  ['operator', ['deep_health', 'gdpr_export_user_data', 'system_status']],
+  ['dpo', ['gdpr_delete_user_data', 'gdpr_export_user_data']],
+  ['executive', []],
+  ['developer', ['customer_upsert', 'deep_health', 'echo', 'gdpr_export_user_data', 'system_status', 'tenant_data_processing', 'tenant_workflow']],
+];
+
+describe('the catalogue shows each role only what it may call', () => {
+  it.each(VISIBLE)('%s over GET /workflows and MCP tools/list', async (who, expected) => {
+    const caller: Caller = as[who];
+    const response = await fetch(`${server.api}/workflows`, { headers: { authorization: `Bearer ${caller.token}` }, signal: AbortSignal.timeout(5_000) });
+    const overHttp = ((await response.json()) as { workflows: Array<{ name: string }> }).workflows.map((entry) => entry.name).sort();
+    expect(overHttp).toEqual(expected);
+    const client = new Client({ name: 'e2e-catalogue', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.mcp), { requestInit: { headers: { authorization: `Bearer ${caller.token}` } } }));
+    try {
+      expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(expected);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('the server under the matrix', () => {
+  it('is still running after every channel had its turn (its stderr shows here if not)', () => {
+    const state = { exitCode: server.child.exitCode, signalCode: server.child.signalCode };
+    expect({ ...state, stderr: state.exitCode === null && state.signalCode === null ? '' : server.stderr().slice(-4000) }).toEqual({ exitCode: null, signalCode: null, stderr: '' });
   });
 });
