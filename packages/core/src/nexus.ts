@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Credential, InvocationInit, ListInit, NexusContext, Purpose, ResponseAnnotations } from './context.js';
+import type { Credential, InvocationInit, ListInit, NexusContext, Principal, Purpose, ResponseAnnotations } from './context.js';
 import { NotFoundError, UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
 import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
@@ -67,6 +67,8 @@ export class Nexus {
   private invokePipeline: Terminal | undefined;
   private listPipeline: Terminal | undefined;
   private admissionStages: StageEntry[] | undefined;
+  private authenticatePipeline: Terminal | undefined;
+  private authenticationRequired: boolean | undefined;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private inFlight = 0;
@@ -124,9 +126,41 @@ export class Nexus {
   /** Adds a stage to a phase. Within a phase, stages run in the order they were added. */
   use(phase: Exclude<Phase, 'authorize'>, stage: Stage, name = stage.name || 'anonymous'): this {
     this.stages.push({ phase, stage, name });
-    this.invokePipeline = this.listPipeline = undefined;
+    this.invokePipeline = this.listPipeline = this.authenticatePipeline = undefined;
     this.admissionStages = undefined;
     return this;
+  }
+
+  /**
+   * Whether callers are expected to present a credential. True once a plugin adds an
+   * authenticate stage, unless a plugin sets it; channels use it to refuse an anonymous
+   * handshake before any operation runs (public operations remain reachable either way).
+   */
+  get requiresAuthentication(): boolean {
+    return this.authenticationRequired ?? this.stages.some((entry) => entry.phase === 'authenticate');
+  }
+
+  set requiresAuthentication(required: boolean) {
+    this.authenticationRequired = required;
+  }
+
+  /**
+   * Judges a credential without serving anything: only the authenticate phase runs, as for a
+   * catalogue request (purpose `list`, so an absent credential passes when the stages allow
+   * anonymous catalogues). No audit record, rate-limit charge or request metric. Never throws.
+   */
+  async authenticate(init: ListInit): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
+    const ctx = this.createContext(init, LIST_OPERATION, undefined, 'list');
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      this.authenticatePipeline ??= compose(this.stages.filter((entry) => entry.phase === 'authenticate'), async (authenticated) => authenticated.principal);
+      const principal = (await this.authenticatePipeline(ctx)) as Principal | undefined;
+      return { ok: true, requestId: ctx.requestId, principal };
+    } catch (thrown) {
+      const error = toNexusError(thrown);
+      if (error.code === 'INTERNAL') ctx.logger.error('authentication check failed', { channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
+      return { ok: false, requestId: ctx.requestId, error };
+    }
   }
 
   /** Adds an authorize-phase check; it decides both calls and catalogue visibility. */
