@@ -64,6 +64,7 @@ export class NexusAuthPlugin implements Plugin {
   private verifier: TokenVerifier | undefined;
   private limiter: RateLimiterHandle | undefined;
   private auditor: AuditorHandle | undefined;
+  private throttle: AuthFailureThrottle | undefined;
   private app: Nexus | undefined;
 
   constructor(options: NexusAuthOptions = {}) {
@@ -138,6 +139,18 @@ export class NexusAuthPlugin implements Plugin {
     return this.exempt(path);
   }
 
+  /** Counts in memory; with the rate limit on Redis, instances share the counts there too. */
+  private createThrottle(app: Nexus): AuthFailureThrottle | undefined {
+    if (this.throttleConfig === false) return undefined;
+    const limits = this.rateLimitConfig === undefined ? undefined : resolveRateLimitConfig(this.rateLimitConfig);
+    if (limits?.backend !== 'redis') return new AuthFailureThrottle(this.throttleConfig);
+    return new AuthFailureThrottle(this.throttleConfig, {
+      redisUrl: limits.redisUrl!,
+      keyPrefix: `${limits.redisKeyPrefix}authfail`,
+      logger: app.logger.child({ component: 'auth-throttle' }),
+    });
+  }
+
   setup(app: Nexus): void {
     if (this.app !== undefined) throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', 'a NexusAuthPlugin instance serves one app; create one per app');
     this.app = app;
@@ -155,7 +168,8 @@ export class NexusAuthPlugin implements Plugin {
       const rbac = this.rbac;
       const verifier = createVerifier(this.jwt, rbac === undefined ? undefined : (principal) => rbac.expand(principal));
       this.verifier = verifier;
-      const throttle = this.throttleConfig === false ? undefined : new AuthFailureThrottle(this.throttleConfig);
+      const throttle = this.createThrottle(app);
+      this.throttle = throttle;
       app.use('authenticate', createAuthenticateStage({ verifier, metrics: app.metrics, throttle, isExemptPath: this.exempt }), 'nexus-auth:authenticate');
       if (verifier.jwks !== undefined) app.addHealthCheck('jwks', () => verifier.health());
       if (this.tenant !== undefined) app.use('tenant', createTenantStage(this.tenant, app.metrics), 'nexus-auth:tenant');
@@ -165,13 +179,13 @@ export class NexusAuthPlugin implements Plugin {
 
   async start(): Promise<void> {
     // Warm the key set; an unreachable provider is reported by the health check, not fatal here.
-    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start()]);
+    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start()]);
   }
 
   async stop(): Promise<void> {
     this.verifier?.close();
     try {
-      await this.limiter?.stop();
+      await Promise.all([this.limiter?.stop(), this.throttle?.stop()]);
     } finally {
       await this.auditor?.stop();
     }

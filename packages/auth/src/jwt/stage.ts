@@ -50,7 +50,8 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
       principal = await verifier.verify(credential.token);
     } catch (error) {
       if (!(error instanceof CredentialRejected)) throw error;
-      if (throttle !== undefined && address !== undefined && error.reason !== 'jwks_unavailable') throttle.fail(address);
+      // Only refusals reach the counter; accepted credentials never wait on it.
+      if (throttle !== undefined && address !== undefined && error.reason !== 'jwks_unavailable') await throttle.fail(address);
       throw refuse(ctx, error.reason);
     }
     ctx.annotations.principal = principal;

@@ -1,3 +1,9 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Logger } from '@nexus/core';
+import { REDIS_COMMAND_TIMEOUT_MS } from '../rate-limit/redis-store.js';
+
 /** How many refused credentials one client address may send per window before it is slowed down. */
 export interface AuthFailureThrottleConfig {
   /** Refusals allowed per window and address (20). */
@@ -8,51 +14,160 @@ export interface AuthFailureThrottleConfig {
   readonly maxAddresses?: number;
 }
 
-interface Window {
-  startedAt: number;
-  failures: number;
+/** Where instances share their failure counts: the rate limiter's Redis, under its key prefix. */
+export interface SharedThrottleStore {
+  readonly redisUrl: string;
+  /** Prefix of the counters and of the block channel, e.g. `nexus:rl:authfail`. */
+  readonly keyPrefix: string;
+  readonly logger: Logger;
+}
+
+const MAX_ADDRESS_LENGTH = 256;
+
+function createClient(url: string): Redis {
+  // The rate-limit store's settings: bounded waits, no offline queue, reconnect in the background.
+  return new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    connectTimeout: 1_000,
+    // Bounds how long a stopped client's dead socket keeps the process alive.
+    disconnectTimeout: 500,
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
+  });
+}
+
+/** What a limiter settled with: a RateLimiterRes whether it resolved or rejected; anything else is a store error. */
+function asResult(outcome: unknown): RateLimiterRes | undefined {
+  const candidate = outcome as Partial<RateLimiterRes> | null;
+  return typeof candidate?.consumedPoints === 'number' && typeof candidate.msBeforeNext === 'number' ? (candidate as RateLimiterRes) : undefined;
 }
 
 /**
- * Counts refused credentials per client address in fixed windows. Once an address has spent
- * its failures, every credential it sends is refused unchecked until the window ends: token
- * guessing from one address gets a handful of tries per window.
+ * Counts refused credentials per client address in fixed windows (rate-limiter-flexible). Once
+ * an address has spent its failures, every credential it sends is refused unchecked until the
+ * window ends: token guessing from one address gets a handful of tries per window.
+ *
+ * Only refusals touch the counter. The blocked check on every request reads a local view,
+ * filled from the counter's answers and, with a shared store, from blocks other instances publish.
  */
 export class AuthFailureThrottle {
-  private readonly windows = new Map<string, Window>();
   private readonly maxFailures: number;
   private readonly windowMs: number;
   private readonly maxAddresses: number;
+  /** Address → end of its block in ms (0: counted, not blocked); insertion order is eviction order. */
+  private readonly local = new Map<string, number>();
+  private readonly memory: RateLimiterMemory;
+  private readonly limiter: RateLimiterAbstract;
+  private readonly client: Redis | undefined;
+  private readonly subscriber: Redis | undefined;
+  private readonly channel: string | undefined;
 
-  constructor(config: AuthFailureThrottleConfig = {}) {
+  constructor(config: AuthFailureThrottleConfig = {}, shared?: SharedThrottleStore) {
     this.maxFailures = config.maxFailures ?? 20;
-    this.windowMs = (config.windowSeconds ?? 60) * 1000;
+    const windowSeconds = config.windowSeconds ?? 60;
+    this.windowMs = windowSeconds * 1000;
     this.maxAddresses = config.maxAddresses ?? 10_000;
+    const counting = { points: this.maxFailures, duration: windowSeconds };
+    this.memory = new RateLimiterMemory({ ...counting, keyPrefix: shared?.keyPrefix ?? 'nexus:authfail' });
+    if (shared === undefined) {
+      this.limiter = this.memory;
+      return;
+    }
+    const client = createClient(shared.redisUrl);
+    this.client = client;
+    // While Redis is unreachable the memory counter stands in: authentication never waits on it.
+    this.limiter = new RateLimiterRedis({ ...counting, storeClient: client, keyPrefix: shared.keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: this.memory });
+    this.channel = `${shared.keyPrefix}:blocked`;
+    this.subscriber = client.duplicate();
+    this.watch(shared.logger);
   }
 
   /** Seconds until the address may try again, or 0 when it may try now. */
   blockedFor(address: string, now = Date.now()): number {
-    const window = this.windows.get(address);
-    if (window === undefined) return 0;
-    const elapsed = now - window.startedAt;
-    if (elapsed >= this.windowMs) {
-      this.windows.delete(address);
+    const until = this.local.get(address);
+    if (until === undefined || until === 0) return 0;
+    if (until <= now) {
+      this.local.delete(address);
       return 0;
     }
-    return window.failures >= this.maxFailures ? Math.ceil((this.windowMs - elapsed) / 1000) : 0;
+    return Math.ceil((until - now) / 1000);
   }
 
-  fail(address: string, now = Date.now()): void {
-    const window = this.windows.get(address);
-    if (window !== undefined && now - window.startedAt < this.windowMs) {
-      window.failures++;
-      return;
+  /** Counts one refused credential; never throws and, with Redis down, never waits past the command timeout. */
+  async fail(address: string): Promise<void> {
+    if (!this.local.has(address)) this.remember(address, 0);
+    let result: RateLimiterRes | undefined;
+    try {
+      result = asResult(await this.limiter.consume(address));
+    } catch (outcome) {
+      result = asResult(outcome);
     }
-    if (window === undefined && this.windows.size >= this.maxAddresses) {
-      const oldest = this.windows.keys().next().value;
-      if (oldest !== undefined) this.windows.delete(oldest);
+    if (result === undefined || result.consumedPoints < this.maxFailures) return;
+    this.remember(address, Date.now() + result.msBeforeNext);
+    // The failure that spends the budget tells the other instances; later ones learn from the counter.
+    if (result.consumedPoints === this.maxFailures && this.client !== undefined) {
+      this.client.publish(this.channel!, `${result.msBeforeNext} ${address}`).catch(() => {});
     }
-    this.windows.delete(address);
-    this.windows.set(address, { startedAt: now, failures: 1 });
+  }
+
+  async start(): Promise<void> {
+    // Not fatal: the clients keep reconnecting and the memory counter stands in meanwhile.
+    await Promise.all([this.client?.connect().catch(() => {}), this.subscriber?.connect().catch(() => {})]);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.client, this.subscriber].map(async (client) => {
+      if (client === undefined || client.status === 'end') return;
+      // A client that is not connected has nothing to flush; quit() would leave its reconnect timer running.
+      if (client.status !== 'ready') return client.disconnect();
+      try {
+        await Promise.race([client.quit(), new Promise((_, reject) => setTimeout(reject, 1_000).unref())]);
+      } catch {
+        client.disconnect();
+      }
+    }));
+  }
+
+  private remember(address: string, until: number): void {
+    if (!this.local.has(address)) {
+      while (this.local.size >= this.maxAddresses) {
+        const oldest = this.local.keys().next().value as string;
+        this.local.delete(oldest);
+        void this.memory.delete(oldest);
+      }
+    }
+    this.local.set(address, until);
+  }
+
+  private watch(logger: Logger): void {
+    const client = this.client!;
+    const subscriber = this.subscriber!;
+    const channel = this.channel!;
+    // One warning per outage, not one per reconnect attempt.
+    let reported = false;
+    const down = (error: Error) => {
+      if (reported) return;
+      reported = true;
+      logger.warn('auth failure throttle store unreachable; counting in memory', { error: error.message });
+    };
+    client.on('error', down);
+    subscriber.on('error', down);
+    client.on('ready', () => {
+      if (reported) logger.info('auth failure throttle store reachable again');
+      reported = false;
+    });
+    // Subscribes on every (re)connection: a subscription refused while Redis was down is retried here.
+    subscriber.on('ready', () => void subscriber.subscribe(channel).catch(() => {}));
+    subscriber.on('message', (from: string, message: string) => {
+      if (from !== channel) return;
+      const space = message.indexOf(' ');
+      const ms = Number(message.slice(0, space));
+      const address = message.slice(space + 1);
+      if (space < 1 || !(ms > 0) || address.length === 0 || address.length > MAX_ADDRESS_LENGTH) return;
+      this.remember(address, Date.now() + Math.min(ms, this.windowMs));
+    });
   }
 }
