@@ -1,7 +1,6 @@
 import type { Credential, Nexus, OperationDescriptor, TransportInfo } from '@nexus/core';
 import { ProtocolError } from './sdk/adapter.js';
 import type { ProtocolHandlers, RequestInfo, ResourceInfo } from './sdk/adapter.js';
-import type { JsonRpcId } from './jsonrpc.js';
 import { RESOURCE_NOT_FOUND } from './jsonrpc.js';
 import { META_REQUEST_ID, renderToolResult, rpcCodeOf } from './render.js';
 
@@ -11,8 +10,6 @@ export interface Caller {
   readonly clientAddress?: string;
   readonly transport: TransportInfo;
   readonly native?: unknown;
-  /** Lets a transport cancel a call it cannot route through the protocol (stateless HTTP). */
-  readonly track?: (id: JsonRpcId) => { readonly signal: AbortSignal; release(): void };
 }
 
 const CATALOGUE_URI = 'nexus://operations';
@@ -53,21 +50,15 @@ export function createHandlers(app: Nexus, callerOf: Caller | ((request: Request
       return (await list(request)).map((operation) => ({ name: operation.name, description: operation.description, inputSchema: operation.inputSchema }));
     },
     async callTool(name, args, request) {
-      const caller = callerFor(request);
-      const tracked = caller.track?.(request.id);
-      try {
-        const result = await app.invoke({
-          ...baseOf(caller),
-          ...correlation(request.meta),
-          operation: name,
-          input: args,
-          signal: tracked ? AbortSignal.any([request.signal, tracked.signal]) : request.signal,
-          ...(request.progress === undefined ? {} : { onProgress: request.progress }),
-        });
-        return renderToolResult(result);
-      } finally {
-        tracked?.release();
-      }
+      const result = await app.invoke({
+        ...baseOf(callerFor(request)),
+        ...correlation(request.meta),
+        operation: name,
+        input: args,
+        signal: request.signal,
+        ...(request.progress === undefined ? {} : { onProgress: request.progress }),
+      });
+      return renderToolResult(result);
     },
     async listResources(request) {
       const operations = await list(request);

@@ -78,10 +78,9 @@ describe('MCP over HTTP with authentication installed', () => {
     await client.close();
   });
 
-  it('lets the SDK client see the 401 for a bad token', async () => {
+  it('lets the SDK client see the 401 for a bad token at the handshake', async () => {
     const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer forged' } } }));
-    await expect(client.listTools()).rejects.toThrow(/401/);
+    await expect(client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer forged' } } }))).rejects.toThrow(/401/);
     await client.close();
   });
 });

@@ -1,15 +1,15 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Nexus, ProblemDetails } from '@nexus/core';
-import { createHandlers } from '../handlers.js';
+import type { Nexus, NexusError, ProblemDetails } from '@nexus/core';
 import type { Caller } from '../handlers.js';
 import { INVALID_REQUEST, PARSE_ERROR, REFUSED, errorResponse, idOf, isJsonRpcMessage, isNotification, isRequest } from '../jsonrpc.js';
-import type { JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '../jsonrpc.js';
-import { createProtocolServer, PROTOCOL_VERSIONS } from '../sdk/adapter.js';
+import type { JsonRpcMessage, JsonRpcResponse } from '../jsonrpc.js';
+import { PROTOCOL_VERSIONS } from '../sdk/adapter.js';
 import { problemOf } from '../render.js';
-import { SERVER_INFO } from '../server-info.js';
+import { admissionRefusal } from './admission.js';
 import { Exchange } from './exchange.js';
+import { Multiplexer } from './multiplexer.js';
 import { Session } from './session.js';
 import { BodyTooLargeError, credentialOf, isLoopback, passesRebindingCheck, readBody } from './guards.js';
 import type { RebindingPolicy } from './guards.js';
@@ -51,7 +51,8 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
  */
 export class McpHttpServer {
   private server: HttpServer | undefined;
-  private readonly inflight = new Map<string, AbortController>();
+  /** Stateless mode: one protocol server for every POST, built once. */
+  private stateless: Multiplexer | undefined;
   private readonly sessions = new Map<string, Session>();
   private stopSessions: (() => void) | undefined;
   private readonly path: string;
@@ -74,7 +75,12 @@ export class McpHttpServer {
       });
     });
     this.server = server;
-    if (this.options.stateful) this.stopSessions = this.superviseSessions();
+    if (this.options.stateful) {
+      this.stopSessions = this.superviseSessions();
+    } else {
+      this.stateless = new Multiplexer(this.app);
+      await this.stateless.server.connect(this.stateless);
+    }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? this.app.options.mcpPort, this.options.host ?? this.app.options.host, () => resolve());
@@ -99,6 +105,8 @@ export class McpHttpServer {
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     await closed;
     clearTimeout(timer);
+    await this.stateless?.server.close().catch(() => {});
+    this.stateless = undefined;
   }
 
   private base(req: IncomingMessage): string {
@@ -170,7 +178,9 @@ export class McpHttpServer {
       res.setHeader('mcp-session-id', session.id);
       return session;
     }
-    return this.sessionOf(req, res);
+    const session = this.sessionOf(req, res);
+    if (session) session.lastSeen = Date.now();
+    return session;
   }
 
   private metadata(req: IncomingMessage, res: ServerResponse): void {
@@ -218,67 +228,57 @@ export class McpHttpServer {
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, messages: JsonRpcMessage[], batch: boolean): Promise<void> {
-    const credential = credentialOf(req);
-    // Stateless requests share no session, so a cancellation is matched by caller and JSON-RPC id.
-    const callerKey = `${req.socket.remoteAddress ?? ''}\n${req.headers.authorization ?? ''}\n${req.headers['x-api-key'] ?? ''}\n${req.headers['mcp-session-id'] ?? ''}`;
-    const exchangeAbort = new AbortController();
     const tenant = req.headers['x-tenant-id'];
     const caller: Caller = {
-      credential,
+      credential: credentialOf(req),
       ...(req.socket.remoteAddress === undefined ? {} : { clientAddress: req.socket.remoteAddress }),
       transport: { method: 'POST', path: this.path, headers: req.headers, ...(typeof tenant === 'string' ? { requestedTenant: tenant } : {}) },
       native: req,
-      track: (id) => this.track(callerKey, id, exchangeAbort.signal),
     };
+    const admission = admissionRefusal(this.app, messages, caller);
+    const refusal = admission === undefined ? undefined : await admission;
+    if (refusal) return this.refuse(req, res, refusal.error, refusal.requestId, messages);
 
-    const session = this.options.stateful ? await this.sessionFor(req, res, messages) : undefined;
-    if (this.options.stateful && !session) return;
+    const target = this.options.stateful ? await this.sessionFor(req, res, messages) : this.stateless;
+    if (!target) return;
+    let requests = 0;
     for (const message of messages) {
-      if (isNotification(message) && message.method === 'notifications/cancelled') {
+      if (isRequest(message)) requests++;
+      else if (isNotification(message) && message.method === 'notifications/cancelled') {
+        // Cancellation goes through the multiplexer in both modes, so the call still answers
+        // (CANCELLED) and its POST completes; the protocol's own handling would leave it unanswered.
         const id = message.params?.requestId;
-        if (typeof id === 'string' || typeof id === 'number') this.inflight.get(`${callerKey}\n${id}`)?.abort();
+        if (typeof id === 'string' || typeof id === 'number') target.cancel(req, id, message.params?.reason);
       }
     }
-    // Cancellation goes through the registry in both modes, so the call still answers (CANCELLED)
-    // and its POST completes; the protocol's own handling would leave the POST without an answer.
-    const forwarded = messages.filter((message) => !(isNotification(message) && message.method === 'notifications/cancelled'));
-    const requests = messages.filter(isRequest);
-    if (requests.length === 0) {
-      session?.deliver(forwarded, caller, undefined, req.headers);
+    if (requests === 0) {
+      target.deliver(messages, caller, undefined, req);
       res.writeHead(202).end();
       return;
     }
-    const exchange = new Exchange(res, requests.map((request) => request.id), batch, (problem, answers) => this.unauthorized(req, res, problem, answers));
+    const exchange = new Exchange(res, messages, batch, this.onUnauthenticated);
     res.once('close', () => {
       if (!res.writableFinished) {
-        exchangeAbort.abort();
         exchange.abandon();
+        target.abandon(exchange);
       }
     });
-    if (session) {
-      session.deliver(forwarded, caller, exchange, req.headers);
-      await exchange.done;
-      return;
-    }
-    const server = createProtocolServer(SERVER_INFO, createHandlers(this.app, caller));
-    await server.connect(exchange);
-    const requestInfo = { headers: req.headers };
-    for (const message of messages) exchange.onmessage?.(message, { requestInfo });
+    target.deliver(messages, caller, exchange, req);
     await exchange.done;
-    await server.close();
   }
 
-  private track(callerKey: string, id: JsonRpcId, exchangeSignal: AbortSignal) {
-    const key = `${callerKey}\n${id}`;
-    const controller = new AbortController();
-    this.inflight.set(key, controller);
-    return {
-      signal: AbortSignal.any([controller.signal, exchangeSignal]),
-      release: () => {
-        if (this.inflight.get(key) === controller) this.inflight.delete(key);
-      },
-    };
+  /** Answers a POST refused before MCP: 401 with the challenge, or the refusal's own status. */
+  private refuse(req: IncomingMessage, res: ServerResponse, error: NexusError, requestId: string | undefined, messages: readonly JsonRpcMessage[]): void {
+    const problem = error.toProblem(requestId);
+    const answers = messages.filter(isRequest).map((message) => errorResponse(message.id, REFUSED, `${problem.code}: ${problem.detail}`, problem));
+    if (answers.length === 0) answers.push(errorResponse(null, REFUSED, `${problem.code}: ${problem.detail}`, problem));
+    if (error.code === 'UNAUTHENTICATED') return this.unauthorized(req, res, problem, answers);
+    const headers: Record<string, string> = requestId === undefined ? {} : { 'x-request-id': requestId };
+    if (problem.retryAfter !== undefined) headers['retry-after'] = String(problem.retryAfter);
+    json(res, error.status, answers.length === 1 ? answers[0] : answers, headers);
   }
+
+  private readonly onUnauthenticated = (res: ServerResponse, problem: ProblemDetails, answers: JsonRpcResponse[]) => this.unauthorized(res.req, res, problem, answers);
 
   private unauthorized(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails, answers: JsonRpcResponse[]): void {
     const presented = credentialOf(req).kind !== 'none';
@@ -288,6 +288,6 @@ export class McpHttpServer {
       const refusal = problemOf(answer);
       return refusal && answer.id !== null ? errorResponse(answer.id, REFUSED, `${refusal.code}: ${refusal.detail}`, refusal) : answer;
     });
-    json(res, 401, errors.length === 1 ? errors[0] : errors, { 'www-authenticate': challenge, 'x-request-id': problem.requestId ?? '' });
+    json(res, 401, errors.length === 1 ? errors[0] : errors, { 'www-authenticate': challenge, ...(problem.requestId === undefined ? {} : { 'x-request-id': problem.requestId }) });
   }
 }

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ProblemDetails } from '@nexus/core';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcResponse } from '../jsonrpc.js';
-import { isResponse } from '../jsonrpc.js';
+import { isRequest, isResponse } from '../jsonrpc.js';
 import { problemOf } from '../render.js';
 import type { MessageTransport } from '../sdk/adapter.js';
 
@@ -22,11 +22,12 @@ export class Exchange implements MessageTransport {
 
   constructor(
     private readonly res: ServerResponse,
-    requestIds: readonly JsonRpcId[],
+    messages: readonly JsonRpcMessage[],
     private readonly batch: boolean,
-    private readonly unauthenticated: (problem: ProblemDetails, answers: JsonRpcResponse[]) => void,
+    private readonly unauthenticated: (res: ServerResponse, problem: ProblemDetails, answers: JsonRpcResponse[]) => void,
   ) {
-    this.pending = new Set(requestIds);
+    this.pending = new Set();
+    for (const message of messages) if (isRequest(message)) this.pending.add(message.id);
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -66,18 +67,13 @@ export class Exchange implements MessageTransport {
     } else if (!this.res.headersSent) {
       const refusal = this.answers.map(problemOf).find((problem) => problem?.code === 'UNAUTHENTICATED');
       if (refusal) {
-        this.unauthenticated(refusal, this.answers);
+        this.unauthenticated(this.res, refusal, this.answers);
       } else {
         const body = JSON.stringify(this.batch ? this.answers : this.answers[0]);
         this.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
       }
     }
     this.finish();
-  }
-
-  /** Whether a message about this request id belongs to this exchange. */
-  owns(id: JsonRpcId): boolean {
-    return this.pending.has(id);
   }
 
   /** The client left: nothing more can be delivered. */

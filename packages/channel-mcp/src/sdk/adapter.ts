@@ -107,38 +107,72 @@ function requestInfo(extra: Extra): RequestInfo {
   return { id: extra.requestId, signal: extra.signal, meta, progress };
 }
 
-async function translate<T>(work: () => Promise<T>): Promise<T> {
+const INTERNAL = -32603;
+
+/**
+ * Runs a handler and maps its ProtocolError to the SDK's. The SDK drops the answer to a request
+ * it saw cancelled; with `late`, that answer is sent anyway (a Streamable HTTP POST must end).
+ */
+async function answer<T extends object>(extra: Extra, late: LateAnswer | undefined, work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    const result = await work();
+    if (late !== undefined && extra.signal.aborted) late({ jsonrpc: '2.0', id: extra.requestId, result: result as Record<string, unknown> });
+    return result;
   } catch (error) {
-    if (error instanceof ProtocolError) throw new McpError(error.code, error.message, error.data);
-    throw error;
+    const mapped = error instanceof ProtocolError ? new McpError(error.code, error.message, error.data) : error;
+    if (late !== undefined && extra.signal.aborted) {
+      const code = mapped instanceof McpError ? mapped.code : INTERNAL;
+      const message = mapped instanceof McpError ? mapped.message : 'Internal error';
+      const data = mapped instanceof McpError ? mapped.data : undefined;
+      late({ jsonrpc: '2.0', id: extra.requestId, error: data === undefined ? { code, message } : { code, message, data } });
+    }
+    throw mapped;
   }
 }
 
-/** Builds a low-level MCP server whose tools and resources come from `handlers`. */
-export function createProtocolServer(info: { name: string; version: string }, handlers: ProtocolHandlers): ProtocolServer {
+type LateAnswer = (message: JsonRpcMessage) => void;
+
+export interface ProtocolServerOptions {
+  /**
+   * Answer requests even after `notifications/cancelled` (the SDK, following the spec's SHOULD,
+   * stays silent): a Streamable HTTP POST needs its answer to end. Off for stdio.
+   */
+  readonly answerCancelled?: boolean;
+}
+
+/**
+ * Builds a low-level MCP server whose tools and resources come from `handlers`. One server may
+ * serve many clients at once when its transport keeps their request ids apart.
+ */
+export function createProtocolServer(info: { name: string; version: string }, handlers: ProtocolHandlers, options: ProtocolServerOptions = {}): ProtocolServer {
   const server = new Server(info, {
     capabilities: { tools: { listChanged: true }, resources: {} },
     jsonSchemaValidator: passThroughValidator,
   });
+  let transport: MessageTransport | undefined;
+  const late: LateAnswer | undefined = options.answerCancelled
+    ? (message) => void transport?.send(message).catch(() => {})
+    : undefined;
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
-    translate(async () => ({ tools: (await handlers.listTools(requestInfo(extra as Extra))).map((tool) => ({ ...tool, inputSchema: tool.inputSchema as { type: 'object' } })) })),
+    answer(extra as Extra, late, async () => ({ tools: (await handlers.listTools(requestInfo(extra as Extra))).map((tool) => ({ ...tool, inputSchema: tool.inputSchema as { type: 'object' } })) })),
   );
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    translate(() => handlers.callTool(request.params.name, request.params.arguments ?? {}, requestInfo(extra as Extra))),
+    answer(extra as Extra, late, () => handlers.callTool(request.params.name, request.params.arguments ?? {}, requestInfo(extra as Extra))),
   );
   server.setRequestHandler(ListResourcesRequestSchema, (_request, extra) =>
-    translate(async () => ({ resources: await handlers.listResources(requestInfo(extra as Extra)) })),
+    answer(extra as Extra, late, async () => ({ resources: await handlers.listResources(requestInfo(extra as Extra)) })),
   );
   server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({
     resourceTemplates: [{ uriTemplate: 'nexus://operations/{name}', name: 'operation', description: 'One operation: its description and input schema.', mimeType: 'application/json' }],
   }));
   server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
-    translate(async () => ({ contents: await handlers.readResource(request.params.uri, requestInfo(extra as Extra)) })),
+    answer(extra as Extra, late, async () => ({ contents: await handlers.readResource(request.params.uri, requestInfo(extra as Extra)) })),
   );
   return {
-    connect: (transport) => server.connect(transport as unknown as Transport),
+    connect: (connected) => {
+      transport = connected;
+      return server.connect(connected as unknown as Transport);
+    },
     close: () => server.close(),
     notifyToolsChanged: () => server.sendToolListChanged(),
   };
