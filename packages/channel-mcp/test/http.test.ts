@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Nexus } from '@nexus/core';
+import { z } from 'zod';
 import { createMcpChannel } from '../src/index.js';
 import type { McpChannel } from '../src/index.js';
 import { createTestApp } from './support/apps.js';
@@ -11,8 +12,8 @@ let app: Nexus;
 let channel: McpChannel;
 let url: string;
 
-const post = (body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { ...HEADERS, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+const post = (body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+  fetch(url, { method: 'POST', headers: { ...HEADERS, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body), ...(signal ? { signal } : {}) });
 const call = (name: string, args: unknown, meta?: Record<string, unknown>) =>
   post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } });
 
@@ -77,6 +78,36 @@ describe('MCP over Streamable HTTP', () => {
     expect(result.structuredContent).toEqual({ done: true });
     expect(seen).toEqual([1, 2, 3]);
     await client.close();
+  });
+
+  it('keeps concurrent clients apart when they use the same JSON-RPC id', async () => {
+    const bodies = await Promise.all(
+      ['progress', 'echo', 'count'].map(async (name) => {
+        const response = await post({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: name === 'echo' ? { message: 'mine' } : {} } });
+        return (await response.json()) as { id: number; result: { structuredContent: unknown } };
+      }),
+    );
+    expect(bodies.map((body) => body.id)).toEqual([1, 1, 1]);
+    expect(bodies.map((body) => body.result.structuredContent)).toEqual([{ done: true }, { message: 'mine' }, { result: 42 }]);
+  });
+
+  it('cancels the handler when the client disconnects mid-call', async () => {
+    let aborted!: () => void;
+    const seen = new Promise<void>((resolve) => (aborted = resolve));
+    app.handler('hang_until_gone', { description: 'Waits for its signal.', input: z.object({}), timeoutMs: 10_000 }, (_input, ctx) =>
+      new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => {
+        aborted();
+        reject(ctx.signal.reason);
+      }, { once: true })),
+    );
+    const controller = new AbortController();
+    const pending = post({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'hang_until_gone', arguments: {} } }, {}, controller.signal).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort();
+    await pending;
+    await expect(Promise.race([seen.then(() => 'aborted'), new Promise((resolve) => setTimeout(() => resolve('still running'), 3_000))])).resolves.toBe('aborted');
+    const after = (await (await call('echo', { message: 'next' })).json()) as { result: { structuredContent: unknown } };
+    expect(after.result.structuredContent).toEqual({ message: 'next' });
   });
 
   it('answers malformed JSON with a -32700 parse error', async () => {
