@@ -1,21 +1,20 @@
 import type { z } from 'zod';
-import type { Credential, InvocationInit, ListInit, NexusContext, Principal, Purpose, ResponseAnnotations } from './context.js';
-import { NotFoundError, UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
+import type { InvocationInit, ListInit, NexusContext, Principal, ResponseAnnotations } from './context.js';
+import { UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
 import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
 import type { HealthCheck, HealthReport } from './health.js';
-import { NEVER_ABORTED, runHandler, validateInput } from './invocation.js';
+import { createContext } from './create-context.js';
 import type { InvocationResult } from './invocation.js';
-import { RequestLogger, createJsonLogger } from './logger.js';
+import { createJsonLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
 import type { NexusMetrics } from './metrics.js';
-import { defineHandler, defineWorkflow, describeOperation, permissionProbe } from './operation.js';
+import { defineHandler, defineWorkflow } from './operation.js';
 import type { HandlerFn, HandlerOptions, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
-import { compose } from './pipeline.js';
-import type { Authorizer, Phase, Stage, StageEntry, Terminal } from './pipeline.js';
+import type { Authorizer, Phase, Stage, Terminal } from './pipeline.js';
+import { Pipelines } from './pipelines.js';
 import type { Channel, Plugin } from './plugin.js';
-import { acceptRequestId } from './request-id.js';
 import { NexusSetupError } from './setup-error.js';
 
 export interface NexusOptions {
@@ -42,8 +41,6 @@ export const LIST_OPERATION = '$list';
 /** Pseudo operation name of channel-native routes admitted by `invokeRoute`. */
 export const ROUTE_OPERATION = '$route';
 
-const NONE: Credential = { kind: 'none' };
-const noProgress = () => {};
 
 /**
  * The application: operations registered once, served by every channel through one pipeline.
@@ -58,16 +55,11 @@ export class Nexus {
   readonly logger: Logger;
   readonly metrics: NexusMetrics;
   private readonly operations = new Map<string, OperationDefinition>();
-  private readonly stages: StageEntry[] = [];
-  private readonly authorizers: Authorizer[] = [];
   private readonly plugins: Plugin[] = [];
   private readonly channels: Channel[] = [];
   private readonly healthChecks = new Map<string, HealthCheck>();
   private readonly operationListeners = new Set<() => void>();
-  private invokePipeline: Terminal | undefined;
-  private listPipeline: Terminal | undefined;
-  private admissionStages: StageEntry[] | undefined;
-  private authenticatePipeline: Terminal | undefined;
+  private readonly pipelines: Pipelines;
   private authenticationRequired: boolean | undefined;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
@@ -86,6 +78,7 @@ export class Nexus {
     };
     this.logger = options.logger ?? createJsonLogger();
     this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
+    this.pipelines = new Pipelines(() => this.operations.values(), this.options.defaultTimeoutMs);
   }
 
   get state(): NexusState {
@@ -125,9 +118,7 @@ export class Nexus {
 
   /** Adds a stage to a phase. Within a phase, stages run in the order they were added. */
   use(phase: Exclude<Phase, 'authorize'>, stage: Stage, name = stage.name || 'anonymous'): this {
-    this.stages.push({ phase, stage, name });
-    this.invokePipeline = this.listPipeline = this.authenticatePipeline = undefined;
-    this.admissionStages = undefined;
+    this.pipelines.addStage({ phase, stage, name });
     return this;
   }
 
@@ -137,7 +128,7 @@ export class Nexus {
    * handshake before any operation runs (public operations remain reachable either way).
    */
   get requiresAuthentication(): boolean {
-    return this.authenticationRequired ?? this.stages.some((entry) => entry.phase === 'authenticate');
+    return this.authenticationRequired ?? this.pipelines.hasPhase('authenticate');
   }
 
   set requiresAuthentication(required: boolean) {
@@ -150,11 +141,10 @@ export class Nexus {
    * anonymous catalogues). No audit record, rate-limit charge or request metric. Never throws.
    */
   async authenticate(init: ListInit): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
-    const ctx = this.createContext(init, LIST_OPERATION, undefined, 'list');
+    const ctx = createContext(this.logger, init, LIST_OPERATION, undefined, 'list');
     try {
       if (this.startPromise === undefined) await this.ready();
-      this.authenticatePipeline ??= compose(this.stages.filter((entry) => entry.phase === 'authenticate'), async (authenticated) => authenticated.principal);
-      const principal = (await this.authenticatePipeline(ctx)) as Principal | undefined;
+      const principal = (await this.pipelines.authenticate(ctx)) as Principal | undefined;
       return { ok: true, requestId: ctx.requestId, principal };
     } catch (thrown) {
       const error = toNexusError(thrown);
@@ -165,7 +155,7 @@ export class Nexus {
 
   /** Adds an authorize-phase check; it decides both calls and catalogue visibility. */
   authorize(authorizer: Authorizer): this {
-    this.authorizers.push(authorizer);
+    this.pipelines.addAuthorizer(authorizer);
     return this;
   }
 
@@ -246,32 +236,18 @@ export class Nexus {
   }
 
   /** Runs one operation through the whole pipeline. Never throws. */
-  async invoke(init: InvocationInit): Promise<InvocationResult> {
-    const ctx = this.createContext(init, init.operation, this.operations.get(init.operation), 'invoke');
-    const label = ctx.definition ? ctx.definition.name : UNKNOWN_OPERATION_LABEL;
-    this.inFlight++;
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      if (this.currentState === 'stopped') throw new UnavailableError('The service is stopped.');
-      this.invokePipeline ??= this.buildInvokePipeline();
-      const value = await this.invokePipeline(ctx);
-      const durationMs = performance.now() - ctx.startedAt;
-      this.metrics.observe(ctx.channel, label, 'allowed', durationMs / 1000);
-      return { ok: true, requestId: ctx.requestId, value, durationMs, annotations: ctx.annotations };
-    } catch (thrown) {
-      return this.failure(ctx, label, thrown);
-    } finally {
-      if (--this.inFlight === 0) this.drained?.();
-    }
+  invoke(init: InvocationInit): Promise<InvocationResult> {
+    const definition = this.operations.get(init.operation);
+    const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
+    return this.run(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL, this.pipelines.invoke);
   }
 
   /** What the caller may invoke: authenticated like a call, filtered by the same authorizers. */
   async list(init: ListInit): Promise<{ ok: true; requestId: string; operations: OperationDescriptor[]; annotations: ResponseAnnotations } | Extract<InvocationResult, { ok: false }>> {
-    const ctx = this.createContext(init, LIST_OPERATION, undefined, 'list');
+    const ctx = createContext(this.logger, init, LIST_OPERATION, undefined, 'list');
     try {
       if (this.startPromise === undefined) await this.ready();
-      this.listPipeline ??= compose(this.stages.filter((entry) => entry.phase !== 'validate'), (listCtx) => this.visibleOperations(listCtx));
-      const operations = (await this.listPipeline(ctx)) as OperationDescriptor[];
+      const operations = (await this.pipelines.list(ctx)) as OperationDescriptor[];
       return { ok: true, requestId: ctx.requestId, operations, annotations: ctx.annotations };
     } catch (thrown) {
       return this.failure(ctx, LIST_OPERATION, thrown);
@@ -284,22 +260,8 @@ export class Nexus {
    * `$route`, then `route(ctx)` answers. Authorizers and validation do not run; the route guards
    * itself (`checkPermission`). Never throws.
    */
-  async invokeRoute(init: ListInit, route: (ctx: NexusContext) => unknown): Promise<InvocationResult> {
-    const ctx = this.createContext(init, ROUTE_OPERATION, undefined, 'route');
-    this.inFlight++;
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      if (this.currentState === 'stopped') throw new UnavailableError('The service is stopped.');
-      this.admissionStages ??= this.stages.filter((entry) => entry.phase !== 'validate');
-      const value = await compose(this.admissionStages, async (routeCtx) => route(routeCtx))(ctx);
-      const durationMs = performance.now() - ctx.startedAt;
-      this.metrics.observe(ctx.channel, ROUTE_OPERATION, 'allowed', durationMs / 1000);
-      return { ok: true, requestId: ctx.requestId, value, durationMs, annotations: ctx.annotations };
-    } catch (thrown) {
-      return this.failure(ctx, ROUTE_OPERATION, thrown);
-    } finally {
-      if (--this.inFlight === 0) this.drained?.();
-    }
+  invokeRoute(init: ListInit, route: (ctx: NexusContext) => unknown): Promise<InvocationResult> {
+    return this.run(createContext(this.logger, init, ROUTE_OPERATION, undefined, 'route'), ROUTE_OPERATION, this.pipelines.route(route));
   }
 
   /**
@@ -307,9 +269,8 @@ export class Nexus {
    * calling an operation that requires it. Throws the authorizer's NexusError to refuse; with
    * no authorizers every caller passes. Lets channels guard native routes without policy of their own.
    */
-  async checkPermission(ctx: NexusContext, permission: string): Promise<void> {
-    const probe = permissionProbe(permission);
-    for (const authorizer of this.authorizers) await authorizer(ctx, probe);
+  checkPermission(ctx: NexusContext, permission: string): Promise<void> {
+    return this.pipelines.checkPermission(ctx, permission);
   }
 
   private add(definition: OperationDefinition): this {
@@ -338,30 +299,6 @@ export class Nexus {
     }
   }
 
-  private createContext(init: ListInit, operation: string, definition: OperationDefinition | undefined, purpose: Purpose): NexusContext {
-    const requestId = acceptRequestId(init.requestId);
-    const onProgress = (init as InvocationInit).onProgress;
-    return {
-      requestId,
-      channel: init.channel,
-      purpose,
-      operation,
-      definition,
-      input: (init as InvocationInit).input ?? {},
-      credential: init.credential ?? NONE,
-      ...(init.clientAddress === undefined ? {} : { clientAddress: init.clientAddress }),
-      ...(init.traceparent === undefined ? {} : { traceparent: init.traceparent }),
-      transport: init.transport ?? {},
-      signal: init.signal ?? NEVER_ABORTED,
-      logger: new RequestLogger(this.logger, requestId),
-      startedAt: performance.now(),
-      extensions: {},
-      annotations: {},
-      native: init.native,
-      progress: onProgress ?? noProgress,
-    };
-  }
-
   private failure(ctx: NexusContext, label: string, thrown: unknown): Extract<InvocationResult, { ok: false }> {
     const error: NexusError = toNexusError(thrown);
     if (error.code === 'INTERNAL') {
@@ -372,43 +309,21 @@ export class Nexus {
     return { ok: false, requestId: ctx.requestId, error, durationMs, annotations: ctx.annotations };
   }
 
-  private buildInvokePipeline(): Terminal {
-    // Core's own steps sit at fixed points: existence after authentication (so unknown names
-    // are not revealed to anonymous callers), authorization, then validation, then the handler.
-    const resolve: StageEntry = {
-      phase: 'tenant',
-      name: 'nexus:resolve',
-      stage: (ctx, next) => (ctx.definition ? next() : Promise.reject(new NotFoundError(`Unknown operation "${ctx.operation}".`))),
-    };
-    const authorizeAndValidate: StageEntry = {
-      phase: 'validate',
-      name: 'nexus:authorize-validate',
-      stage: async (ctx, next) => {
-        await this.authorizeCall(ctx, ctx.definition!);
-        return next({ input: await validateInput(ctx.definition!, ctx.input) });
-      },
-    };
-    // compose() sorts stably by phase, so listing core's steps first makes each the first of its phase.
-    return compose([resolve, authorizeAndValidate, ...this.stages], (ctx) => runHandler(ctx, this.options.defaultTimeoutMs));
-  }
-
-  private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {
-    // Public operations skip authorizers (they need no principal) but keep their own guards.
-    if (!definition.public) for (const authorizer of this.authorizers) await authorizer(ctx, definition);
-    for (const guard of definition.guards) await guard(ctx);
-  }
-
-  private async visibleOperations(ctx: NexusContext): Promise<OperationDescriptor[]> {
-    const visible: OperationDescriptor[] = [];
-    for (const definition of this.operations.values()) {
-      try {
-        await this.authorizeCall(ctx, definition);
-        visible.push(describeOperation(definition));
-      } catch (error) {
-        if (!isNexusError(error)) throw error;
-      }
+  /** Counts the call in flight (stop waits for it), runs it, and renders either outcome. */
+  private async run(ctx: NexusContext, label: string, pipeline: Terminal): Promise<InvocationResult> {
+    this.inFlight++;
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      if (this.currentState === 'stopped') throw new UnavailableError('The service is stopped.');
+      const value = await pipeline(ctx);
+      const durationMs = performance.now() - ctx.startedAt;
+      this.metrics.observe(ctx.channel, label, 'allowed', durationMs / 1000);
+      return { ok: true, requestId: ctx.requestId, value, durationMs, annotations: ctx.annotations };
+    } catch (thrown) {
+      return this.failure(ctx, label, thrown);
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
     }
-    return visible;
   }
 
   private waitForDrain(graceMs: number): Promise<void> {

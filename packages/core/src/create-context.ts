@@ -1,0 +1,40 @@
+import type { Credential, InvocationInit, ListInit, NexusContext, Purpose } from './context.js';
+import { NEVER_ABORTED } from './invocation.js';
+import { RequestLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import type { OperationDefinition } from './operation.js';
+import { acceptRequestId } from './request-id.js';
+
+const NONE: Credential = { kind: 'none' };
+const noProgress = () => {};
+
+/** The context a call starts with: the channel's neutral request plus what core adds (id, clock, logger). */
+export function createContext(
+  logger: Logger,
+  init: ListInit,
+  operation: string,
+  definition: OperationDefinition | undefined,
+  purpose: Purpose,
+): NexusContext {
+  const requestId = acceptRequestId(init.requestId);
+  const onProgress = (init as InvocationInit).onProgress;
+  return {
+    requestId,
+    channel: init.channel,
+    purpose,
+    operation,
+    definition,
+    input: (init as InvocationInit).input ?? {},
+    credential: init.credential ?? NONE,
+    ...(init.clientAddress === undefined ? {} : { clientAddress: init.clientAddress }),
+    ...(init.traceparent === undefined ? {} : { traceparent: init.traceparent }),
+    transport: init.transport ?? {},
+    signal: init.signal ?? NEVER_ABORTED,
+    logger: new RequestLogger(logger, requestId),
+    startedAt: performance.now(),
+    extensions: {},
+    annotations: {},
+    native: init.native,
+    progress: onProgress ?? noProgress,
+  };
+}

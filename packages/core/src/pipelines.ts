@@ -1,0 +1,107 @@
+import type { NexusContext } from './context.js';
+import { NotFoundError, isNexusError } from './errors.js';
+import { runHandler, validateInput } from './invocation.js';
+import { describeOperation, permissionProbe } from './operation.js';
+import type { OperationDefinition, OperationDescriptor } from './operation.js';
+import { compose } from './pipeline.js';
+import type { Authorizer, Phase, StageEntry, Terminal } from './pipeline.js';
+
+/**
+ * The stages and authorizers plugins contribute, and the pipelines composed from them: one per
+ * purpose, built on first use and rebuilt after a stage is added.
+ */
+export class Pipelines {
+  private readonly stages: StageEntry[] = [];
+  private readonly authorizers: Authorizer[] = [];
+  private built: { invoke?: Terminal; list?: Terminal; authenticate?: Terminal; admission?: StageEntry[] } = {};
+
+  constructor(
+    private readonly operations: () => Iterable<OperationDefinition>,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  addStage(entry: StageEntry): void {
+    this.stages.push(entry);
+    this.built = {};
+  }
+
+  addAuthorizer(authorizer: Authorizer): void {
+    this.authorizers.push(authorizer);
+  }
+
+  hasPhase(phase: Phase): boolean {
+    return this.stages.some((entry) => entry.phase === phase);
+  }
+
+  /** Every phase, core's existence check, authorization, validation and the handler. */
+  get invoke(): Terminal {
+    return (this.built.invoke ??= this.buildInvoke());
+  }
+
+  /** Phases up to `limit`, then the catalogue filtered by the authorizers. */
+  get list(): Terminal {
+    return (this.built.list ??= compose(this.admissionStages(), (ctx) => this.visibleOperations(ctx)));
+  }
+
+  /** The authenticate phase alone, answering with the principal it resolved. */
+  get authenticate(): Terminal {
+    return (this.built.authenticate ??= compose(
+      this.stages.filter((entry) => entry.phase === 'authenticate'),
+      async (ctx) => ctx.principal,
+    ));
+  }
+
+  /** Phases up to `limit` around a channel-native route. */
+  route(route: (ctx: NexusContext) => unknown): Terminal {
+    return compose(this.admissionStages(), async (ctx) => route(ctx));
+  }
+
+  /** Asks the authorizers whether the caller holds `permission`, as for an operation requiring it. */
+  async checkPermission(ctx: NexusContext, permission: string): Promise<void> {
+    const probe = permissionProbe(permission);
+    for (const authorizer of this.authorizers) await authorizer(ctx, probe);
+  }
+
+  private admissionStages(): StageEntry[] {
+    return (this.built.admission ??= this.stages.filter((entry) => entry.phase !== 'validate'));
+  }
+
+  private buildInvoke(): Terminal {
+    // Core's own steps sit at fixed points: existence after authentication (so unknown names
+    // are not revealed to anonymous callers), authorization, then validation, then the handler.
+    const resolve: StageEntry = {
+      phase: 'tenant',
+      name: 'nexus:resolve',
+      stage: (ctx, next) => (ctx.definition ? next() : Promise.reject(new NotFoundError(`Unknown operation "${ctx.operation}".`))),
+    };
+    const authorizeAndValidate: StageEntry = {
+      phase: 'validate',
+      name: 'nexus:authorize-validate',
+      stage: async (ctx, next) => {
+        await this.authorizeCall(ctx, ctx.definition!);
+        return next({ input: await validateInput(ctx.definition!, ctx.input) });
+      },
+    };
+    // compose() sorts stably by phase, so listing core's steps first makes each the first of its phase.
+    return compose([resolve, authorizeAndValidate, ...this.stages], (ctx) => runHandler(ctx, this.defaultTimeoutMs));
+  }
+
+  private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {
+    // Public operations skip authorizers (they need no principal) but keep their own guards.
+    if (!definition.public) for (const authorizer of this.authorizers) await authorizer(ctx, definition);
+    for (const guard of definition.guards) await guard(ctx);
+  }
+
+  private async visibleOperations(ctx: NexusContext): Promise<OperationDescriptor[]> {
+    const visible: OperationDescriptor[] = [];
+    for (const definition of this.operations()) {
+      try {
+        await this.authorizeCall(ctx, definition);
+        visible.push(describeOperation(definition));
+      } catch (error) {
+        if (!isNexusError(error)) throw error;
+      }
+    }
+    return visible;
+  }
+}
