@@ -1,5 +1,6 @@
 import winston from 'winston';
 import type { AuditLogLevel, AuditRecord, ResolvedAuditConfig } from './config.js';
+import { BatchedFileTransport } from './file-transport.js';
 
 /** Where records go. `write` never throws and never waits; `close` flushes what is pending. */
 export interface AuditSink {
@@ -82,7 +83,7 @@ function winstonSink(transport: winston.transport, level: AuditLogLevel, onError
 export function createSink(config: ResolvedAuditConfig, onError: (error: unknown) => void): AuditSink {
   const backend = config.backend;
   if (typeof backend === 'function') return functionSink(backend, onError);
-  if (backend === 'file') return winstonSink(new winston.transports.File({ filename: config.path! }), config.logLevel, onError);
+  if (backend === 'file') return winstonSink(new BatchedFileTransport({ filename: config.path! }), config.logLevel, onError);
   if (backend === 'logging') {
     // Stream transport on stdout: JSON lines with no console formatting in the way.
     return winstonSink(new winston.transports.Stream({ stream: process.stdout }), config.logLevel, onError);
