@@ -9,7 +9,7 @@ const result = await autocannon({
   headers: spec.headers,
   body: spec.body,
   connections: spec.connections,
-  duration: spec.duration,
+  ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
   pipelining: 1,
 });
 process.stdout.write(

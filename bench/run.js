@@ -32,10 +32,15 @@ async function soak() {
   const variant = VARIANTS.find((candidate) => candidate.id === 'enterprise');
   const server = await startVariant(variant);
   try {
-    await load(server, { ...server.load, connections, duration: 10 });
-    const warm = { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
-    const result = await load(server, { ...server.load, connections, amount: 1_000_000, duration: undefined });
-    const end = { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
+    // Both samples are taken after the same idle pause, so a collection in flight does not decide the figure.
+    const settled = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      return { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
+    };
+    await load(server, { ...server.load, connections, duration: 20 });
+    const warm = await settled();
+    const result = await load(server, { ...server.load, connections, amount: 1_000_000 });
+    const end = await settled();
     console.log(`soak: ${result.requests} requests, ${fmt(result.rps)} req/s, non-2xx ${result.non2xx}, errors ${result.errors}`);
     console.log(`RSS after warm-up ${fmt(warm.rssMb, 1)} MB, at the end ${fmt(end.rssMb, 1)} MB (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%)`);
     console.log(`open file descriptors after warm-up ${warm.fds}, at the end ${end.fds}`);
