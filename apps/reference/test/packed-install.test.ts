@@ -130,6 +130,10 @@ describe.each(PACKAGES)('$name, packed and installed alone', (pkg) => {
     }
   });
 
+  it('ships no build bookkeeping', () => {
+    expect(existsSync(join(installed(pkg.name), 'dist', '.tsbuildinfo'))).toBe(false);
+  });
+
   it('imports from the tarball with only its declared dependencies, exposing its API', () => {
     const { dependencies = {}, peerDependencies = {}, optionalDependencies = {}, exports: exportMap } = manifest();
     const declared = new Set(Object.keys({ ...dependencies, ...peerDependencies, ...optionalDependencies }));
