@@ -1,4 +1,8 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
+
+// Loaded only when Redis is configured, so the default (in-memory) start-up skips it.
+const loadIoredis = (): typeof IORedis => createRequire(import.meta.url)('ioredis') as typeof IORedis;
 
 /** One stored version of a customer's profile. */
 export interface CustomerRecord {
@@ -47,6 +51,7 @@ export function createMemoryRecordStore(): RecordStore {
 }
 
 export function createRedisRecordStore(url: string, prefix = 'nexus:ref:records:'): RecordStore {
+  const { Redis } = loadIoredis();
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2_000 });
   redis.on('error', () => {
     // Reported through ping() and the health check; an unhandled 'error' event would crash.

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import jwksRsa from 'jwks-rsa';
+import type jwksRsa from 'jwks-rsa';
+import { loadJwksRsa } from '../lazy-modules.js';
 import type { HealthCheckResult } from '@nexus/core';
 
 export interface JwksOptions {
@@ -33,7 +34,7 @@ export class JwksKeySource {
 
   constructor(readonly options: JwksOptions) {
     // jwks-rsa's own cache and rate limit are off: this class owns both policies.
-    this.client = new jwksRsa.JwksClient({ jwksUri: options.url, cache: false, rateLimit: false, timeout: options.timeoutMs });
+    this.client = new (loadJwksRsa().JwksClient)({ jwksUri: options.url, cache: false, rateLimit: false, timeout: options.timeoutMs });
   }
 
   /** Called after every change of the key set (rotation). */

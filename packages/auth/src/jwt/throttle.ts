@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadIoredis } from '../lazy-modules.js';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '@nexus/core';
@@ -26,7 +27,8 @@ const MAX_ADDRESS_LENGTH = 256;
 
 function createClient(url: string): Redis {
   // The rate-limit store's settings: bounded waits, no offline queue, reconnect in the background.
-  return new Redis(url, {
+  const { Redis: RedisClient } = loadIoredis();
+  return new RedisClient(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { loadIoredis } from '../lazy-modules.js';
 import type { HealthCheckResult, Logger } from '@nexus/core';
 import { TAKE_SCRIPT } from './bucket.js';
 import type { BucketStore, TakeResult } from './bucket.js';
@@ -14,6 +14,7 @@ type TakeCommand = (key: string, capacity: string, rate: string, ...now: string[
  * retries, so calls fail fast while Redis is down; the client reconnects in the background.
  */
 export function createRedisStore(url: string, logger: Logger, now?: () => number): BucketStore {
+  const { Redis } = loadIoredis();
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
