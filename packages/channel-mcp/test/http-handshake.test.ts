@@ -22,9 +22,15 @@ async function serve(app: Nexus, stateful = false): Promise<string> {
 describe('the MCP handshake on an app with no public operation', () => {
   let app: Nexus;
   let url: string;
+  const observed: string[] = [];
   beforeAll(async () => {
     app = new Nexus({ logger: silentLogger });
     app.addPlugin(tokenPlugin);
+    // Stands where audit stands: the observe phase sees every invocation.
+    app.use('observe', (ctx, next) => {
+      observed.push(ctx.operation);
+      return next();
+    });
     app.handler('echo', { description: 'Returns its message.', input: z.object({ message: z.string() }) }, ({ message }) => ({ message }));
     url = await serve(app);
   });
@@ -42,6 +48,14 @@ describe('the MCP handshake on an app with no public operation', () => {
     const answer = (await response.json()) as { id: number | null; error: { data: { code: string } } };
     expect(answer.error.data.code).toBe('UNAUTHENTICATED');
     expect(answer.id).toBe('id' in body ? body.id : null);
+  });
+
+  it('refuses a tool call without a token in the pipeline, so it is observed like on every channel', async () => {
+    const response = await post(url, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x' } } });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=/);
+    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe('UNAUTHENTICATED');
+    expect(observed).toContain('echo');
   });
 
   it('answers initialize with a bad token with 401 and invalid_token', async () => {

@@ -16,8 +16,9 @@ const PIPELINE_METHODS = new Set(['tools/call', 'tools/list', 'resources/list', 
  * DESIGN §7: a missing or invalid credential is answered before MCP, whatever the method (the
  * handshake included). Returns the refusal, or undefined to let the POST through.
  *
- * No credential: refused when the app requires one and has no public operation; otherwise
- * anonymous clients may connect and see only public tools. A presented credential: messages that
+ * No credential: refused when the app requires one and has no public operation (tool calls are
+ * refused by the pipeline itself, so they are audited); otherwise anonymous clients may connect
+ * and see only public tools. A presented credential: messages that
  * run the pipeline are judged there (no second check on the hot path); any other message
  * (initialize, ping, notifications) has it judged by the authenticate phase alone, which writes
  * no audit record and charges no rate limit.
@@ -26,7 +27,11 @@ export function admissionRefusal(app: Nexus, messages: readonly JsonRpcMessage[]
   // Synchronous when nothing needs checking: the common call costs no extra await.
   if (!app.requiresAuthentication) return undefined;
   if (caller.credential.kind === 'none') {
-    return app.allOperations().some((operation) => operation.public) ? undefined : Promise.resolve({ error: new UnauthenticatedError() });
+    if (app.allOperations().some((operation) => operation.public)) return undefined;
+    // A tool call is an invocation: the pipeline refuses it (audited and counted like on every
+    // channel) and the exchange turns that refusal into the same 401.
+    if (messages.every((message) => isRequest(message) && message.method === 'tools/call')) return undefined;
+    return Promise.resolve({ error: new UnauthenticatedError() });
   }
   if (messages.every((message) => isRequest(message) && PIPELINE_METHODS.has(message.method))) return undefined;
   return check(app, caller);
