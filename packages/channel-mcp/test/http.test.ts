@@ -37,6 +37,15 @@ describe('MCP over Streamable HTTP', () => {
     await client.close();
   });
 
+  it('states type object on a union of object inputs, so clients accept the whole list', async () => {
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const shape = (await client.listTools()).tools.find((tool) => tool.name === 'shape');
+    expect(shape?.inputSchema).toMatchObject({ type: 'object', anyOf: [{ properties: { radius: {} } }, { properties: { side: {} } }] });
+    expect((await client.callTool({ name: 'shape', arguments: { side: 2 } })).structuredContent).toEqual({ side: 2 });
+    await client.close();
+  });
+
   it('returns structured content and the same JSON as text', async () => {
     const body = (await (await call('echo', { message: 'hi' })).json()) as { result: { structuredContent: unknown; content: { text: string }[] } };
     expect(body.result.structuredContent).toEqual({ message: 'hi' });

@@ -101,6 +101,15 @@ function toJsonSchema(name: string, schema: z.ZodType): Record<string, unknown> 
   }
 }
 
+/** Objects, or a union of objects: every channel passes inputs as named fields (JSON body, --param, MCP arguments). */
+function describesObjects(schema: Record<string, unknown>): boolean {
+  if (schema.type === 'object') return true;
+  const members = (schema.anyOf ?? schema.oneOf) as Record<string, unknown>[] | undefined;
+  if (Array.isArray(members) && members.length > 0) return members.every(describesObjects);
+  const parts = schema.allOf as Record<string, unknown>[] | undefined;
+  return Array.isArray(parts) && parts.some(describesObjects);
+}
+
 function common(name: string, options: RegisterOptions | HandlerOptions, input: unknown) {
   if (!isZodSchema(input)) {
     throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input of "${name}" must be a zod schema`);
@@ -114,6 +123,10 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
   for (const guard of options.guards ?? []) {
     if (typeof guard !== 'function') throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `every guard of "${name}" must be a function`);
   }
+  const inputSchema = toJsonSchema(name, input);
+  if (!describesObjects(inputSchema)) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input of "${name}" must describe an object of named fields (z.object({...}) or a union of objects)`);
+  }
   return {
     name,
     public: options.public === true,
@@ -123,7 +136,7 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
     tags: Object.freeze([...(options.tags ?? [])]),
     input,
     output: options.output as z.ZodType | undefined,
-    inputSchema: Object.freeze(toJsonSchema(name, input)),
+    inputSchema: Object.freeze(inputSchema),
   };
 }
 

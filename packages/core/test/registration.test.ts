@@ -35,6 +35,20 @@ describe('registration', () => {
     expect(setupCode(() => app().handler('x', { description: 'd', input: { type: 'object' } as never }, noop))).toBe('NEXUS_ERR_INVALID_SCHEMA');
   });
 
+  it.each([['a string', z.string()], ['a number', z.number()], ['anything', z.any()], ['a union with a string', z.union([z.object({ a: z.string() }), z.string()])]])(
+    'refuses an input that is %s, since channels pass inputs by name',
+    (_label, schema) => {
+      expect(setupCode(() => app().handler('x', { description: 'd', input: schema }, noop))).toBe('NEXUS_ERR_INVALID_SCHEMA');
+    },
+  );
+
+  it.each([['a record', z.record(z.string(), z.number())], ['a union of objects', z.union([z.object({ a: z.string() }), z.object({ b: z.number() })])], ['an intersection', z.intersection(z.object({ a: z.string() }), z.object({ b: z.string() }))]])(
+    'accepts an input that is %s',
+    (_label, schema) => {
+      expect(() => app().handler('x', { description: 'd', input: schema }, noop)).not.toThrow();
+    },
+  );
+
   it('refuses a missing handler function', () => {
     expect(setupCode(() => app().handler('x', { description: 'd', input }, undefined as never))).toBe('NEXUS_ERR_MISSING_HANDLER');
   });

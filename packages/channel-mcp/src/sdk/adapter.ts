@@ -140,6 +140,11 @@ export interface ProtocolServerOptions {
   readonly answerCancelled?: boolean;
 }
 
+/** MCP requires `type: "object"` at the top; a union of objects gets it stated beside its `anyOf`. */
+function objectSchema(schema: Readonly<Record<string, unknown>>): { type: 'object' } {
+  return (schema.type === 'object' ? schema : { type: 'object', ...schema }) as { type: 'object' };
+}
+
 /**
  * Builds a low-level MCP server whose tools and resources come from `handlers`. One server may
  * serve many clients at once when its transport keeps their request ids apart.
@@ -154,7 +159,7 @@ export function createProtocolServer(info: { name: string; version: string }, ha
     ? (message) => void transport?.send(message).catch(() => {})
     : undefined;
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
-    answer(extra as Extra, late, async () => ({ tools: (await handlers.listTools(requestInfo(extra as Extra))).map((tool) => ({ ...tool, inputSchema: tool.inputSchema as { type: 'object' } })) })),
+    answer(extra as Extra, late, async () => ({ tools: (await handlers.listTools(requestInfo(extra as Extra))).map((tool) => ({ ...tool, inputSchema: objectSchema(tool.inputSchema) })) })),
   );
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     answer(extra as Extra, late, () => handlers.callTool(request.params.name, request.params.arguments ?? {}, requestInfo(extra as Extra))),

@@ -30,6 +30,11 @@ export function createTestApp(options: { auth?: boolean } = {}): Nexus {
   if (options.auth) app.addPlugin(tokenPlugin);
   app.handler('echo', { description: 'Returns its message.', input: z.object({ message: z.string() }) }, ({ message }) => ({ message }));
   app.handler('count', { description: 'Returns a bare number.', input: z.object({}) }, () => 42);
+  app.handler(
+    'shape',
+    { description: 'Takes one of two input shapes.', input: z.union([z.object({ radius: z.number() }), z.object({ side: z.number() })]) },
+    (input) => input,
+  );
   app.handler('public_ping', { description: 'Needs no credential.', input: z.object({}), public: true }, () => ({ pong: true }));
   app.handler('trace', { description: 'Returns the correlation it saw.', input: z.object({}) }, (_input, ctx) => ({
     requestId: ctx.requestId,
