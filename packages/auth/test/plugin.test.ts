@@ -42,6 +42,18 @@ describe('authentication stage', () => {
     expect(metrics).toMatch(/channel="test",reason="bad_signature"} 3/);
   });
 
+  it('keeps callers whose tokens verified before their address was blocked; new tokens wait', async () => {
+    const { app } = appWith({ jwt: { secret: SECRET }, authFailureThrottle: { maxFailures: 3, windowSeconds: 60 } });
+    const bad = createAccessToken({ subject: 'mallory', key: `${SECRET}-wrong` });
+    const known = createAccessToken({ subject: 'alice', key: SECRET });
+    expect((await call(app, known, { clientAddress: '10.0.0.9' })).ok).toBe(true);
+    for (let i = 0; i < 3; i++) expect(reasonOf(await call(app, bad, { clientAddress: '10.0.0.9' }))).toBe('bad_signature');
+    const stillIn = await call(app, known, { clientAddress: '10.0.0.9' });
+    expect(stillIn.ok && stillIn.value).toMatchObject({ principal: 'alice' });
+    expect(reasonOf(await call(app, createAccessToken({ subject: 'bob', key: SECRET }), { clientAddress: '10.0.0.9' }))).toBe('throttled');
+    expect(reasonOf(await call(app, bad, { clientAddress: '10.0.0.9' }))).toBe('throttled');
+  });
+
   it('leaves the principal in the annotations, where the observe-phase audit reads it', async () => {
     const records: Array<Record<string, unknown>> = [];
     const { app } = appWith({ jwt: { secret: SECRET }, rbac: { member: ['execute:*'] }, tenantIsolation: true, audit: { backend: (record) => void records.push({ ...record }) } });

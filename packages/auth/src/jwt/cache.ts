@@ -9,7 +9,12 @@ export interface CachedToken {
   readonly exp: number | undefined;
   readonly nbf: number | undefined;
   readonly iat: number | undefined;
+  /** Unix seconds after which the token is verified afresh, whatever its `exp`. */
+  readonly until: number;
 }
+
+/** How long a verified token is trusted without re-checking its signature (seconds). */
+export const TOKEN_CACHE_TTL_SECONDS = 60;
 
 /**
  * Tokens whose signature and claims already verified, keyed by a SHA-256 of the token so

@@ -40,6 +40,13 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
     const address = ctx.clientAddress;
     if (throttle !== undefined && address !== undefined) {
       const wait = throttle.blockedFor(address);
+      // A blocked address keeps its callers whose tokens verified before the block (one bad
+      // client behind a shared address must not lock out everyone); new tokens wait it out.
+      const known = wait > 0 ? verifier.known(credential.token) : undefined;
+      if (known !== undefined) {
+        ctx.annotations.principal = known;
+        return next({ principal: known });
+      }
       if (wait > 0) {
         metrics.authFailures.inc({ channel: ctx.channel, reason: 'throttled' });
         throw new RateLimitedError(wait, { cause: new Error('throttled') });

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { HealthCheckResult, Principal } from '@nexus/core';
-import { VerifiedTokenCache } from './cache.js';
+import { TOKEN_CACHE_TTL_SECONDS, VerifiedTokenCache } from './cache.js';
 import type { CachedToken } from './cache.js';
 import type { ResolvedJwtConfig } from './config.js';
 import { CredentialRejected } from './errors.js';
@@ -13,6 +13,8 @@ import { principalFromClaims } from './principal.js';
 /** Turns a bearer token into a principal, or throws CredentialRejected with a reason word. */
 export interface TokenVerifier {
   verify(token: string): Promise<Principal>;
+  /** The principal of a token verified recently and still valid, without verifying it again. */
+  known(token: string): Principal | undefined;
   /** The JWKS key source, when keys come from an identity provider. */
   readonly jwks: JwksKeySource | undefined;
   health(): HealthCheckResult;
@@ -85,19 +87,36 @@ export function createVerifier(config: ResolvedJwtConfig, enrich: (principal: Pr
     return found.key;
   };
 
+  // A cached token answers with its principal, a reason it is no longer good, or a miss.
+  const fromCache = (cacheKey: string, now: number): Principal | AuthFailureReason | undefined => {
+    const hit = cache.get(cacheKey);
+    if (hit === undefined) return undefined;
+    if (now >= hit.until) {
+      cache.delete(cacheKey);
+      return undefined;
+    }
+    const stale = checkTimes(hit, now);
+    if (stale === undefined) return hit.principal;
+    if (stale !== 'not_yet_valid') cache.delete(cacheKey);
+    return stale;
+  };
+
   return {
     jwks,
+    known(token) {
+      if (config.tokenCacheSize === 0 || typeof token !== 'string' || token.length > config.maxTokenLength) return undefined;
+      const cached = fromCache(cache.keyOf(token), Math.floor(Date.now() / 1000));
+      return typeof cached === 'object' ? cached : undefined;
+    },
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0) reject('missing');
       if (token.length > config.maxTokenLength) reject('too_long');
       const now = Math.floor(Date.now() / 1000);
       const cacheKey = config.tokenCacheSize > 0 ? cache.keyOf(token) : '';
-      const hit = config.tokenCacheSize > 0 ? cache.get(cacheKey) : undefined;
-      if (hit !== undefined) {
-        const stale = checkTimes(hit, now);
-        if (stale === undefined) return hit.principal;
-        if (stale !== 'not_yet_valid') cache.delete(cacheKey);
-        reject(stale);
+      if (config.tokenCacheSize > 0) {
+        const cached = fromCache(cacheKey, now);
+        if (typeof cached === 'object') return cached;
+        if (cached !== undefined) reject(cached);
       }
 
       // Only tokens that miss the cache need the shape check: a cached one passed it.
@@ -119,7 +138,7 @@ export function createVerifier(config: ResolvedJwtConfig, enrich: (principal: Pr
       const principal = enrich(principalFromClaims(claims, config.rolesClaim) ?? reject('no_subject'));
       if (config.tokenCacheSize > 0) {
         const num = (value: unknown) => (typeof value === 'number' ? value : undefined);
-        cache.set(cacheKey, { principal, exp: num(claims.exp), nbf: num(claims.nbf), iat: num(claims.iat) });
+        cache.set(cacheKey, { principal, exp: num(claims.exp), nbf: num(claims.nbf), iat: num(claims.iat), until: now + TOKEN_CACHE_TTL_SECONDS });
       }
       return principal;
     },

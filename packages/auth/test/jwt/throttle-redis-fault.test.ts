@@ -6,6 +6,8 @@ import { SECRET, appWith, call, reasonOf } from '../helpers.js';
 import { OwnRedis, eventually, uniquePrefix } from '../rate-limit-support.js';
 
 const good = createAccessToken({ subject: 'alice', key: SECRET });
+// A token never verified before: blocked addresses keep only callers whose tokens verified earlier.
+const unseen = createAccessToken({ subject: 'newcomer', key: SECRET });
 const bad = createAccessToken({ subject: 'alice', key: `${SECRET}-wrong` });
 
 let redis: OwnRedis;
@@ -66,7 +68,7 @@ describe('the failure throttle while its Redis is down', () => {
       expect(refused.outcome).toBe('bad_signature');
       expect(refused.ms).toBeLessThan(1_000);
     }
-    const throttled = await timed(good, address);
+    const throttled = await timed(unseen, address);
     expect(throttled.outcome).toBe('throttled');
     for (let i = 0; i < 20; i++) {
       const accepted = await timed(good, `10.9.3.${i}`);

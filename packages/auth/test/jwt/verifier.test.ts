@@ -2,7 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
+import { TOKEN_CACHE_TTL_SECONDS } from '../../src/jwt/cache.js';
+import { resolveJwtConfig } from '../../src/jwt/config.js';
 import type { JwtAlgorithm } from '../../src/jwt/config.js';
+import { createVerifier } from '../../src/jwt/verifier.js';
 import { createAccessToken } from '../../src/tokens.js';
 import { SECRET, appWith, call, forge, nowSeconds, reasonOf } from '../helpers.js';
 
@@ -75,6 +78,23 @@ describe('bearer token verification', () => {
     jest.setSystemTime(Date.now() + 31_000);
     const result = await call(app, token);
     expect(reasonOf(result)).toBe('expired');
+  });
+});
+
+describe('the verified-token cache', () => {
+  it('trusts a cached token for a short time only, then verifies it again', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const verifier = createVerifier(resolveJwtConfig({ secret: SECRET }));
+    const token = createAccessToken({ subject: 'alice', key: SECRET, expiresIn: 3600 });
+    expect(verifier.known(token)).toBeUndefined();
+    await verifier.verify(token);
+    expect(verifier.known(token)?.id).toBe('alice');
+    jest.setSystemTime(Date.now() + (TOKEN_CACHE_TTL_SECONDS - 5) * 1000);
+    expect(verifier.known(token)?.id).toBe('alice');
+    jest.setSystemTime(Date.now() + 10_000);
+    expect(verifier.known(token)).toBeUndefined();
+    expect((await verifier.verify(token)).id).toBe('alice');
+    verifier.close();
   });
 });
 
