@@ -39,10 +39,29 @@ export async function validateInput(definition: OperationDefinition, input: unkn
   throw new InvalidInputError('The input does not match the operation schema.', { errors: fieldErrors(parsed.error.issues) });
 }
 
+/**
+ * Results travel as JSON on every channel. A result that cannot be written as JSON (a BigInt, a
+ * cycle) fails here, inside the pipeline, so the caller, the audit record and the metrics all
+ * see the same INTERNAL instead of each channel failing its own way after a recorded success.
+ */
+function assertSerialisable(definition: OperationDefinition, value: unknown): void {
+  try {
+    JSON.stringify(value);
+  } catch (cause) {
+    throw new InternalError(undefined, { cause: new Error(`the result of "${definition.name}" is not JSON-serialisable`, { cause }) });
+  }
+}
+
 async function checkOutput(definition: OperationDefinition, value: unknown): Promise<unknown> {
-  if (definition.output === undefined) return value;
+  if (definition.output === undefined) {
+    assertSerialisable(definition, value);
+    return value;
+  }
   const parsed = await definition.output.safeParseAsync(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    assertSerialisable(definition, parsed.data);
+    return parsed.data;
+  }
   // The caller did nothing wrong; the cause is logged, not shown.
   throw new InternalError(undefined, { cause: new Error(`output of "${definition.name}" failed its schema: ${JSON.stringify(fieldErrors(parsed.error.issues))}`) });
 }

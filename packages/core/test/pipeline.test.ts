@@ -106,6 +106,31 @@ describe('the pipeline', () => {
     expect(await app.invoke({ channel: 't', operation: 'd' })).toMatchObject({ ok: true, value: { level: 'standard' } });
   });
 
+  it.each([
+    ['a BigInt', () => ({ n: 10n })],
+    ['a cycle', () => {
+      const node: Record<string, unknown> = {};
+      node.self = node;
+      return node;
+    }],
+  ])('answers INTERNAL, inside the pipeline, for a result holding %s', async (_label, result) => {
+    const app = new Nexus({ logger: silentLogger });
+    const seen: string[] = [];
+    app.use('observe', async (_ctx, next) => {
+      try {
+        return await next();
+      } catch (error) {
+        seen.push((error as { code: string }).code);
+        throw error;
+      }
+    });
+    app.handler('odd', { description: 'd', input: z.object({}) }, result);
+    const outcome = await app.invoke({ channel: 't', operation: 'odd' });
+    expect(!outcome.ok && outcome.error.code).toBe('INTERNAL');
+    expect(!outcome.ok && outcome.error.message).not.toMatch(/BigInt|circular/i);
+    expect(seen).toEqual(['INTERNAL']);
+  });
+
   it('refuses a result that fails the output schema as INTERNAL', async () => {
     const app = new Nexus({ logger: silentLogger });
     app.handler('bad', { description: 'd', input: z.object({}), output: z.object({ n: z.number() }) }, () => ({ n: 'x' }));
