@@ -59,5 +59,7 @@ export type { HealthCheck, HealthCheckResult, HealthReport, HealthStatus } from 
 export { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
 export type { NexusMetrics } from './metrics.js';
 export { acceptRequestId, isValidRequestId } from './request-id.js';
+export { createForwardedAddressResolver, normaliseAddress } from './forwarded.js';
+export type { ForwardedAddressResolver, TrustedProxies } from './forwarded.js';
 export { createJsonLogger, silentLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';
