@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import type { Credential, TransportInfo } from '@nexus/core';
+import { createForwardedAddressResolver } from '@nexus/core';
+import type { Credential, TransportInfo, TrustedProxies } from '@nexus/core';
 
 const NONE: Credential = Object.freeze({ kind: 'none' });
 
@@ -52,24 +52,7 @@ export function credentialOf(req: IncomingMessage, sources: TokenSources): Crede
 }
 
 /** Proxies whose `X-Forwarded-For` is believed: addresses, `'loopback'`, or a predicate. */
-export type TrustProxy = readonly string[] | ((address: string) => boolean);
-
-function normalise(address: string): string {
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
-}
-
-function isLoopback(address: string): boolean {
-  return address === '::1' || address.startsWith('127.');
-}
-
-function trustTest(trust: TrustProxy | undefined): ((address: string) => boolean) | undefined {
-  if (trust === undefined) return undefined;
-  if (typeof trust === 'function') return trust;
-  if (trust.length === 0) return undefined;
-  const exact = new Set(trust.filter((entry) => entry !== 'loopback').map(normalise));
-  const loopback = trust.includes('loopback');
-  return (address) => exact.has(address) || (loopback && isLoopback(address));
-}
+export type TrustProxy = TrustedProxies;
 
 /**
  * Builds the client-address resolver. Without trusted proxies the socket address is the
@@ -77,28 +60,8 @@ function trustTest(trust: TrustProxy | undefined): ((address: string) => boolean
  * caller cannot choose the address rate limits and audit key on.
  */
 export function createAddressResolver(trust: TrustProxy | undefined): (req: IncomingMessage) => string | undefined {
-  const trusted = trustTest(trust);
-  if (trusted === undefined) {
-    return (req) => {
-      const address = req.socket.remoteAddress;
-      return address === undefined ? undefined : normalise(address);
-    };
-  }
-  return (req) => {
-    const socketAddress = req.socket.remoteAddress;
-    if (socketAddress === undefined) return undefined;
-    let address = normalise(socketAddress);
-    const header = req.headers['x-forwarded-for'];
-    if (!trusted(address) || header === undefined) return address;
-    const hops = (Array.isArray(header) ? header.join(',') : header).split(',');
-    for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = normalise(hops[i]!.trim());
-      if (isIP(hop) === 0) return address;
-      address = hop;
-      if (!trusted(hop)) return hop;
-    }
-    return address;
-  };
+  const resolve = createForwardedAddressResolver(trust);
+  return (req) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
 }
 
 /** A header as one string (the first value when repeated). */
