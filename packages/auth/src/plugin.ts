@@ -179,7 +179,7 @@ export class NexusAuthPlugin implements Plugin {
 
   async start(): Promise<void> {
     // Warm the key set; an unreachable provider is reported by the health check, not fatal here.
-    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start()]);
+    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start(), this.auditor?.start()]);
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,18 @@ describe('audit sinks', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', outcome: 'allowed', operation: 'ping' });
   });
 
+  it('stops start-up with a setup error when the audit file cannot be opened', async () => {
+    const auditor = createAuditor({ backend: 'file', path: join(dir, 'missing-dir', 'audit.log') }, createTestApp());
+    const failure = await auditor.start().then(() => undefined, (error: unknown) => error);
+    expect(isNexusSetupError(failure)).toBe(true);
+    expect((failure as NexusSetupError).code).toBe('NEXUS_ERR_AUDIT_CONFIG');
+    expect((failure as Error).message).toContain('ENOENT');
+    await auditor.stop();
+    const writable = createAuditor({ backend: 'file', path: join(dir, 'writable.log') }, createTestApp());
+    await expect(writable.start()).resolves.toBeUndefined();
+    await writable.stop();
+  });
+
   it('writes JSON lines to a winston transport', async () => {
     const stream = new PassThrough();
     const chunks: string[] = [];

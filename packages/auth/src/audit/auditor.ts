@@ -1,4 +1,5 @@
-import { ERROR_STATUS, outcomeOf, toNexusError } from '@nexus/core';
+import { open } from 'node:fs/promises';
+import { ERROR_STATUS, NexusSetupError, outcomeOf, toNexusError } from '@nexus/core';
 import type { Nexus, NexusContext, Outcome, Stage } from '@nexus/core';
 import { compileGlob, operationPath } from '../rate-limit/glob.js';
 import { resolveAuditConfig } from './config.js';
@@ -9,6 +10,8 @@ import { createSink } from './sink.js';
 /** The audit stage and its sink; the auth plugin registers `stage` in the `observe` phase. */
 export interface AuditorHandle {
   readonly stage: Stage;
+  /** Checks the sink can be written (an audit file that cannot be opened stops start-up). */
+  start(): Promise<void>;
   /** Flushes pending records and closes the sink. */
   stop(): Promise<void>;
 }
@@ -132,6 +135,15 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
 
   return {
     stage,
+    async start() {
+      if (resolved.backend !== 'file') return;
+      try {
+        await (await open(resolved.path!, 'a')).close();
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new NexusSetupError('NEXUS_ERR_AUDIT_CONFIG', `the audit file ${resolved.path} cannot be opened for appending (${code})`);
+      }
+    },
     async stop() {
       stopped = true;
       await sink.close();
