@@ -119,13 +119,15 @@ export function executeTarget(url: string | undefined): { operation: string; pat
   return { operation: segment, path };
 }
 
-function describe(operation: OperationDescriptor) {
+/** A catalogue entry (DESIGN §5); the list leaves out workflow graphs, which only one entry carries. */
+function describe(operation: OperationDescriptor, withGraph = false) {
   return {
     name: operation.name,
     kind: operation.kind,
     description: operation.description,
     permission: operation.permission,
     inputSchema: operation.inputSchema,
+    ...(withGraph && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
   };
 }
 
@@ -137,12 +139,12 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
   const headers = baseHeaders(rc, listed.requestId);
   annotationHeaders(headers, listed.annotations, rc.render);
-  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.operations.map(describe) }), headers);
+  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.operations.map((operation) => describe(operation)) }), headers);
   const found = listed.operations.find((operation) => operation.name === name);
   if (found === undefined) {
     return sendProblem(res, new NotFoundError(`Unknown operation "${name}".`), listed.requestId, rc.render, listed.annotations);
   }
-  sendJson(res, 200, JSON.stringify(describe(found)), headers);
+  sendJson(res, 200, JSON.stringify(describe(found, true)), headers);
 }
 
 /** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */

@@ -45,7 +45,10 @@ const workflow: RunnableWorkflow = {
   async run(inputs) {
     return { double: { value: Number(inputs.n ?? 0) * 2 } };
   },
-  toJSON: () => ({ nodes: ['double'] }),
+  toJSON: () => ({
+    nodes: [{ id: 'input', kind: 'input' }, { id: 'double', kind: 'task' }],
+    edges: [{ from: 'input', to: 'double' }],
+  }),
 };
 
 /** How many `wait` calls have started, so tests can stop an app with calls known to be in flight. */

@@ -25,6 +25,20 @@ describe('the catalogue', () => {
     expect(echo).toMatchObject({ kind: 'handler', description: 'Echoes.', permission: 'execute:echo' });
     expect(echo.inputSchema).toMatchObject({ type: 'object', properties: { message: { type: 'string' } } });
     expect(workflows.find((entry) => entry.name === 'doubler')!.kind).toBe('workflow');
+    // Graphs stay out of the list: one GET per workflow fetches them.
+    expect(workflows.every((entry) => !('workflow' in entry))).toBe(true);
+  });
+
+  it("shows a workflow's graph (nodes and edges) when it is described alone", async () => {
+    const headers = bearer(token('u1', ['execute:doubler', 'execute:echo']));
+    const doubler = (await (await fetch(`${base}/workflows/doubler`, { headers })).json()) as Record<string, unknown>;
+    expect(doubler).toMatchObject({ name: 'doubler', kind: 'workflow' });
+    expect(doubler.workflow).toEqual({
+      nodes: [{ id: 'input', kind: 'input' }, { id: 'double', kind: 'task' }],
+      edges: [{ from: 'input', to: 'double' }],
+    });
+    const echo = (await (await fetch(`${base}/workflows/echo`, { headers })).json()) as Record<string, unknown>;
+    expect('workflow' in echo).toBe(false);
   });
 
   it('refuses an anonymous listing like a call', async () => {

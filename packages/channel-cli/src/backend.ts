@@ -7,6 +7,8 @@ export interface OperationSummary {
   readonly description: string;
   readonly permission: string;
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  /** A workflow's graph (nodes, edges); only `describe` carries it. */
+  readonly workflow?: unknown;
 }
 
 /** A failure ready to render. `local`: the CLI itself refused (usage, files); no server or pipeline was asked. */
@@ -39,13 +41,15 @@ export interface BackendSettings {
   readonly argv: readonly string[];
 }
 
-export function summarize(operation: OperationSummary): OperationSummary {
+/** The public fields of a catalogue entry; `withGraph` keeps a workflow's graph (for `describe`). */
+export function summarize(operation: OperationSummary, withGraph = false): OperationSummary {
   return {
     name: operation.name,
     kind: operation.kind,
     description: operation.description,
     permission: operation.permission,
     inputSchema: operation.inputSchema,
+    ...(withGraph && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import { NotFoundError, TimeoutError } from '@nexus/core';
-import type { Credential, InvocationResult, ListInit, Nexus } from '@nexus/core';
+import type { Credential, InvocationResult, ListInit, Nexus, OperationDescriptor } from '@nexus/core';
 import { callSignal, summarize } from './backend.js';
 import type { Backend, BackendSettings, Failure, Outcome } from './backend.js';
 
@@ -27,24 +27,27 @@ export function createLocalBackend(app: Nexus, settings: BackendSettings): Backe
     native: { argv: settings.argv },
   });
 
-  const list = async (): Promise<Outcome<ReturnType<typeof summarize>[]>> => {
+  const list = async (): Promise<Outcome<readonly OperationDescriptor[]>> => {
     const call = callSignal(settings);
     try {
       const listed = await app.list(base(call.signal));
       if (!listed.ok) return failure(listed, call.timedOut(), settings.timeoutMs);
-      return { ok: true, value: listed.operations.map(summarize), requestId: listed.requestId };
+      return { ok: true, value: listed.operations, requestId: listed.requestId };
     } finally {
       call.done();
     }
   };
 
   return {
-    list,
+    async list() {
+      const listed = await list();
+      return listed.ok ? { ...listed, value: listed.value.map((operation) => summarize(operation)) } : listed;
+    },
     async describe(name) {
       const listed = await list();
       if (!listed.ok) return listed;
       const found = listed.value.find((operation) => operation.name === name);
-      if (found) return { ok: true, value: found, ...(listed.requestId === undefined ? {} : { requestId: listed.requestId }) };
+      if (found) return { ok: true, value: summarize(found, true), ...(listed.requestId === undefined ? {} : { requestId: listed.requestId }) };
       return { ok: false, problem: new NotFoundError(`Unknown operation "${name}".`).toProblem(listed.requestId) };
     },
     async run(name, input) {

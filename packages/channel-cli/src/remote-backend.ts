@@ -107,8 +107,8 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
   const operationPath = (name: string) => `workflows/${encodeURIComponent(name)}`;
 
   return {
-    list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map(summarize) : undefined)),
-    describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? summarize(body as unknown as OperationSummary) : undefined)),
+    list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map((entry) => summarize(entry)) : undefined)),
+    describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? summarize(body as unknown as OperationSummary, true) : undefined)),
     run: (name, input) => json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body ? body.result : undefined), { inputs: input }),
     async health() {
       const reply = await request('GET', 'health');

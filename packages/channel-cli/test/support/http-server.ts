@@ -64,8 +64,8 @@ async function handle(app: Nexus, req: IncomingMessage, res: ServerResponse): Pr
     if (!listed.ok) return fail(listed);
     const workflows = listed.operations.map(({ name, kind, description, permission, inputSchema }) => ({ name, kind, description, permission, inputSchema }));
     if (one[1] === undefined) return send(res, 200, { workflows });
-    const found = workflows.find((workflow) => workflow.name === decodeURIComponent(one[1]!));
-    return found ? send(res, 200, found) : send(res, 404, { code: 'NOT_FOUND', detail: 'Unknown operation.', requestId: listed.requestId }, 'application/problem+json');
+    const found = listed.operations.find((operation) => operation.name === decodeURIComponent(one[1]!));
+    return found ? send(res, 200, { ...workflows.find((entry) => entry.name === found.name), ...(found.workflow === undefined ? {} : { workflow: found.workflow }) }) : send(res, 404, { code: 'NOT_FOUND', detail: 'Unknown operation.', requestId: listed.requestId }, 'application/problem+json');
   }
   send(res, 404, { code: 'NOT_FOUND', detail: 'No such route.' }, 'application/problem+json');
 }
