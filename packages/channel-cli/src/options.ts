@@ -13,7 +13,7 @@ export function globalOptions(remote: boolean): Record<string, Options> {
     token: { type: 'string', describe: 'Bearer token [env NEXUS_TOKEN]', requiresArg: true },
     tenant: { type: 'string', describe: 'Tenant to act in (needs the admin role unless it is your own) [env NEXUS_TENANT]', requiresArg: true },
     'request-id': { type: 'string', describe: 'Request id to correlate logs and audit records', requiresArg: true },
-    output: { choices: ['json', 'pretty'], describe: 'json: one line; pretty: indented [default: pretty on a terminal, else json]', requiresArg: true },
+    output: { choices: ['json', 'pretty'], describe: 'Results: json (one line) or pretty (indented) [default: pretty on a terminal, else json]; json also prints errors as JSON', requiresArg: true },
     timeout: { type: 'number', describe: 'Give up after this many seconds (exit 75)', requiresArg: true },
     verbose: { type: 'boolean', describe: 'Print the request id, duration and rate limit to stderr' },
   };
@@ -72,8 +72,8 @@ export function callerSettings(args: Record<string, unknown>, env: Readonly<Reco
   };
 }
 
-/** The output mode is needed before the full parse (to render usage errors), so it is read from raw argv. */
-export function outputModeOf(argv: readonly string[], isTTY: boolean | undefined): OutputMode {
+/** The `--output` given on the command line, if any; read from raw argv because usage errors need it before the full parse. */
+function requestedOutput(argv: readonly string[]): OutputMode | undefined {
   for (let i = argv.length - 1; i >= 0; i--) {
     const arg = argv[i]!;
     if (arg === '--') continue;
@@ -83,7 +83,17 @@ export function outputModeOf(argv: readonly string[], isTTY: boolean | undefined
     }
     if (arg === '--output' && (argv[i + 1] === 'json' || argv[i + 1] === 'pretty')) return argv[i + 1] as OutputMode;
   }
-  return isTTY ? 'pretty' : 'json';
+  return undefined;
+}
+
+/**
+ * How results (stdout) and errors and facts (stderr) are rendered. Results are JSON when piped so
+ * scripts can parse them; stderr stays on the user's terminal when stdout is piped, so it is text
+ * unless `--output json` asks for the problem object.
+ */
+export function outputModesOf(argv: readonly string[], isTTY: boolean | undefined): { result: OutputMode; diagnostics: OutputMode } {
+  const requested = requestedOutput(argv);
+  return { result: requested ?? (isTTY ? 'pretty' : 'json'), diagnostics: requested === 'json' ? 'json' : 'pretty' };
 }
 
 function distance(a: string, b: string): number {

@@ -4,7 +4,7 @@ import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } fro
 import { COMPLETION_FLAG, complete } from './completion.js';
 import { exitCodeOf } from './exit-codes.js';
 import { InputError, applyParams, mergeFields, readInput } from './input.js';
-import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModeOf, suggestOption } from './options.js';
+import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModesOf, suggestOption } from './options.js';
 import type { CallerSettings } from './options.js';
 import { renderFacts, renderFailure, renderResult } from './render.js';
 import type { Output } from './render.js';
@@ -49,9 +49,9 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
   const stdin = io.stdin ?? process.stdin;
   const env = io.env ?? process.env;
   const signal = io.signal ?? new AbortController().signal;
-  const mode = outputModeOf(argv, stdout.isTTY);
+  const mode = outputModesOf(argv, stdout.isTTY);
   const report = (failure: Failure): number => {
-    renderFailure(stderr, failure, mode, config.scriptName);
+    renderFailure(stderr, failure, mode.diagnostics, config.scriptName);
     return exitCodeOf(failure.problem.code);
   };
   const local = (error: InputError): Failure => ({ ok: false, problem: error.problem, local: true });
@@ -111,10 +111,10 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
   };
   const show = <T>(outcome: Outcome<T>, args: Record<string, unknown>, value: (result: T) => unknown = (result) => result): number => {
     if (!outcome.ok) return report(outcome);
-    renderResult(stdout, value(outcome.value), mode);
+    renderResult(stdout, value(outcome.value), mode.result);
     if (args.verbose === true) {
       const { requestId, durationMs, rateLimit } = outcome;
-      renderFacts(stderr, { ...(requestId === undefined ? {} : { requestId }), ...(durationMs === undefined ? {} : { durationMs }), ...(rateLimit === undefined ? {} : { rateLimit }) }, mode);
+      renderFacts(stderr, { ...(requestId === undefined ? {} : { requestId }), ...(durationMs === undefined ? {} : { durationMs }), ...(rateLimit === undefined ? {} : { rateLimit }) }, mode.diagnostics);
     }
     return 0;
   };
@@ -149,7 +149,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
         const base = args.input === undefined ? {} : await readInput(args.input, stdin);
         const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? []);
         // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
-        if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode);
+        if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
         return show(await backend.run(args.name, input), args);
       }),
     )

@@ -102,6 +102,32 @@ describe('createCli: in-process commands through the app pipeline', () => {
     expect(problem.requestId).toBeTruthy();
   });
 
+  it('prints errors as text when stdout is piped, unless --output json is given', async () => {
+    const piped = await run(['run', 'profile_set', '--param', 'age="x"'], { tty: false });
+    expect(piped.code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(piped.stderr).toMatch(/^error: INVALID_INPUT: .+ \(request [\w-]+\)\n {2}- /);
+    expect(piped.stderr).toContain('\n  - user_id: ');
+    expect(piped.stdout).toBe('');
+    const pretty = await run(['--output', 'pretty', 'run', 'no_such_op'], { tty: false });
+    expect(pretty.stderr).toMatch(/^error: NOT_FOUND: Unknown operation "no_such_op"/);
+    const json = await run(['run', 'no_such_op', '--output=json'], { tty: false });
+    expect(JSON.parse(json.stderr)).toMatchObject({ code: 'NOT_FOUND', status: 404 });
+    const usage = await run(['lst'], { tty: false });
+    expect(usage.stderr).toMatch(/^error: Unknown command "lst"/);
+  });
+
+  it('prints --verbose facts as text when piped, keeping the result JSON on stdout', async () => {
+    const piped = await run(['--verbose', 'run', 'ping'], { tty: false });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe('{"pong":true}\n');
+    expect(piped.stderr).toMatch(/^running ping\nrequest [\w-]+, [\d.]+ ms\n$/);
+    const json = await run(['--verbose', '--output', 'json', 'run', 'ping'], { tty: false });
+    expect(json.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      { operation: 'ping' },
+      expect.objectContaining({ requestId: expect.any(String), durationMs: expect.any(Number) }),
+    ]);
+  });
+
   it('pretty-prints on a terminal unless --output json', async () => {
     expect((await run(['run', 'ping'], { tty: true })).stdout).toBe('{\n  "pong": true\n}\n');
     expect((await run(['--output', 'json', 'run', 'ping'], { tty: true })).stdout).toBe('{"pong":true}\n');

@@ -51,6 +51,27 @@ describe('nexus (remote mode)', () => {
     expect(text.split('\n')).toEqual([JSON.stringify({ message: 'piped', at: 'server' }), '']);
   });
 
+  it('prints a piped run\'s error as text on stderr, the problem object only with --output json', async () => {
+    const spawnBin = async (args: string[]) => {
+      const child = spawn(process.execPath, [NEXUS_BIN, '--url', server.url, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      return { code, stdout, stderr };
+    };
+    const [text, json] = await Promise.all([
+      spawnBin(['--request-id', 'piped-1', 'run', 'echo']),
+      spawnBin(['--request-id', 'piped-2', '--output', 'json', 'run', 'echo']),
+    ]);
+    expect(text.code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toMatch(/^error: INVALID_INPUT: .+ \(request piped-1\)\n {2}- message: /);
+    expect(json.code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect(JSON.parse(json.stderr)).toMatchObject({ code: 'INVALID_INPUT', requestId: 'piped-2', errors: [expect.objectContaining({ path: 'message' })] });
+  });
+
   it('sends X-Request-ID, the bearer token and X-Tenant-ID', async () => {
     const result = await run(['--url', server.url, '--token', 't0k', '--tenant', 'acme', '--request-id', 'remote-1', 'run', 'echo', '--message', 'hi']);
     expect(result.code).toBe(0);
