@@ -18,8 +18,9 @@ async function main(argv: readonly string[]): Promise<void> {
   if (stdio) {
     app.addChannel(createMcpChannel({ transport: 'stdio' }));
   } else {
-    const api = createApiChannel({ ...(config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {}), drainDelayMs: config.drainDelayMs });
-    const mcp = createMcpChannel(config.issuer ? { issuer: config.issuer } : {});
+    const trustProxy = config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {};
+    const api = createApiChannel({ ...trustProxy, drainDelayMs: config.drainDelayMs });
+    const mcp = createMcpChannel({ ...trustProxy, ...(config.issuer ? { issuer: config.issuer } : {}) });
     app.addChannel(api).addChannel(mcp);
     await app.start();
     const apiAddress = api.address();

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Nexus, NexusError, ProblemDetails } from '@nexus/core';
+import { createForwardedAddressResolver } from '@nexus/core';
+import type { ForwardedAddressResolver, Nexus, NexusError, ProblemDetails } from '@nexus/core';
 import type { Caller } from '../handlers.js';
 import { INVALID_REQUEST, PARSE_ERROR, REFUSED, errorResponse, idOf, isJsonRpcMessage, isNotification, isRequest } from '../jsonrpc.js';
 import type { JsonRpcMessage, JsonRpcResponse } from '../jsonrpc.js';
@@ -13,28 +14,9 @@ import { Multiplexer } from './multiplexer.js';
 import { Session } from './session.js';
 import { BodyTooLargeError, credentialOf, isLoopback, passesRebindingCheck, readBody } from './guards.js';
 import type { RebindingPolicy } from './guards.js';
+import type { McpHttpOptions } from './options.js';
 
-export interface McpHttpOptions {
-  /** Defaults to `app.options.mcpPort` (3001); 0 picks a free port. */
-  readonly port?: number;
-  /** Defaults to `app.options.host` (127.0.0.1). */
-  readonly host?: string;
-  readonly path?: string;
-  /** Largest accepted POST body in bytes (1 MiB). */
-  readonly maxBodyBytes?: number;
-  /** Host/Origin checks; on by default when bound to a loopback address. */
-  readonly dnsRebindingProtection?: boolean;
-  readonly allowedHosts?: readonly string[];
-  readonly allowedOrigins?: readonly string[];
-  /** The URL clients reach the server at (behind a proxy); defaults to `http://<Host header>`. */
-  readonly publicUrl?: string;
-  /** Authorization server(s) advertised in the protected-resource metadata (the JWT issuer). */
-  readonly issuer?: string | readonly string[];
-  /** Sessions (Mcp-Session-Id), a GET stream for list changes, DELETE to end; needs sticky routing. */
-  readonly stateful?: boolean;
-  /** A session unused this long is closed (30 min). */
-  readonly sessionIdleMs?: number;
-}
+export type { McpHttpOptions } from './options.js';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 
@@ -57,9 +39,11 @@ export class McpHttpServer {
   private stopSessions: (() => void) | undefined;
   private readonly path: string;
   private readonly rebinding: RebindingPolicy | undefined;
+  private readonly clientAddress: ForwardedAddressResolver;
 
   constructor(private readonly app: Nexus, private readonly options: McpHttpOptions = {}) {
     this.path = options.path ?? '/mcp';
+    this.clientAddress = createForwardedAddressResolver(options.trustProxy);
     const host = options.host ?? app.options.host;
     this.rebinding = options.dnsRebindingProtection ?? isLoopback(host)
       ? { allowedHosts: options.allowedHosts ?? [], allowedOrigins: options.allowedOrigins ?? [] }
@@ -85,6 +69,11 @@ export class McpHttpServer {
       server.once('error', reject);
       server.listen(this.options.port ?? this.app.options.mcpPort, this.options.host ?? this.app.options.host, () => resolve());
     });
+  }
+
+  /** True from `listen()` until `close()` begins. */
+  get listening(): boolean {
+    return this.server?.listening ?? false;
   }
 
   address(): { host: string; port: number; url: string } | undefined {
@@ -229,9 +218,10 @@ export class McpHttpServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, messages: JsonRpcMessage[], batch: boolean): Promise<void> {
     const tenant = req.headers['x-tenant-id'];
+    const clientAddress = this.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']);
     const caller: Caller = {
       credential: credentialOf(req),
-      ...(req.socket.remoteAddress === undefined ? {} : { clientAddress: req.socket.remoteAddress }),
+      ...(clientAddress === undefined ? {} : { clientAddress }),
       transport: { method: 'POST', path: this.path, headers: req.headers, ...(typeof tenant === 'string' ? { requestedTenant: tenant } : {}) },
       native: req,
     };
