@@ -16,6 +16,10 @@ export interface ReferenceConfig {
   readonly rateLimitBurst: number;
   readonly auditFile: string | undefined;
   readonly trustProxy: string[];
+  /** Host names the MCP listener accepts besides loopback ones (DNS-rebinding check behind a proxy). */
+  readonly mcpAllowedHosts: string[];
+  /** The base URL clients reach MCP at, for the protected-resource metadata and the 401 challenge. */
+  readonly publicMcpUrl: string | undefined;
   /**
    * On SIGTERM the API keeps accepting this long (readiness already 503) before it closes its
    * listener: closing at once resets connections the kernel accepted but the process had not yet read.
@@ -41,6 +45,21 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+function publicUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+    throw new ConfigError(`${name} must be an http(s) URL without query or fragment, like https://mcp.example.com, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfig {
@@ -69,5 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     auditFile: optional(env, 'NEXUS_AUDIT_FILE'),
     drainDelayMs: integer(env, 'NEXUS_DRAIN_DELAY_MS', 500, 0, 60_000),
     trustProxy: (optional(env, 'NEXUS_TRUST_PROXY') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    mcpAllowedHosts: (optional(env, 'NEXUS_MCP_ALLOWED_HOSTS') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    publicMcpUrl: publicUrl(env, 'NEXUS_PUBLIC_MCP_URL'),
   };
 }

@@ -20,7 +20,12 @@ async function main(argv: readonly string[]): Promise<void> {
   } else {
     const trustProxy = config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {};
     const api = createApiChannel({ ...trustProxy, drainDelayMs: config.drainDelayMs });
-    const mcp = createMcpChannel({ ...trustProxy, ...(config.issuer ? { issuer: config.issuer } : {}) });
+    const mcp = createMcpChannel({
+      ...trustProxy,
+      ...(config.issuer ? { issuer: config.issuer } : {}),
+      ...(config.mcpAllowedHosts.length > 0 ? { allowedHosts: config.mcpAllowedHosts } : {}),
+      ...(config.publicMcpUrl ? { publicUrl: config.publicMcpUrl } : {}),
+    });
     app.addChannel(api).addChannel(mcp);
     await app.start();
     const apiAddress = api.address();

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { killAll, startApp } from '../support/processes.js';
+import { MAIN_JS, cleanEnv, killAll, runNode, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
 import { mint, newSecret } from '../support/tokens.js';
 
@@ -38,7 +38,12 @@ function auditOf(requestId: string): { clientAddress?: string } | undefined {
 }
 
 beforeAll(async () => {
-  server = await startApp({ NEXUS_JWT_SECRET: secret, NEXUS_TRUST_PROXY: 'loopback' });
+  server = await startApp({
+    NEXUS_JWT_SECRET: secret,
+    NEXUS_TRUST_PROXY: 'loopback',
+    NEXUS_MCP_ALLOWED_HOSTS: 'mcp.example.com, other.example.com',
+    NEXUS_PUBLIC_MCP_URL: 'https://mcp.example.com/',
+  });
 }, 30_000);
 
 afterAll(async () => {
@@ -46,12 +51,34 @@ afterAll(async () => {
 });
 
 describe('MCP behind a trusted proxy', () => {
+  it('accepts the public host name named in NEXUS_MCP_ALLOWED_HOSTS and still refuses others', async () => {
+    const allowed = await post({ host: 'mcp.example.com', authorization: `Bearer ${token}` }, echo(`allowed-${run}`));
+    expect(allowed.status).toBe(200);
+    expect((JSON.parse(allowed.body) as { result: { structuredContent: unknown } }).result.structuredContent).toEqual({ message: 'via proxy' });
+    expect((await post({ host: 'other.example.com:443', authorization: `Bearer ${token}` }, echo(`other-${run}`))).status).toBe(200);
+    expect((await post({ host: 'evil.example', authorization: `Bearer ${token}` }, echo(`evil-${run}`))).status).toBe(403);
+  });
+
+  it('builds the 401 challenge\'s metadata link from NEXUS_PUBLIC_MCP_URL', async () => {
+    const reply = await post({ host: 'mcp.example.com' }, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(reply.status).toBe(401);
+    expect(reply.headers['www-authenticate']).toContain('resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource"');
+  });
+
   it('audits the client address from X-Forwarded-For, not the proxy\'s', async () => {
     const requestId = `proxied-${run}`;
-    const reply = await post({ authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' }, echo(requestId));
+    const reply = await post({ host: 'mcp.example.com', authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' }, echo(requestId));
     expect(reply.status).toBe(200);
-    expect((JSON.parse(reply.body) as { result: { structuredContent: unknown } }).result.structuredContent).toEqual({ message: 'via proxy' });
+    // Stopping flushes the audit sink.
     await server.stop('SIGTERM');
     expect(auditOf(requestId)?.clientAddress).toBe('203.0.113.7');
   });
+});
+
+describe('NEXUS_PUBLIC_MCP_URL', () => {
+  it('refuses to start, in one clear line, when it is not an http(s) URL', async () => {
+    const done = await runNode(MAIN_JS, [], { env: cleanEnv({ NEXUS_JWT_SECRET: secret, NEXUS_API_PORT: '0', NEXUS_MCP_PORT: '0', NEXUS_PUBLIC_MCP_URL: 'mcp.example.com' }), timeoutMs: 15_000 });
+    expect(done.code).not.toBe(0);
+    expect(done.stderr.trim().split('\n')).toEqual([expect.stringMatching(/NEXUS_PUBLIC_MCP_URL must be an http\(s\) URL/)]);
+  }, 20_000);
 });
