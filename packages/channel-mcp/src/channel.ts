@@ -23,17 +23,36 @@ export interface McpChannel extends Channel {
 export function createMcpChannel(options: McpChannelOptions = {}): McpChannel {
   let http: McpHttpServer | undefined;
   let stdio: McpStdioServer | undefined;
+  let stdioOpen = false;
+  let attached: Nexus | undefined;
+  const attach = (app: Nexus) => {
+    if (attached === app) return;
+    attached = app;
+    // /health reports a listener that is down, as the API channel does for its own.
+    app.addHealthCheck('channel:mcp', () => {
+      if (options.transport === 'stdio') return stdioOpen ? { status: 'healthy' } : { status: 'unhealthy', detail: 'stdio closed' };
+      return http?.listening ? { status: 'healthy' } : { status: 'unhealthy', detail: 'not listening' };
+    });
+  };
   return {
     name: 'mcp',
+    attach,
     async start(app: Nexus) {
+      attach(app);
       if (options.transport === 'stdio') {
-        stdio = serveMcpStdio(app, options);
+        const server = serveMcpStdio(app, options);
+        stdio = server;
+        stdioOpen = true;
+        void server.closed.then(() => {
+          if (stdio === server) stdioOpen = false;
+        });
         return;
       }
       http = new McpHttpServer(app, options);
       await http.listen();
     },
     async stop({ graceMs }) {
+      stdioOpen = false;
       await stdio?.close();
       await http?.close(graceMs);
     },

@@ -65,6 +65,12 @@ describe('MCP behind a trusted proxy', () => {
     expect(reply.headers['www-authenticate']).toContain('resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource"');
   });
 
+  it('lists the MCP listener among the checks of /health', async () => {
+    const response = await fetch(`${server.api}/health`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await response.json()) as { checks: Record<string, { status: string }> };
+    expect(body.checks['channel:mcp']?.status).toBe('healthy');
+  });
+
   it('audits the client address from X-Forwarded-For, not the proxy\'s', async () => {
     const requestId = `proxied-${run}`;
     const reply = await post({ host: 'mcp.example.com', authorization: `Bearer ${token}`, 'x-forwarded-for': '203.0.113.7' }, echo(requestId));
