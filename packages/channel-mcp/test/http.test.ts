@@ -130,6 +130,31 @@ describe('MCP over Streamable HTTP', () => {
     expect(body).toMatchObject({ id: 3, error: { code: -32601 } });
   });
 
+  it.each([
+    ['tools/call without a name', { method: 'tools/call', params: { arguments: {} } }, 'params.name'],
+    ['tools/call with a numeric name', { method: 'tools/call', params: { name: 7 } }, 'params.name'],
+    ['resources/read without a uri', { method: 'resources/read', params: {} }, 'params.uri'],
+  ])('answers %s with -32602 Invalid params naming the field, in one short line', async (_label, request, field) => {
+    const response = await post({ jsonrpc: '2.0', id: 4, ...request });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { id: number; error: { code: number; message: string } };
+    expect(body.id).toBe(4);
+    expect(body.error.code).toBe(-32602);
+    expect(body.error.message).toMatch(new RegExp(`^Invalid params: ${field.replace('.', '\\.')}: `));
+    expect(body.error.message).not.toContain('\n');
+    expect(body.error.message.length).toBeLessThan(200);
+  });
+
+  it('answers each malformed request of a batch with -32602 and the valid ones normally', async () => {
+    const response = await post([
+      { jsonrpc: '2.0', id: 'bad', method: 'tools/call', params: { arguments: {} } },
+      { jsonrpc: '2.0', id: 'good', method: 'tools/call', params: { name: 'echo', arguments: { message: 'ok' } } },
+    ]);
+    const answers = (await response.json()) as { id: string; error?: { code: number }; result?: { structuredContent: unknown } }[];
+    expect(answers.find((answer) => answer.id === 'bad')?.error?.code).toBe(-32602);
+    expect(answers.find((answer) => answer.id === 'good')?.result?.structuredContent).toEqual({ message: 'ok' });
+  });
+
   it('answers a message that is not JSON-RPC with -32600', async () => {
     const response = await post({ hello: 'world' });
     expect(response.status).toBe(400);

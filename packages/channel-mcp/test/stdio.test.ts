@@ -77,6 +77,21 @@ describe('MCP over stdio (spawned process)', () => {
     expect(await stdout.next((message) => message.id === 8)).toMatchObject({ error: { code: -32601 } });
   });
 
+  it.each([
+    ['tools/call without a name', 11, { method: 'tools/call', params: { arguments: {} } }],
+    ['tools/call without params', 12, { method: 'tools/call' }],
+    ['resources/read with a numeric uri', 13, { method: 'resources/read', params: { uri: 5 } }],
+  ])('answers %s with -32602 and a one-line message, and keeps serving', async (_label, id, request) => {
+    send(JSON.stringify({ jsonrpc: '2.0', id, ...request }));
+    const answer = (await stdout.next((message) => message.id === id)) as { error: { code: number; message: string } };
+    expect(answer.error.code).toBe(-32602);
+    expect(answer.error.message).toMatch(/^Invalid params: /);
+    expect(answer.error.message).not.toContain('\n');
+    expect(answer.error.message.length).toBeLessThan(200);
+    send(JSON.stringify({ jsonrpc: '2.0', id: id + 100, method: 'ping' }));
+    expect(await stdout.next((message) => message.id === id + 100)).toMatchObject({ result: {} });
+  });
+
   it('runs calls anonymously when NEXUS_TOKEN is absent and no auth is installed', async () => {
     send(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'whoami', arguments: {} } }));
     expect(await stdout.next((message) => message.id === 9)).toMatchObject({ result: { structuredContent: { principal: null, channel: 'mcp' } } });

@@ -8,13 +8,16 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import {
   CallToolRequestSchema,
+  InitializeRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  PingRequestSchema,
   ReadResourceRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import { INVALID_PARAMS, errorResponse, isRequest } from '../jsonrpc.js';
 import type { JsonRpcMessage } from '../jsonrpc.js';
 
 /** Protocol versions the SDK negotiates; the HTTP layer checks `MCP-Protocol-Version` against them. */
@@ -145,6 +148,52 @@ function objectSchema(schema: Readonly<Record<string, unknown>>): { type: 'objec
   return (schema.type === 'object' ? schema : { type: 'object', ...schema }) as { type: 'object' };
 }
 
+type RequestSchema = { safeParse(value: unknown): { success: true } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } };
+
+/** The request schemas of every method this server answers, checked before the SDK sees a request. */
+const REQUEST_SCHEMAS: ReadonlyMap<string, RequestSchema> = new Map<string, RequestSchema>([
+  ['initialize', InitializeRequestSchema],
+  ['ping', PingRequestSchema],
+  ['tools/list', ListToolsRequestSchema],
+  ['tools/call', CallToolRequestSchema],
+  ['resources/list', ListResourcesRequestSchema],
+  ['resources/templates/list', ListResourceTemplatesRequestSchema],
+  ['resources/read', ReadResourceRequestSchema],
+]);
+
+/** One line naming the first bad field: the SDK would answer -32603 with the whole zod dump. */
+function invalidParams(message: JsonRpcMessage): JsonRpcMessage | undefined {
+  if (!isRequest(message)) return undefined;
+  const parsed = REQUEST_SCHEMAS.get(message.method)?.safeParse(message);
+  if (parsed === undefined || parsed.success) return undefined;
+  const [first, ...rest] = parsed.error.issues;
+  const where = first === undefined || first.path.length === 0 ? 'request' : first.path.map(String).join('.');
+  const more = rest.length === 0 ? '' : ` (and ${rest.length} more)`;
+  return errorResponse(message.id, INVALID_PARAMS, `Invalid params: ${where}: ${first?.message ?? 'invalid'}${more}`);
+}
+
+/**
+ * Answers requests whose params do not fit their method's schema with -32602 itself, and hands
+ * every other message to the SDK. Installed as an accessor, so the SDK's own `onmessage`
+ * assignment lands behind it whenever the SDK makes it.
+ */
+function screenRequests(transport: MessageTransport): void {
+  let inner: MessageTransport['onmessage'];
+  const screened: NonNullable<MessageTransport['onmessage']> = (message, extra) => {
+    const refusal = invalidParams(message);
+    if (refusal === undefined) inner?.(message, extra);
+    else transport.send(refusal).catch((error: unknown) => transport.onerror?.(error instanceof Error ? error : new Error(String(error))));
+  };
+  Object.defineProperty(transport, 'onmessage', {
+    configurable: true,
+    enumerable: true,
+    get: () => (inner === undefined ? undefined : screened),
+    set: (handler: MessageTransport['onmessage']) => {
+      inner = handler;
+    },
+  });
+}
+
 /**
  * Builds a low-level MCP server whose tools and resources come from `handlers`. One server may
  * serve many clients at once when its transport keeps their request ids apart.
@@ -176,6 +225,7 @@ export function createProtocolServer(info: { name: string; version: string }, ha
   return {
     connect: (connected) => {
       transport = connected;
+      screenRequests(connected);
       return server.connect(connected as unknown as Transport);
     },
     close: () => server.close(),
