@@ -12,6 +12,10 @@ async function main(argv: readonly string[]): Promise<void> {
   const unknown = argv.filter((arg) => arg !== '--mcp-stdio');
   if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]}; the only option is --mcp-stdio (configuration comes from the environment)`);
   const config = loadConfig();
+  if (stdio && config.mode === 'dev') {
+    // A made-up secret no client knows would make every stdio call fail; say so instead.
+    throw new ConfigError('--mcp-stdio needs NEXUS_JWT_SECRET (or NEXUS_JWKS_URL) and a NEXUS_TOKEN signed with it; dev mode has no secret a client could know');
+  }
   const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
   const { app } = createReferenceApp(config, { logger, auditToStderr: stdio });
 

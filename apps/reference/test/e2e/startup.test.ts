@@ -53,16 +53,18 @@ describe('dev mode (no secret, no JWKS)', () => {
 
 describe('bad configuration', () => {
   const weakSecret = 'x'.repeat(31);
-  const cases: ReadonlyArray<readonly [string, Record<string, string>, RegExp]> = [
+  const cases: ReadonlyArray<readonly [string, Record<string, string>, RegExp, string[]?]> = [
     ['a 31-byte NEXUS_JWT_SECRET', { NEXUS_JWT_SECRET: weakSecret }, /NEXUS_JWT_SECRET must be at least 32 bytes/],
     ['both a secret and a JWKS URL', { NEXUS_JWT_SECRET: newSecret(), NEXUS_JWKS_URL: 'http://127.0.0.1:9/jwks' }, /NEXUS_JWT_SECRET.*NEXUS_JWKS_URL.*not both/],
     ['NEXUS_API_PORT=abc', { NEXUS_JWT_SECRET: newSecret(), NEXUS_API_PORT: 'abc' }, /NEXUS_API_PORT must be an integer/],
+    ['an audit file that cannot be opened', { NEXUS_JWT_SECRET: newSecret(), NEXUS_AUDIT_FILE: '/nonexistent-dir/audit.log' }, /NEXUS_ERR_AUDIT_CONFIG: the audit file .* cannot be opened/],
+    ['--mcp-stdio in dev mode (no secret a client could know)', {}, /--mcp-stdio needs NEXUS_JWT_SECRET/, ['--mcp-stdio']],
   ];
 
-  // The three processes run side by side: each spends its time loading modules, not waiting.
+  // The processes run side by side: each spends its time loading modules, not waiting.
   let runs: Completed[] = [];
   beforeAll(async () => {
-    runs = await Promise.all(cases.map(([, env]) => runNode(MAIN_JS, [], { env: cleanEnv({ NEXUS_API_PORT: '0', NEXUS_MCP_PORT: '0', ...env }), timeoutMs: 15_000 })));
+    runs = await Promise.all(cases.map(([, env, , args]) => runNode(MAIN_JS, args ?? [], { env: cleanEnv({ NEXUS_API_PORT: '0', NEXUS_MCP_PORT: '0', ...env }), timeoutMs: 15_000 })));
   }, 30_000);
 
   it.each(cases.map((entry, index) => [entry[0], index, entry[2]] as const))('%s: exits non-zero with one clear line and no stack trace', (_name, index, message) => {
