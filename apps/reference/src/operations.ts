@@ -33,8 +33,15 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
     { description: 'Deep health check for load balancers.', input: z.strictObject({}), permission: 'execute:monitoring' },
     async () => {
       const health = await app.healthCheck();
-      const running = app.state === 'running' ? 'running' : app.state;
-      return { status: health.status === 'unhealthy' ? 'unhealthy' : 'healthy', channels: { api: running, cli: 'available', mcp: running } };
+      // Each network channel reports its own listener; a process that does not serve one says so.
+      const channel = (name: string) => {
+        const check = health.checks[`channel:${name}`];
+        return check === undefined ? 'not served' : check.status === 'healthy' ? 'running' : 'down';
+      };
+      return {
+        status: health.status === 'unhealthy' ? 'unhealthy' : 'healthy',
+        channels: { api: channel('api'), cli: 'available', mcp: channel('mcp') },
+      };
     },
   );
 
