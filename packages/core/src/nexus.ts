@@ -13,6 +13,7 @@ import type { NexusMetrics } from './metrics.js';
 import { defineHandler, defineWorkflow } from './operation.js';
 import type { HandlerFn, HandlerOptions, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
 import type { Authorizer, Phase, Stage, Terminal } from './pipeline.js';
+import { OperationRegistry } from './operation-registry.js';
 import { Pipelines } from './pipelines.js';
 import type { Channel, Plugin } from './plugin.js';
 import { NexusSetupError } from './setup-error.js';
@@ -54,11 +55,10 @@ export class Nexus {
   readonly options: ResolvedNexusOptions;
   readonly logger: Logger;
   readonly metrics: NexusMetrics;
-  private readonly operations = new Map<string, OperationDefinition>();
+  private readonly operations: OperationRegistry;
   private readonly plugins: Plugin[] = [];
   private readonly channels: Channel[] = [];
   private readonly healthChecks = new Map<string, HealthCheck>();
-  private readonly operationListeners = new Set<() => void>();
   private readonly pipelines: Pipelines;
   private authenticationRequired: boolean | undefined;
   private startPromise: Promise<void> | undefined;
@@ -78,6 +78,7 @@ export class Nexus {
     };
     this.logger = options.logger ?? createJsonLogger();
     this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
+    this.operations = new OperationRegistry(this.metrics, this.logger);
     this.pipelines = new Pipelines(() => this.operations.values(), this.options.defaultTimeoutMs);
   }
 
@@ -96,9 +97,7 @@ export class Nexus {
   }
 
   deregister(name: string): boolean {
-    const removed = this.operations.delete(name);
-    if (removed) this.operationsChanged();
-    return removed;
+    return this.operations.delete(name);
   }
 
   operation(name: string): OperationDefinition | undefined {
@@ -112,8 +111,7 @@ export class Nexus {
 
   /** Subscribes to registrations and removals at runtime; returns the unsubscribe function. */
   onOperationsChanged(listener: () => void): () => void {
-    this.operationListeners.add(listener);
-    return () => this.operationListeners.delete(listener);
+    return this.operations.subscribe(listener);
   }
 
   /** Adds a stage to a phase. Within a phase, stages run in the order they were added. */
@@ -274,23 +272,8 @@ export class Nexus {
   }
 
   private add(definition: OperationDefinition): this {
-    if (this.operations.has(definition.name)) {
-      throw new NexusSetupError('NEXUS_ERR_DUPLICATE_OPERATION', `operation "${definition.name}" is already registered`);
-    }
-    this.operations.set(definition.name, definition);
-    this.operationsChanged();
+    this.operations.add(definition);
     return this;
-  }
-
-  private operationsChanged(): void {
-    this.metrics.registeredOperations.set(this.operations.size);
-    for (const listener of this.operationListeners) {
-      try {
-        listener();
-      } catch (error) {
-        this.logger.error('operations listener failed', { error });
-      }
-    }
   }
 
   private assertNotStarted(what: string): void {
