@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
 
 /**
  * Every publishable package, packed with `pnpm pack` and installed from its tarball into an
@@ -129,6 +131,13 @@ describe.each(PACKAGES)('$name, packed and installed alone', (pkg) => {
       expect(readFileSync(join(installed(pkg.name), file), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
     }
   });
+
+  it('passes publint, strict and with suggestions', async () => {
+    const pkgDir = join(root, pkg.dir);
+    const { messages } = await publint({ pkgDir, level: 'suggestion', strict: true, pack: 'pnpm' });
+    const manifestInRepo = readJson(join(pkgDir, 'package.json'));
+    expect(messages.map((message) => `${message.type}: ${formatMessage(message, manifestInRepo) ?? message.code}`)).toEqual([]);
+  }, 30_000);
 
   it('ships no build bookkeeping', () => {
     expect(existsSync(join(installed(pkg.name), 'dist', '.tsbuildinfo'))).toBe(false);
