@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
-import { InvalidInputError, NotFoundError, acceptRequestId } from '@nexus/core';
+import { InvalidInputError, NotFoundError, acceptRequestId, catalogueEntry } from '@nexus/core';
 import type { InvocationInit, InvocationResult, Nexus, OperationDescriptor } from '@nexus/core';
 import { BodyError, readJsonBody } from './body.js';
 import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
@@ -119,18 +119,6 @@ export function executeTarget(url: string | undefined): { operation: string; pat
   return { operation: segment, path };
 }
 
-/** A catalogue entry (DESIGN §5); the list leaves out workflow graphs, which only one entry carries. */
-function describe(operation: OperationDescriptor, withGraph = false) {
-  return {
-    name: operation.name,
-    kind: operation.kind,
-    description: operation.description,
-    permission: operation.permission,
-    inputSchema: operation.inputSchema,
-    ...(withGraph && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
-  };
-}
-
 /** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
 export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
@@ -139,12 +127,12 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
   const headers = baseHeaders(rc, listed.requestId);
   annotationHeaders(headers, listed.annotations, rc.render);
-  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.operations.map((operation) => describe(operation)) }), headers);
+  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.operations.map((operation) => catalogueEntry(operation)) }), headers);
   const found = listed.operations.find((operation) => operation.name === name);
   if (found === undefined) {
     return sendProblem(res, new NotFoundError(`Unknown operation "${name}".`), listed.requestId, rc.render, listed.annotations);
   }
-  sendJson(res, 200, JSON.stringify(describe(found, true)), headers);
+  sendJson(res, 200, JSON.stringify(catalogueEntry(found, { withGraph: true })), headers);
 }
 
 /** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */

@@ -41,7 +41,10 @@ export interface BackendSettings {
   readonly argv: readonly string[];
 }
 
-/** The public fields of a catalogue entry; `withGraph` keeps a workflow's graph (for `describe`). */
+/**
+ * The public fields of a catalogue entry; `withGraph` keeps a workflow's graph (for `describe`).
+ * Core's `catalogueEntry` does the same, but the remote bin does not load core at run time.
+ */
 export function summarize(operation: OperationSummary, withGraph = false): OperationSummary {
   return {
     name: operation.name,

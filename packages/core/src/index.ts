@@ -20,8 +20,9 @@ export { validateInput } from './invocation.js';
 export { PHASES, compose } from './pipeline.js';
 export type { Authorizer, Next, Phase, Stage, StageEntry } from './pipeline.js';
 export type { Channel, Plugin } from './plugin.js';
-export { assertOperationName, describeOperation } from './operation.js';
+export { assertOperationName, catalogueEntry, describeOperation } from './operation.js';
 export type {
+  CatalogueEntry,
   Guard,
   HandlerFn,
   HandlerOptions,

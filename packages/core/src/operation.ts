@@ -208,3 +208,25 @@ export function permissionProbe(permission: string): OperationDefinition {
     execute: () => undefined,
   };
 }
+
+/** What catalogues show of an operation (DESIGN §5): the same fields on every channel. */
+export interface CatalogueEntry {
+  readonly name: string;
+  readonly kind: OperationKind;
+  readonly description: string;
+  readonly permission: string;
+  readonly inputSchema: Readonly<Record<string, unknown>>;
+  /** A workflow's graph; only single-entry answers carry it, lists stay lean. */
+  readonly workflow?: unknown;
+}
+
+export function catalogueEntry(operation: OperationDescriptor, options: { readonly withGraph?: boolean } = {}): CatalogueEntry {
+  return {
+    name: operation.name,
+    kind: operation.kind,
+    description: operation.description,
+    permission: operation.permission,
+    inputSchema: operation.inputSchema,
+    ...(options.withGraph === true && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
+  };
+}
