@@ -53,9 +53,10 @@ async function main() {
   if (args.soak) return soak();
   console.log(`starting ${selected.length} variants: ${selected.map((variant) => variant.id).join(', ')}`);
   const servers = new Map();
-  for (const variant of selected) servers.set(variant.id, await startVariant(variant));
   const samples = new Map(selected.map((variant) => [variant.id, []]));
   try {
+    // Inside the try: a variant that fails to start must not leave the others running.
+    for (const variant of selected) servers.set(variant.id, await startVariant(variant));
     for (const variant of selected) await load(servers.get(variant.id), { ...servers.get(variant.id).load, connections, duration: warmup });
     for (let round = 0; round < rounds; round++) {
       // A/B/B/A: alternate the order so drift on a shared machine does not favour one side.
