@@ -13,7 +13,8 @@ try {
   if (config.mode === 'dev') {
     process.stderr.write('nexus-reference: set NEXUS_JWT_SECRET or NEXUS_JWKS_URL so tokens can be verified; dev mode makes up a new secret every run.\n');
   }
-  const { app } = createReferenceApp(config, { logger: createJsonLogger({ level: 'warn' }), auditToStderr: !config.auditFile });
+  // The audit backend stays `logging`: createCli's main() keeps stdout for the result itself.
+  const { app } = createReferenceApp(config, { logger: createJsonLogger({ level: 'warn' }) });
   await createCli(app, { scriptName: 'nexus-reference', description: 'Run the reference app\'s operations in-process.' }).main();
 } catch (error) {
   process.stderr.write(`nexus-reference: ${error instanceof Error ? error.message : String(error)}\n`);

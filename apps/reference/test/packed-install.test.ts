@@ -20,14 +20,16 @@ interface Publishable {
   name: string;
   /** Subpath → one named export it must provide (seen in the package's src at the time). */
   expect: Record<string, string>;
+  /** Packages the user brings (one copy shared with their own code): peers, never dependencies. */
+  peers?: Record<string, RegExp>;
 }
 const PACKAGES: Publishable[] = [
-  { dir: 'packages/core', name: '@nexus/core', expect: { '.': 'Nexus', './testing': 'runChannelConformance' } },
+  { dir: 'packages/core', name: '@nexus/core', expect: { '.': 'Nexus', './testing': 'runChannelConformance' }, peers: { zod: /^\^4\./ } },
   { dir: 'packages/auth', name: '@nexus/auth', expect: { '.': 'NexusAuthPlugin', './testing': 'createConformanceAuth' } },
   { dir: 'packages/workflow', name: '@nexus/workflow', expect: { '.': 'WorkflowBuilder' } },
-  { dir: 'packages/channel-api', name: '@nexus/channel-api', expect: { '.': 'createApiChannel' } },
+  { dir: 'packages/channel-api', name: '@nexus/channel-api', expect: { '.': 'createApiChannel' }, peers: { express: /^\^5\./ } },
   { dir: 'packages/channel-cli', name: '@nexus/channel-cli', expect: { '.': 'createCli' } },
-  { dir: 'packages/channel-mcp', name: '@nexus/channel-mcp', expect: { '.': 'createMcpChannel' } },
+  { dir: 'packages/channel-mcp', name: '@nexus/channel-mcp', expect: { '.': 'createMcpChannel' }, peers: { zod: /^\^4\./ } },
   { dir: 'examples/custom-channel', name: '@nexus/example-custom-channel', expect: { '.': 'createNdjsonChannel' } },
 ];
 const EXAMPLE = '@nexus/example-custom-channel';
@@ -138,6 +140,25 @@ describe.each(PACKAGES)('$name, packed and installed alone', (pkg) => {
     const manifestInRepo = readJson(join(pkgDir, 'package.json'));
     expect(messages.map((message) => `${message.type}: ${formatMessage(message, manifestInRepo) ?? message.code}`)).toEqual([]);
   }, 30_000);
+
+  it('takes the packages users share with it (zod schemas, express routers) as peers', () => {
+    const { dependencies = {}, peerDependencies = {} } = manifest();
+    for (const [dep, range] of Object.entries(pkg.peers ?? {})) {
+      expect({ dep, peer: peerDependencies[dep], dependency: dependencies[dep] }).toEqual({ dep, peer: expect.stringMatching(range), dependency: undefined });
+    }
+  });
+
+  it('ships the sources its declaration maps point at', () => {
+    const maps = (readdirSync(join(installed(pkg.name), 'dist'), { recursive: true }) as string[]).filter((file) => file.endsWith('.d.ts.map'));
+    expect(maps.length).toBeGreaterThan(0);
+    for (const map of maps) {
+      const file = join(installed(pkg.name), 'dist', map);
+      for (const source of (readJson(file).sources ?? []) as string[]) {
+        const target = resolve(dirname(file), source);
+        expect({ map, source, exists: existsSync(target) }).toEqual({ map, source, exists: true });
+      }
+    }
+  });
 
   it('ships no build bookkeeping', () => {
     expect(existsSync(join(installed(pkg.name), 'dist', '.tsbuildinfo'))).toBe(false);

@@ -1,5 +1,5 @@
 export { NexusAuthPlugin } from './plugin.js';
-export type { NexusAuthOptions } from './plugin.js';
+export type { BasicAuthOptions, EnterpriseOptions, NexusAuthOptions, SaasAppOptions } from './plugin.js';
 export { ALGORITHMS, DEFAULT_EXEMPT_PATHS } from './jwt/config.js';
 export type { JWTConfig, JwtAlgorithm } from './jwt/config.js';
 export type { AuthFailureReason } from './jwt/errors.js';
@@ -10,4 +10,4 @@ export { hasPermission, hasRole, requirePermission, requireRole } from './guards
 export { createAccessToken } from './tokens.js';
 export type { AccessTokenOptions } from './tokens.js';
 export type { RateLimitConfig, RouteLimit } from './rate-limit/index.js';
-export type { AuditConfig, AuditLogLevel, AuditRecord, AuditSinkFunction } from './audit/index.js';
+export type { AuditConfig, AuditLogLevel, AuditLogLevelName, AuditRecord, AuditSinkFunction } from './audit/index.js';

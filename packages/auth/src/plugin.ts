@@ -36,6 +36,13 @@ export interface NexusAuthOptions {
   readonly authFailureThrottle?: AuthFailureThrottleConfig | false;
 }
 
+/** `basicAuth()`: `jwt` is required, everything else optional. */
+export type BasicAuthOptions = Omit<NexusAuthOptions, 'jwt'> & { readonly jwt: JWTConfig };
+/** `saasApp()`: `jwt` and `rbac` are required; `tenantIsolation` defaults to on. */
+export type SaasAppOptions = Omit<NexusAuthOptions, 'jwt' | 'rbac'> & { readonly jwt: JWTConfig; readonly rbac: RBACConfig };
+/** `enterprise()`: `jwt` and `rbac` are required; `rateLimit` and `audit` default to on. */
+export type EnterpriseOptions = SaasAppOptions;
+
 function need<T>(factory: string, field: string, value: T | undefined): T {
   if (value === undefined || value === null) throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', `NexusAuthPlugin.${factory}() needs ${field}`);
   return value;
@@ -54,6 +61,8 @@ function need<T>(factory: string, field: string, value: T | undefined): T {
  */
 export class NexusAuthPlugin implements Plugin {
   readonly name = 'nexus-auth';
+  /** The options the plugin was built with, factory defaults included. */
+  readonly options: NexusAuthOptions;
   readonly jwt: ResolvedJwtConfig | undefined;
   readonly tenant: ResolvedTenantConfig | undefined;
   readonly rbac: Rbac | undefined;
@@ -92,45 +101,44 @@ export class NexusAuthPlugin implements Plugin {
     // Validated now so a bad option fails where the plugin is built, not when it is added.
     if (options.rateLimit !== undefined) resolveRateLimitConfig(options.rateLimit);
     if (options.audit !== undefined) resolveAuditConfig(options.audit);
+    this.options = options;
     this.rateLimitConfig = options.rateLimit;
     this.auditConfig = options.audit;
   }
 
-  /** JWT authentication only. */
-  static basicAuth(options: { jwt: JWTConfig; audit?: AuditConfig }): NexusAuthPlugin {
-    return new NexusAuthPlugin({
-      jwt: need('basicAuth', 'jwt', options?.jwt),
-      ...(options.audit === undefined ? {} : { audit: options.audit }),
-    });
+  /**
+   * JWT authentication only: any authenticated caller may call any operation.
+   * `audit` is off unless given.
+   */
+  static basicAuth(options: BasicAuthOptions): NexusAuthPlugin {
+    return new NexusAuthPlugin({ ...options, jwt: need('basicAuth', 'jwt', options?.jwt) });
   }
 
-  /** JWT, RBAC and tenant isolation: a multi-tenant SaaS. */
-  static saasApp(options: { jwt: JWTConfig; rbac: RBACConfig; tenantIsolation: TenantConfig | true; audit?: AuditConfig; rbacDefaultRole?: string }): NexusAuthPlugin {
+  /**
+   * JWT, RBAC and tenant isolation: a multi-tenant SaaS. `tenantIsolation` defaults to the
+   * TenantConfig defaults (claim `tenant_id`); pass `false` for a single-tenant app.
+   */
+  static saasApp(options: SaasAppOptions): NexusAuthPlugin {
     return new NexusAuthPlugin({
+      ...options,
       jwt: need('saasApp', 'jwt', options?.jwt),
       rbac: need('saasApp', 'rbac', options.rbac),
-      tenantIsolation: need('saasApp', 'tenantIsolation', options.tenantIsolation),
-      ...(options.audit === undefined ? {} : { audit: options.audit }),
-      ...(options.rbacDefaultRole === undefined ? {} : { rbacDefaultRole: options.rbacDefaultRole }),
+      tenantIsolation: options.tenantIsolation ?? true,
     });
   }
 
-  /** Everything: JWT, RBAC, tenant isolation, rate limits and audit. */
-  static enterprise(options: {
-    jwt: JWTConfig;
-    rbac: RBACConfig;
-    rateLimit: RateLimitConfig;
-    tenantIsolation: TenantConfig | true;
-    audit: AuditConfig;
-    rbacDefaultRole?: string;
-  }): NexusAuthPlugin {
+  /**
+   * Everything: JWT and RBAC, with rate limits and audit on by default (RateLimitConfig and
+   * AuditConfig defaults). Tenant isolation only when `tenantIsolation` is given, since it
+   * refuses tokens without a tenant claim.
+   */
+  static enterprise(options: EnterpriseOptions): NexusAuthPlugin {
     return new NexusAuthPlugin({
+      ...options,
       jwt: need('enterprise', 'jwt', options?.jwt),
       rbac: need('enterprise', 'rbac', options.rbac),
-      rateLimit: need('enterprise', 'rateLimit', options.rateLimit),
-      tenantIsolation: need('enterprise', 'tenantIsolation', options.tenantIsolation),
-      audit: need('enterprise', 'audit', options.audit),
-      ...(options.rbacDefaultRole === undefined ? {} : { rbacDefaultRole: options.rbacDefaultRole }),
+      rateLimit: options.rateLimit ?? {},
+      audit: options.audit ?? {},
     });
   }
 

@@ -2,6 +2,7 @@ import type { Nexus } from '@nexus/core';
 import { createLocalBackend } from './local-backend.js';
 import { runAsProcess } from './main.js';
 import { runProgram } from './program.js';
+import { withStdoutReserved } from './stdout-claim.js';
 import type { CliIo } from './program.js';
 
 export interface CliOptions {
@@ -17,7 +18,11 @@ export interface CliOptions {
 export interface Cli {
   /** Runs one command line; resolves to the exit status and never throws. */
   run(argv: readonly string[], io?: CliIo): Promise<number>;
-  /** For bins: `process.argv`, Ctrl-C cancels, stops the app afterwards, sets `process.exitCode`. */
+  /**
+   * For bins: `process.argv`, Ctrl-C cancels, stops the app afterwards, sets `process.exitCode`.
+   * Until it returns, stdout carries only the result; anything else the app writes to stdout
+   * (a `logging` audit backend, `console.log`) goes to stderr.
+   */
   main(argv?: readonly string[]): Promise<number>;
 }
 
@@ -41,6 +46,7 @@ export function createCli(app: Nexus, options: CliOptions = {}): Cli {
   const run = (argv: readonly string[], io?: CliIo) => runProgram(config, argv, io);
   return {
     run,
-    main: (argv = process.argv.slice(2)) => runAsProcess(run, argv, () => app.stop()),
+    main: (argv = process.argv.slice(2)) =>
+      withStdoutReserved((stdout) => runAsProcess((args, io) => run(args, { ...io, stdout }), argv, () => app.stop())),
   };
 }

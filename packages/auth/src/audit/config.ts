@@ -38,13 +38,16 @@ export type AuditSinkFunction = (record: AuditRecord) => void | Promise<void>;
 
 export type AuditLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** The levels `logLevel` accepts: ours, and Python logging's upper-case names as the patterns document writes them. */
+export type AuditLogLevelName = AuditLogLevel | 'DEBUG' | 'INFO' | 'WARN' | 'WARNING' | 'warning' | 'ERROR' | 'CRITICAL' | 'critical';
+
 /** Audit settings, named as in the patterns document (camelCase). */
 export interface AuditConfig {
   /** `logging` (JSON lines on stdout, default), `file` (needs `path`), a winston transport, or a function. */
   readonly backend?: 'logging' | 'file' | winston.transport | AuditSinkFunction;
   readonly path?: string;
-  /** Lowest level written: allowed calls log at info, refusals at warn, failures at error (info). */
-  readonly logLevel?: AuditLogLevel;
+  /** Lowest level written: allowed calls log at info, refusals at warn, failures at error (info). Case-insensitive; `WARNING` = warn, `CRITICAL` = error. */
+  readonly logLevel?: AuditLogLevelName;
   readonly logRequestBody?: boolean;
   readonly logResponseBody?: boolean;
   /** Characters of serialised body kept per record (10240). */
@@ -72,7 +75,7 @@ export interface ResolvedAuditConfig {
 }
 
 const KNOWN = new Set(['backend', 'path', 'logLevel', 'logRequestBody', 'logResponseBody', 'maxBodyLogSize', 'excludePaths', 'redactHeaders', 'redactFields', 'redactReplacement']);
-const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+const LEVELS: Readonly<Record<string, AuditLogLevel>> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'error' };
 
 const fail = (message: string): never => {
   throw new NexusSetupError('NEXUS_ERR_AUDIT_CONFIG', message);
@@ -100,8 +103,9 @@ export function resolveAuditConfig(config: AuditConfig): ResolvedAuditConfig {
     fail('backend must be "logging", "file", a winston transport or a function');
   }
   if (backend === 'file' && (typeof config.path !== 'string' || config.path.length === 0)) fail('backend "file" needs path');
-  const logLevel = config.logLevel ?? 'info';
-  if (!LEVELS.has(logLevel)) fail(`logLevel must be one of debug, info, warn, error (got ${String(logLevel)})`);
+  const requested: unknown = config.logLevel ?? 'info';
+  const logLevel = typeof requested === 'string' && Object.hasOwn(LEVELS, requested.toLowerCase()) ? LEVELS[requested.toLowerCase()]! : undefined;
+  if (logLevel === undefined) fail(`logLevel must be one of debug, info, warn (warning), error (critical), in any case (got ${String(requested)})`);
   const max = config.maxBodyLogSize ?? 10_240;
   if (!Number.isInteger(max) || max < 0) fail('maxBodyLogSize must be an integer >= 0');
   const replacement = config.redactReplacement ?? '[REDACTED]';
@@ -110,7 +114,7 @@ export function resolveAuditConfig(config: AuditConfig): ResolvedAuditConfig {
   return {
     backend,
     path: config.path,
-    logLevel,
+    logLevel: logLevel!,
     logRequestBody: flag('logRequestBody', config.logRequestBody),
     logResponseBody: flag('logResponseBody', config.logResponseBody),
     maxBodyLogSize: max,

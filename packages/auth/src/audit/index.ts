@@ -1,3 +1,3 @@
 export { createAuditor } from './auditor.js';
 export type { AuditorHandle } from './auditor.js';
-export type { AuditConfig, AuditLogLevel, AuditRecord, AuditSinkFunction } from './config.js';
+export type { AuditConfig, AuditLogLevel, AuditLogLevelName, AuditRecord, AuditSinkFunction } from './config.js';
