@@ -155,6 +155,7 @@ export class NexusAuthPlugin implements Plugin {
     return new AuthFailureThrottle(this.throttleConfig, {
       redisUrl: limits.redisUrl!,
       keyPrefix: `${limits.redisKeyPrefix}authfail`,
+      commandTimeoutMs: limits.redisCommandTimeoutMs,
       logger: app.logger.child({ component: 'auth-throttle' }),
     });
   }

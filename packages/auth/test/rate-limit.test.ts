@@ -57,6 +57,7 @@ describe('rate-limit configuration', () => {
     ['a route limit of 0', { routeLimits: { '/workflows/*': { requestsPerMinute: 0 } } }],
     ['a route glob without a leading slash', { routeLimits: { 'workflows/*': null } }],
     ['a non-boolean failOpen', { failOpen: 'yes' as unknown as boolean }],
+    ['a redisCommandTimeoutMs of 0', { redisCommandTimeoutMs: 0 }],
   ])('refuses %s at construction with a setup error', (_label, config) => {
     let thrown: unknown;
     try {

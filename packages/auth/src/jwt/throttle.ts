@@ -3,7 +3,6 @@ import { loadIoredis } from '../lazy-modules.js';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '@nexus/core';
-import { REDIS_COMMAND_TIMEOUT_MS } from '../rate-limit/redis-store.js';
 
 /** How many refused credentials one client address may send per window before it is slowed down. */
 export interface AuthFailureThrottleConfig {
@@ -20,12 +19,14 @@ export interface SharedThrottleStore {
   readonly redisUrl: string;
   /** Prefix of the counters and of the block channel, e.g. `nexus:rl:authfail`. */
   readonly keyPrefix: string;
+  /** The rate limiter's `redisCommandTimeoutMs`. */
+  readonly commandTimeoutMs: number;
   readonly logger: Logger;
 }
 
 const MAX_ADDRESS_LENGTH = 256;
 
-function createClient(url: string): Redis {
+function createClient(url: string, commandTimeoutMs: number): Redis {
   // The rate-limit store's settings: bounded waits, no offline queue, reconnect in the background.
   const { Redis: RedisClient } = loadIoredis();
   return new RedisClient(url, {
@@ -33,7 +34,7 @@ function createClient(url: string): Redis {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: commandTimeoutMs,
     connectTimeout: 1_000,
     // Bounds how long a stopped client's dead socket keeps the process alive.
     disconnectTimeout: 500,
@@ -78,7 +79,7 @@ export class AuthFailureThrottle {
       this.limiter = this.memory;
       return;
     }
-    const client = createClient(shared.redisUrl);
+    const client = createClient(shared.redisUrl, shared.commandTimeoutMs);
     this.client = client;
     // While Redis is unreachable the memory counter stands in: authentication never waits on it.
     this.limiter = new RateLimiterRedis({ ...counting, storeClient: client, keyPrefix: shared.keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: this.memory });

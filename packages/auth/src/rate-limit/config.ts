@@ -23,6 +23,8 @@ export interface RateLimitConfig {
   readonly includeHeaders?: boolean;
   /** Allow calls while the store is unreachable (true); otherwise they get UNAVAILABLE. */
   readonly failOpen?: boolean;
+  /** Longest wait in ms for one Redis command (250); past it the store counts as unreachable for that call. */
+  readonly redisCommandTimeoutMs?: number;
 }
 
 /** A bucket's shape: it holds `capacity` tokens and refills `ratePerMs` tokens each millisecond. */
@@ -44,9 +46,13 @@ export interface ResolvedRateLimitConfig {
   readonly routes: readonly ResolvedRoute[];
   readonly includeHeaders: boolean;
   readonly failOpen: boolean;
+  readonly redisCommandTimeoutMs: number;
 }
 
-const KNOWN = new Set(['requestsPerMinute', 'burstSize', 'backend', 'redisUrl', 'redisKeyPrefix', 'routeLimits', 'includeHeaders', 'failOpen']);
+/** Bounds every call's wait on Redis by default: a slow or dead store must not hold requests. */
+export const REDIS_COMMAND_TIMEOUT_MS = 250;
+
+const KNOWN = new Set(['requestsPerMinute', 'burstSize', 'backend', 'redisUrl', 'redisKeyPrefix', 'routeLimits', 'includeHeaders', 'failOpen', 'redisCommandTimeoutMs']);
 
 const fail = (message: string): never => {
   throw new NexusSetupError('NEXUS_ERR_RATE_LIMIT_CONFIG', message);
@@ -77,6 +83,8 @@ export function resolveRateLimitConfig(config: RateLimitConfig): ResolvedRateLim
   const redisUrl = config.redisUrl;
   if (redisUrl !== undefined && (typeof redisUrl !== 'string' || !/^rediss?:\/\/./.test(redisUrl))) fail('redisUrl must be a redis:// or rediss:// URL');
   if (backend === 'redis' && redisUrl === undefined) fail('backend "redis" needs redisUrl');
+  const commandTimeout = config.redisCommandTimeoutMs ?? REDIS_COMMAND_TIMEOUT_MS;
+  if (typeof commandTimeout !== 'number' || !Number.isInteger(commandTimeout) || commandTimeout < 1) fail('redisCommandTimeoutMs must be an integer >= 1');
   const prefix = config.redisKeyPrefix ?? 'nexus:rl:';
   if (typeof prefix !== 'string') fail('redisKeyPrefix must be a string');
 
@@ -100,5 +108,6 @@ export function resolveRateLimitConfig(config: RateLimitConfig): ResolvedRateLim
     routes,
     includeHeaders: boolean('includeHeaders', config.includeHeaders, true),
     failOpen: boolean('failOpen', config.failOpen, true),
+    redisCommandTimeoutMs: commandTimeout,
   };
 }

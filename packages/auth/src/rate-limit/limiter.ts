@@ -54,7 +54,7 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
   const logger = app.logger.child({ component: 'rate-limit' });
   const store: BucketStore =
     resolved.backend === 'redis'
-      ? createRedisStore(resolved.redisUrl!, logger, internals.now)
+      ? createRedisStore(resolved.redisUrl!, logger, resolved.redisCommandTimeoutMs, internals.now)
       : createMemoryStore(internals.now ?? Date.now);
   const prefix = resolved.redisKeyPrefix;
   const global: Bucket = { id: 'g', spec: resolved.global };

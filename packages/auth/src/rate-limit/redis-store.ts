@@ -4,23 +4,20 @@ import { TAKE_SCRIPT } from './bucket.js';
 import type { BucketStore, TakeResult } from './bucket.js';
 import type { BucketSpec } from './config.js';
 
-/** Bounds every call's wait on Redis: a slow or dead store must not hold requests. */
-export const REDIS_COMMAND_TIMEOUT_MS = 250;
-
 type TakeCommand = (key: string, capacity: string, rate: string, ...now: string[]) => Promise<[number, number, number, number]>;
 
 /**
  * Buckets in Redis: one EVALSHA round trip per call. No offline queue and no per-request
  * retries, so calls fail fast while Redis is down; the client reconnects in the background.
  */
-export function createRedisStore(url: string, logger: Logger, now?: () => number): BucketStore {
+export function createRedisStore(url: string, logger: Logger, commandTimeoutMs: number, now?: () => number): BucketStore {
   const { Redis } = loadIoredis();
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
+    commandTimeout: commandTimeoutMs,
     // Calls in flight at once share one write and one read: one round trip for many keys.
     enableAutoPipelining: true,
     connectTimeout: 1_000,

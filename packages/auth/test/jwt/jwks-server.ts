@@ -23,12 +23,18 @@ export class JwksServer {
   url = '';
   private server: Server | undefined;
   private readonly hanging = new Set<import('node:http').ServerResponse>();
+  private hangEnded: () => void = () => {};
+  /** Settles once a request held in `hang` mode is closed by its client (it gave up waiting). */
+  hangEnds = new Promise<void>((resolve) => (this.hangEnded = resolve));
 
   async start(port = 0): Promise<this> {
     this.server = createServer((_req, res) => {
       this.requests++;
       if (this.mode === 'hang') {
         this.hanging.add(res);
+        res.on('close', () => {
+          if (this.hanging.delete(res)) this.hangEnded();
+        });
         return;
       }
       if (this.mode === 'error') {

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import type { Nexus } from '@nexus/core';
 import type { JWTConfig } from '../../src/jwt/config.js';
 import { appWith, call, nowSeconds, reasonOf } from '../helpers.js';
+import { eventually } from '../rate-limit-support.js';
 import { JwksServer, rsaKey } from './jwks-server.js';
 import type { SigningKey } from './jwks-server.js';
 
@@ -22,7 +23,15 @@ async function setup(keys: SigningKey[], jwtOptions: Partial<JWTConfig> = {}) {
   return { server, app, plugin };
 }
 
+/** Freezes Date only (timers and I/O stay real), so time moves when the test says so. */
+const freezeClock = () =>
+  jest.useFakeTimers({
+    now: Date.now(),
+    doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+  });
+
 afterEach(async () => {
+  jest.useRealTimers();
   await Promise.all(apps.splice(0).map((app) => app.stop()));
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });
@@ -44,13 +53,14 @@ describe('JWKS key source', () => {
   });
 
   it('refetches for an unknown kid at most once per cooldown', async () => {
-    // Tokens are signed up front so the loop below takes far less than the cooldown even on a loaded machine.
     const probes = Array.from({ length: 10 }, (_, i) => sign(keyB, 'mallory', `random-${i}`));
     const { server, app } = await setup([keyA], { jwksCooldown: 1 });
+    // The clock stands still unless moved, so however slow the machine, the loop below stays within one cooldown.
+    freezeClock();
     expect((await call(app, sign(keyA))).ok).toBe(true);
     expect(reasonOf(await call(app, sign(keyB, 'mallory', 'too-soon')))).toBe('unknown_kid');
     expect(server.requests).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    jest.setSystemTime(Date.now() + 1_100);
     for (const token of probes) {
       const result = await call(app, token);
       expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
@@ -83,12 +93,15 @@ describe('JWKS key source', () => {
 
   it('keeps serving cached keys while the endpoint is down, and reports degraded health', async () => {
     const { server, app } = await setup([keyA], { jwksCacheTtl: 0.05, jwksCooldown: 0 });
+    freezeClock();
     expect((await call(app, sign(keyA))).ok).toBe(true);
     server.mode = 'error';
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    jest.setSystemTime(Date.now() + 80);
+    // The keys are stale: this call refreshes behind itself, against an endpoint that fails.
     expect((await call(app, sign(keyA, 'again'))).ok).toBe(true);
+    await eventually(async () => (await app.healthCheck()).checks.jwks?.status === 'degraded');
     await server.stop();
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    jest.setSystemTime(Date.now() + 80);
     expect((await call(app, sign(keyA, 'once-more'))).ok).toBe(true);
     const health = await app.healthCheck();
     expect(health.checks.jwks).toMatchObject({ status: 'degraded' });
@@ -96,24 +109,28 @@ describe('JWKS key source', () => {
   });
 
   it('answers from cached keys without waiting for a refresh that hangs', async () => {
-    const { server, app } = await setup([keyA], { jwksCacheTtl: 0.05, jwksTimeout: 2 });
+    // The hung refresh ends only when its 10 s timeout fires; a call that waited for it would end after that.
+    const { server, app } = await setup([keyA], { jwksCacheTtl: 0.05, jwksTimeout: 10 });
+    freezeClock();
     expect((await call(app, sign(keyA))).ok).toBe(true);
     server.mode = 'hang';
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    const started = Date.now();
+    jest.setSystemTime(Date.now() + 80);
+    let refreshEnded = false;
+    void server.hangEnds.then(() => {
+      refreshEnded = true;
+    });
     expect((await call(app, sign(keyA, 'during-refresh'))).ok).toBe(true);
-    expect(Date.now() - started).toBeLessThan(500);
-    // The refresh did start, behind the request.
-    for (let i = 0; i < 50 && server.requests < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(server.requests).toBe(2);
+    // The refresh did start, behind the request, and is still hanging.
+    await eventually(() => server.requests === 2);
+    expect(refreshEnded).toBe(false);
   });
 
   it('bounds a fetch that never answers and answers UNAVAILABLE without keys', async () => {
     const { server, app } = await setup([keyA], { jwksTimeout: 0.3 });
     server.mode = 'hang';
-    const started = Date.now();
+    // The endpoint never answers, so only the fetch timeout can end this call (else the test times out).
     const result = await call(app, sign(keyA));
-    expect(Date.now() - started).toBeLessThan(2_000);
+    await server.hangEnds;
     expect(!result.ok && result.error.code).toBe('UNAVAILABLE');
     expect(reasonOf(result)).toBe('jwks_unavailable');
     expect((await app.healthCheck()).checks.jwks).toMatchObject({ status: 'unhealthy' });
