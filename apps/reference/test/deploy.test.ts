@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { createApiChannel } from '@nexus/channel-api';
 import { Nexus, silentLogger } from '@nexus/core';
 import { parseAllDocuments } from 'yaml';
+import { underCI } from './support/ci.js';
 
 const deployDir = resolve(dirname(fileURLToPath(import.meta.url)), '../deploy');
 const k8sDir = join(deployDir, 'kubernetes');
@@ -199,7 +200,7 @@ describe('nginx config for two instances', () => {
   const nginx = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
   const haveNginx = nginx.error === undefined;
   // Under CI a missing nginx fails the run (.ci/run installs it); elsewhere the check is skipped.
-  (haveNginx || process.env.CI ? it : it.skip)('passes nginx -t', () => {
+  (haveNginx || underCI() ? it : it.skip)('passes nginx -t', () => {
     expect(haveNginx).toBe(true);
     // The access log is /dev/stdout, which cannot be opened on a socket (what spawn's pipes
     // are), so nginx gets a file for stdout, as it would under a container runtime.

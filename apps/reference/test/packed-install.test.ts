@@ -71,15 +71,11 @@ beforeAll(() => {
   const work = mkdtempSync(join(tmpdir(), 'nexus-packed-'));
   project = join(work, 'project');
   for (const pkg of PACKAGES) {
-    // The example is no dependency of this app, so a workspace build may not have built it.
-    if (pkg.name === EXAMPLE && !existsSync(join(root, pkg.dir, 'dist/index.js'))) {
-      run('pnpm', ['--filter', EXAMPLE, 'run', 'build'], root, 60_000);
-    }
     if (!existsSync(join(root, pkg.dir, 'dist/index.js'))) {
       throw new Error(`${pkg.dir}/dist/index.js is missing: run pnpm exec turbo run build --filter=${pkg.name}`);
     }
     const before = new Set(readdirSync(work));
-    run('pnpm', ['pack', '--pack-destination', work], join(root, pkg.dir), 30_000);
+    run('pnpm', ['pack', '--pack-destination', work], join(root, pkg.dir), 60_000);
     const tarball = readdirSync(work).find((file) => file.endsWith('.tgz') && !before.has(file));
     if (!tarball) throw new Error(`pnpm pack wrote no tarball for ${pkg.name}`);
     tarballs.set(pkg.name, join(work, tarball));
@@ -87,8 +83,8 @@ beforeAll(() => {
   const dependencies = Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`]));
   run('mkdir', ['-p', project], work, 5_000);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-install', private: true, type: 'module', dependencies }));
-  const store = run('pnpm', ['store', 'path'], root, 30_000).trim();
-  run('pnpm', ['install', '--prefer-offline', '--store-dir', store, '--config.hoist=false', '--config.confirm-modules-purge=false'], project, 90_000);
+  const store = run('pnpm', ['store', 'path'], root, 60_000).trim();
+  run('pnpm', ['install', '--prefer-offline', '--store-dir', store, '--config.hoist=false', '--config.confirm-modules-purge=false'], project, 240_000);
 
   const specs = PACKAGES.flatMap((pkg) =>
     Object.keys(readJson(join(installed(pkg.name), 'package.json')).exports ?? { '.': '' })
@@ -102,8 +98,8 @@ beforeAll(() => {
     }
     process.stdout.write(JSON.stringify(out));`;
   cleanEnv.NEXUS_SPECS = JSON.stringify(specs);
-  probe = JSON.parse(run('node', ['--input-type=module', '-e', script], project, 30_000)) as Probe;
-}, 150_000);
+  probe = JSON.parse(run('node', ['--input-type=module', '-e', script], project, 60_000)) as Probe;
+}, 480_000);
 
 afterAll(() => {
   if (project) rmSync(dirname(project), { recursive: true, force: true });
@@ -139,7 +135,7 @@ describe.each(PACKAGES)('$name, packed and installed alone', (pkg) => {
     const { messages } = await publint({ pkgDir, level: 'suggestion', strict: true, pack: 'pnpm' });
     const manifestInRepo = readJson(join(pkgDir, 'package.json'));
     expect(messages.map((message) => `${message.type}: ${formatMessage(message, manifestInRepo) ?? message.code}`)).toEqual([]);
-  }, 30_000);
+  }, 120_000);
 
   it('takes the packages users share with it (zod schemas, express routers) as peers', () => {
     const { dependencies = {}, peerDependencies = {} } = manifest();

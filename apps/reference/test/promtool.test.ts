@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Nexus, silentLogger } from '@nexus/core';
 import { z } from 'zod';
 import { checkMetricsWithPromtool, promtoolAvailable } from './support/promtool.js';
+import { underCI } from './support/ci.js';
 
 const available = promtoolAvailable();
 // Under CI a missing promtool is a failure, not a skip: .ci/run installs it.
-const describeWithPromtool = available || process.env.CI ? describe : describe.skip;
+const describeWithPromtool = available || underCI() ? describe : describe.skip;
 
 describeWithPromtool('checkMetricsWithPromtool', () => {
   let app: Nexus;

@@ -4,10 +4,11 @@ import { killAll, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
 import { REDIS_URL, redisAvailable } from '../support/redis.js';
 import { mint, newSecret } from '../support/tokens.js';
+import { underCI } from '../support/ci.js';
 
 const available = await redisAvailable();
 // Under CI a missing Redis is a failure, not a skip: .ci/run starts one.
-const describeWithRedis = available || process.env.CI ? describe : describe.skip;
+const describeWithRedis = available || underCI() ? describe : describe.skip;
 
 const RPM = 5;
 const secret = newSecret();
