@@ -14,15 +14,19 @@ async function closedPort(): Promise<number> {
 
 describe('underCI', () => {
   it.each(['true', 'TRUE', '1', 'yes', 'on'])('reads CI=%s as CI', (value) => {
-    expect(underCI(value)).toBe(true);
+    expect(underCI({ CI: value })).toBe(true);
   });
 
-  it.each([undefined, '', 'false', 'False', '0', 'no', 'off'])('reads CI=%s as not CI', (value) => {
-    expect(underCI(value)).toBe(false);
+  it.each(['', 'false', 'False', '0', 'no', 'off'])('reads CI=%s as not CI', (value) => {
+    expect(underCI({ CI: value })).toBe(false);
+  });
+
+  it('reads an unset CI as not CI', () => {
+    expect(underCI({})).toBe(false);
   });
 
   it('refuses a value that is no boolean', () => {
-    expect(() => underCI('maybe')).toThrow('CI must be a boolean');
+    expect(() => underCI({ CI: 'maybe' })).toThrow('CI must be a boolean');
   });
 });
 
