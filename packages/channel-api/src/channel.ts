@@ -9,6 +9,7 @@ import { DEFAULT_BODY_LIMIT } from './body.js';
 import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
 import { buildOpenApi } from './openapi.js';
 import type { OpenApiInfo } from './openapi.js';
+import { knownRoutes, methodNotAllowed } from './methods.js';
 import { fromNativeError, sendJson, sendProblem, setAnnotationHeaders } from './render.js';
 import type { RateLimitHeaderStyle } from './render.js';
 import { createAddressResolver, pathOf } from './request.js';
@@ -247,6 +248,7 @@ class ExpressApiChannel implements ApiChannel {
       });
       for (const [path, router] of this.routers) server.use(path, router);
     }
+    server.use(methodNotAllowed(knownRoutes({ metrics, docs: false }), rc.render));
     server.use((req, res) => sendProblem(res, new NotFoundError('No route matches this request.'), req.nexus?.requestId ?? acceptRequestId(undefined), rc.render));
     server.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
       const nexusError = fromNativeError(error);
