@@ -4,6 +4,8 @@ import type { Outcome } from './errors.js';
 /** The label every operation name outside the registry collapses to, so labels stay bounded. */
 export const UNKNOWN_OPERATION_LABEL = '__unknown__';
 
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Prometheus series shared by core, plugins and channels; one registry per app. */
 export interface NexusMetrics {
   readonly registry: Registry;
@@ -18,7 +20,13 @@ export interface NexusMetrics {
 
 export function createMetrics(options: { defaultMetrics: boolean }): NexusMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics) {
+    collectDefaultMetrics({ register: registry });
+    // prom-client names three gauges `*_total`, a suffix Prometheus reserves for counters, so
+    // `promtool check metrics` fails on them (prom-client#283). The per-type gauges
+    // (`nodejs_active_handles{type}`, ...) carry the same numbers: sum them for the total.
+    for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+  }
   const requests = new Counter({
     name: 'nexus_requests_total',
     help: 'Invocations by channel, operation and outcome.',

@@ -4,22 +4,13 @@ import { spawn, spawnSync } from 'node:child_process';
 export interface PromtoolCheck {
   /** No parse error and no lint problem other than the tolerated ones. */
   ok: boolean;
+  /** promtool's exit status: 0 clean, 1 unparsable, 3 lint problems. */
+  exitCode: number | null;
   /** promtool's whole output (stdout and stderr), tolerated findings included. */
   output: string;
   /** The findings that made `ok` false. */
   problems: string[];
 }
-
-/**
- * prom-client's default metrics include three gauges named `*_total`, which promtool flags
- * (prometheus/client_js#283, open upstream). They are not ours to rename, so only these exact
- * findings are tolerated; the same finding on any other series still fails.
- */
-export const PROM_CLIENT_DEFAULT_LINT: readonly string[] = [
-  'nodejs_active_handles_total non-counter metrics should not have "_total" suffix',
-  'nodejs_active_requests_total non-counter metrics should not have "_total" suffix',
-  'nodejs_active_resources_total non-counter metrics should not have "_total" suffix',
-];
 
 /** promtool's exit code for lint problems; 1 means the text did not parse. */
 const LINT_EXIT_CODE = 3;
@@ -32,7 +23,7 @@ export function promtoolAvailable(): boolean {
 /**
  * Lints a Prometheus text exposition (e.g. the body of GET /metrics) with
  * `promtool check metrics`. A parse error is never ok; lint findings are ok only when all of
- * them are in `tolerate` (default: prom-client's known defaults). A missing or hung promtool
+ * them are in `tolerate` (default: none). A missing or hung promtool
  * rejects, so a check never passes by default.
  */
 export function checkMetricsWithPromtool(
@@ -40,7 +31,7 @@ export function checkMetricsWithPromtool(
   options: { timeoutMs?: number; tolerate?: readonly string[] } = {},
 ): Promise<PromtoolCheck> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const tolerate = new Set(options.tolerate ?? PROM_CLIENT_DEFAULT_LINT);
+  const tolerate = new Set(options.tolerate ?? []);
   return new Promise((resolve, reject) => {
     const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
@@ -63,7 +54,7 @@ export function checkMetricsWithPromtool(
       const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
       const problems = code === LINT_EXIT_CODE ? lines.filter((line) => !tolerate.has(line)) : lines;
       const ok = code === 0 || (code === LINT_EXIT_CODE && problems.length === 0);
-      resolve({ ok, output: output.trim(), problems: ok ? [] : problems.length > 0 ? problems : [`promtool exited with ${code}`] });
+      resolve({ ok, exitCode: code, output: output.trim(), problems: ok ? [] : problems.length > 0 ? problems : [`promtool exited with ${code}`] });
     });
     // promtool may exit before reading everything (e.g. on a parse error): that is its verdict.
     child.stdin.on('error', () => undefined);
