@@ -21,3 +21,50 @@ export async function complete(words: readonly string[], options: readonly strin
   }
   return [];
 }
+
+const BASH = `###-begin-{{name}}-completions-###
+# {{name}} command completion for bash. Install: {{name}} completion bash >> ~/.bashrc
+_{{name}}_yargs_completions()
+{
+    local cur_word args type_list
+    cur_word="\${COMP_WORDS[COMP_CWORD]}"
+    args=("\${COMP_WORDS[@]}")
+    mapfile -t type_list < <({{name}} --get-yargs-completions "\${args[@]}")
+    mapfile -t COMPREPLY < <(compgen -W "$( printf '%q ' "\${type_list[@]}" )" -- "\${cur_word}")
+    return 0
+}
+complete -o bashdefault -o default -F _{{name}}_yargs_completions {{name}}
+###-end-{{name}}-completions-###
+`;
+
+const ZSH = `#compdef {{name}}
+###-begin-{{name}}-completions-###
+# {{name}} command completion for zsh. Install: {{name}} completion zsh >> ~/.zshrc
+_{{name}}_yargs_completions()
+{
+  local reply
+  local si=$IFS
+  IFS=$'\\n' reply=($(COMP_CWORD="$((CURRENT-1))" COMP_LINE="$BUFFER" COMP_POINT="$CURSOR" {{name}} --get-yargs-completions "\${words[@]}"))
+  IFS=$si
+  if [[ \${#reply} -gt 0 ]]; then
+    _describe 'values' reply
+  else
+    _default
+  fi
+}
+if [[ "\${zsh_eval_context[-1]}" == "loadautofunc" ]]; then
+  _{{name}}_yargs_completions "$@"
+else
+  compdef _{{name}}_yargs_completions {{name}}
+fi
+###-end-{{name}}-completions-###
+`;
+
+/** Shells `completion <shell>` has a script for. */
+export const COMPLETION_SHELLS = ['bash', 'zsh'] as const;
+export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
+
+/** The completion script for a shell; it calls the program back with `--get-yargs-completions`. */
+export function completionScript(shell: CompletionShell, scriptName: string): string {
+  return (shell === 'zsh' ? ZSH : BASH).replaceAll('{{name}}', scriptName);
+}

@@ -41,6 +41,7 @@ export function createCli(app: Nexus, options: CliOptions = {}): Cli {
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.description === undefined ? {} : { description: options.description }),
     remote: false,
+    expectsCredential: () => app.requiresAuthentication,
     backend: (_caller: unknown, settings: Parameters<typeof createLocalBackend>[1]) => createLocalBackend(app, settings),
   };
   const run = (argv: readonly string[], io?: CliIo) => runProgram(config, argv, io);

@@ -89,15 +89,35 @@ export function mergeFields(base: unknown, fields: Record<string, unknown>): unk
   return { ...(base as Record<string, unknown>), ...fields };
 }
 
-/** Applies repeated `--param key=value` over the base input. */
-export function applyParams(base: unknown, params: readonly string[]): unknown {
+/** Whether the JSON Schema at `keys` accepts only text, so `--param k=5` stays "5". */
+function textOnly(schema: Readonly<Record<string, unknown>> | undefined, keys: readonly string[]): boolean {
+  let node: unknown = schema;
+  for (const key of keys) {
+    const properties = (node as { properties?: Record<string, unknown> } | undefined)?.properties;
+    node = properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
+  }
+  const at = node as { type?: unknown; enum?: unknown; anyOf?: unknown; oneOf?: unknown } | undefined;
+  if (at === undefined) return false;
+  if (Array.isArray(at.enum)) return at.enum.every((value) => typeof value === 'string');
+  const members = (at.anyOf ?? at.oneOf) as Record<string, unknown>[] | undefined;
+  if (Array.isArray(members)) return members.length > 0 && members.every((member) => textOnly(member, []));
+  return at.type === 'string';
+}
+
+/**
+ * Applies repeated `--param key=value` over the base input. Values are JSON-decoded unless the
+ * operation's schema (when known) says the field is text, so `--param message=5` sends "5".
+ */
+export function applyParams(base: unknown, params: readonly string[], schema?: Readonly<Record<string, unknown>>): unknown {
   if (params.length === 0) return base;
   if (typeof base !== 'object' || base === null || Array.isArray(base)) throw usage('--param needs --input to be a JSON object.');
   const input = base as Record<string, unknown>;
   for (const param of params) {
     const eq = param.indexOf('=');
     if (eq < 0) throw usage(`--param "${param}" needs the form key=value.`);
-    setPath(input, param.slice(0, eq), decodeValue(param.slice(eq + 1)), '--param');
+    const path = param.slice(0, eq);
+    const raw = param.slice(eq + 1);
+    setPath(input, path, textOnly(schema, path.split('.')) ? raw : decodeValue(raw), '--param');
   }
   return input;
 }

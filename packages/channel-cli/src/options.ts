@@ -3,6 +3,9 @@ import { InputError } from './input.js';
 import { REQUEST_ID, problem } from './problem.js';
 import type { OutputMode } from './render.js';
 
+/** Every network call has a deadline, help and completion included: a silent server never hangs the shell. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
 /** Parser settings shared by both passes: values stay text unless an option says otherwise. */
 export const PARSER_CONFIG = { 'parse-numbers': false, 'parse-positional-numbers': false } as const;
 
@@ -14,7 +17,7 @@ export function globalOptions(remote: boolean): Record<string, Options> {
     tenant: { type: 'string', describe: 'Tenant to act in (needs the admin role unless it is your own) [env NEXUS_TENANT]', requiresArg: true },
     'request-id': { type: 'string', describe: 'Request id to correlate logs and audit records', requiresArg: true },
     output: { choices: ['json', 'pretty'], describe: 'Results: json (one line) or pretty (indented) [default: pretty on a terminal, else json]; json also prints errors as JSON', requiresArg: true },
-    timeout: { type: 'number', describe: 'Give up after this many seconds (exit 75)', requiresArg: true },
+    timeout: { type: 'string', describe: `Give up on each network call after this many seconds (exit 75; 69 while only fetching help) [env NEXUS_TIMEOUT, default ${DEFAULT_TIMEOUT_MS / 1000}]`, requiresArg: true },
     verbose: { type: 'boolean', describe: 'Print the request id, duration and rate limit to stderr' },
   };
 }
@@ -35,7 +38,7 @@ export interface CallerSettings {
   readonly token?: string;
   readonly tenant?: string;
   readonly requestId?: string;
-  readonly timeoutMs?: number;
+  readonly timeoutMs: number;
 }
 
 const usage = (message: string) => new InputError(problem('INVALID_INPUT', message));
@@ -45,10 +48,11 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 export function callerSettings(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>, remote: boolean): CallerSettings {
   const requestId = text(args['request-id']);
   if (requestId !== undefined && !REQUEST_ID.test(requestId)) throw usage('--request-id must be 1-128 characters of A-Z a-z 0-9 . _ -');
-  let timeoutMs: number | undefined;
-  if (args.timeout !== undefined) {
-    const seconds = Number(args.timeout);
-    if (!Number.isFinite(seconds) || seconds <= 0) throw usage('--timeout must be a positive number of seconds.');
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  const rawTimeout = text(args.timeout) ?? text(env.NEXUS_TIMEOUT);
+  if (rawTimeout !== undefined) {
+    const seconds = Number(rawTimeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw usage(`${text(args.timeout) === undefined ? 'NEXUS_TIMEOUT' : '--timeout'} must be a positive number of seconds, got "${rawTimeout}".`);
     timeoutMs = Math.round(seconds * 1000);
   }
   let url: URL | undefined;
@@ -68,7 +72,7 @@ export function callerSettings(args: Record<string, unknown>, env: Readonly<Reco
     ...(token === undefined ? {} : { token }),
     ...(tenant === undefined ? {} : { tenant }),
     ...(requestId === undefined ? {} : { requestId }),
-    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    timeoutMs,
   };
 }
 

@@ -1,12 +1,14 @@
 import yargs from 'yargs';
 import type { Argv, Options } from 'yargs';
 import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
-import { COMPLETION_FLAG, complete } from './completion.js';
+import { COMPLETION_FLAG, COMPLETION_SHELLS, complete, completionScript } from './completion.js';
+import type { CompletionShell } from './completion.js';
 import { exitCodeOf } from './exit-codes.js';
 import { InputError, applyParams, mergeFields, readInput } from './input.js';
 import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModesOf, suggestOption } from './options.js';
 import type { CallerSettings } from './options.js';
-import { renderFacts, renderFailure, renderResult } from './render.js';
+import { notice, renderFacts, renderFailure, renderResult } from './render.js';
+import { connectsOut, prepare } from './prepare.js';
 import type { Output } from './render.js';
 import { schemaOptions, schemaValues } from './schema-options.js';
 import { problem } from './problem.js';
@@ -29,6 +31,8 @@ export interface ProgramConfig {
   /** Remote mode adds `--url`; in-process mode has no server to name. */
   readonly remote: boolean;
   readonly backend: (caller: CallerSettings, settings: BackendSettings) => Backend;
+  /** Whether calls without a credential are worth a notice (a remote server cannot be asked; an app can). */
+  readonly expectsCredential: () => boolean;
 }
 
 class UsageFailure extends Error {}
@@ -66,7 +70,8 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
   const positional = first._.map(String);
   const wantsHelp = first.help === true || first.h === true;
   const running = positional[0] === 'run' ? positional[1] : undefined;
-  const unknownKeys = Object.keys(first).filter((key) => !KNOWN_KEYS.has(key));
+  // Only keys as typed: the parser's camel-case copies (`userId` for `--user_id`) are not fields.
+  const unknownKeys = Object.keys(first).filter((key) => !KNOWN_KEYS.has(key) && argv.some((arg) => arg === `--${key}` || arg.startsWith(`--${key}=`) || arg === `--no-${key}`));
 
   if (argv[0] === COMPLETION_FLAG) {
     const options = [...GLOBAL_KEYS(config.remote), ...Object.keys(RUN_OPTIONS), 'help'];
@@ -81,23 +86,16 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     return 0;
   }
 
-  let descriptor: OperationSummary | undefined;
-  let operations: OperationSummary[] | undefined;
-  try {
-    if (running !== undefined && (wantsHelp || unknownKeys.length > 0)) {
-      const described: Outcome<OperationSummary> = await connect(first).describe(running);
-      if (described.ok) descriptor = described.value;
-      else if (!wantsHelp) return report(described);
-    } else if (wantsHelp && (positional.length === 0 || (positional[0] === 'run' && running === undefined))) {
-      const listed = await connect(first).list();
-      if (listed.ok) operations = listed.value;
-    }
-  } catch (error) {
-    // Bad global options are reported by the command itself; help still shows.
-    if (!(error instanceof InputError)) throw error;
-    if (!wantsHelp) return report(local(error));
+  // What help and typed input need from the server, fetched before the real parse.
+  const prepared = await prepare(connect, first, { running, wantsHelp, unknownKeys, positional });
+  if ('exit' in prepared) return prepared.exit === 'usage' ? report(local(prepared.error)) : report(prepared.failure);
+  const { descriptor, operations, helpFailure } = prepared;
+  const credentialGiven = [first.token, env.NEXUS_TOKEN].some((value) => typeof value === 'string' && value !== '');
+  if (!wantsHelp && !credentialGiven && connectsOut(positional) && config.expectsCredential()) {
+    notice(stderr, 'No credential: pass --token or set NEXUS_TOKEN. Calling anonymously, so only public operations are available.', mode.diagnostics);
   }
-  const inputOptions: SchemaOption[] = descriptor ? schemaOptions(descriptor.inputSchema, RESERVED_NAMES) : [];
+  // An operation the caller cannot see still gets its fields as text: the server's answer to the call says why.
+  const inputOptions: SchemaOption[] = descriptor ? schemaOptions(descriptor.inputSchema, RESERVED_NAMES) : running === undefined ? [] : unknownKeys.map((key) => ({ key, kind: 'string', describe: '' }));
 
   let exitCode: number | undefined;
   const command = <A>(body: (args: A & Record<string, unknown>, backend: Backend) => Promise<number>) => async (parsed: unknown) => {
@@ -147,7 +145,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
       },
       command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
         const base = args.input === undefined ? {} : await readInput(args.input, stdin);
-        const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? []);
+        const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
         // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
         if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
         return show(await backend.run(args.name, input), args);
@@ -163,7 +161,16 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
         return code === 0 && outcome.ok && outcome.value.status === 'unhealthy' ? exitCodeOf('UNAVAILABLE') : code;
       }),
     )
-    .completion('completion', 'Print a shell completion script (bash, zsh)')
+    .command(
+      'completion [shell]',
+      'Print a shell completion script: nexus completion bash >> ~/.bashrc',
+      (y: Argv) => y.positional('shell', { choices: [...COMPLETION_SHELLS], describe: 'Shell (default: from $SHELL)' }),
+      command<{ shell?: CompletionShell }>(async (args) => {
+        const shell = args.shell ?? (/zsh$/.test(env.SHELL ?? '') ? 'zsh' : 'bash');
+        stdout.write(completionScript(shell, config.scriptName));
+        return 0;
+      }),
+    )
     .demandCommand(1, 'Name a command.')
     .help()
     .alias('help', 'h')
@@ -186,6 +193,11 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
   }
   if (exitCode !== undefined) return exitCode;
   if (help !== '') stdout.write(help.endsWith('\n') ? help : `${help}\n`);
+  // Help was printed without what the server would have added; say why, and exit as unavailable.
+  if (help !== '' && helpFailure !== undefined) {
+    report(helpFailure);
+    return exitCodeOf('UNAVAILABLE');
+  }
   return 0;
 }
 

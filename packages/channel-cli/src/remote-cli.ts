@@ -15,6 +15,7 @@ export function createRemoteCli(options: CliOptions = {}): Cli {
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.description === undefined ? {} : { description: options.description }),
     remote: true,
+    expectsCredential: () => true,
     backend: (caller: { url?: URL }, settings: Parameters<typeof createRemoteBackend>[1]) => createRemoteBackend(caller.url!, settings),
   };
   const run = (argv: readonly string[], io?: CliIo) => runProgram(config, argv, io);

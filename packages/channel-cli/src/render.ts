@@ -45,3 +45,8 @@ export function renderFacts(stderr: Output, facts: { operation?: string; request
   ];
   stderr.write(`${parts.filter(Boolean).join(', ')}\n`);
 }
+
+/** A one-line heads-up on stderr (no credential, ...); never on stdout, which carries only results. */
+export function notice(stderr: Output, message: string, mode: OutputMode): void {
+  stderr.write(mode === 'json' ? `${JSON.stringify({ notice: message })}\n` : `note: ${message}\n`);
+}

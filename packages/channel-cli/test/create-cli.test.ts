@@ -65,7 +65,7 @@ describe('createCli: in-process commands through the app pipeline', () => {
   it('treats a missing token as unauthenticated (exit 77): no local-user shortcut', async () => {
     const result = await run(['run', 'profile_set', '--param', 'user_id=u'], { env: {} });
     expect(result.code).toBe(77);
-    expect(result.stderr).toMatch(/^error: UNAUTHENTICATED: .+ \(request [\w-]+\)\n$/);
+    expect(result.stderr).toMatch(/^note: No credential: pass --token or set NEXUS_TOKEN\..*\nerror: UNAUTHENTICATED: .+ \(request [\w-]+\)\n$/);
     expect((await run(['run', 'ping'], { env: {} })).code).toBe(0);
   });
 

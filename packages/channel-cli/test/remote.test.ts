@@ -67,9 +67,11 @@ describe('nexus (remote mode)', () => {
     ]);
     expect(text.code).toBe(EXIT_CODES.INVALID_INPUT);
     expect(text.stdout).toBe('');
-    expect(text.stderr).toMatch(/^error: INVALID_INPUT: .+ \(request piped-1\)\n {2}- message: /);
+    expect(text.stderr).toMatch(/^note: No credential.*\nerror: INVALID_INPUT: .+ \(request piped-1\)\n {2}- message: /);
     expect(json.code).toBe(EXIT_CODES.INVALID_INPUT);
-    expect(JSON.parse(json.stderr)).toMatchObject({ code: 'INVALID_INPUT', requestId: 'piped-2', errors: [expect.objectContaining({ path: 'message' })] });
+    const [note, problem] = json.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(note).toEqual({ notice: expect.stringMatching(/^No credential/) });
+    expect(problem).toMatchObject({ code: 'INVALID_INPUT', requestId: 'piped-2', errors: [expect.objectContaining({ path: 'message' })] });
   });
 
   it('sends X-Request-ID, the bearer token and X-Tenant-ID', async () => {
@@ -81,7 +83,7 @@ describe('nexus (remote mode)', () => {
   it("prints the server's request id with an error", async () => {
     const result = await run(['--url', server.url, '--request-id', 'remote-2', 'run', 'echo']);
     expect(result.code).toBe(EXIT_CODES.INVALID_INPUT);
-    expect(result.stderr).toMatch(/^error: INVALID_INPUT: .+ \(request remote-2\)\n {2}- message: /);
+    expect(result.stderr).toMatch(/^note: No credential.*\nerror: INVALID_INPUT: .+ \(request remote-2\)\n {2}- message: /);
   });
 
   it('reports an unreachable server with exit 69', async () => {
@@ -91,7 +93,8 @@ describe('nexus (remote mode)', () => {
     await new Promise((resolve) => closed.close(resolve));
     const result = await run(['--url', url, 'list']);
     expect(result.code).toBe(69);
-    expect(result.stderr).toBe(`error: UNAVAILABLE: Cannot reach the server at ${url} (ECONNREFUSED).\n`);
+    expect(result.stderr).toMatch(/^note: No credential/);
+    expect(result.stderr.split('\n')[1]).toBe(`error: UNAVAILABLE: Cannot reach the server at ${url} (ECONNREFUSED).`);
   });
 
   it('honours --timeout with exit 75', async () => {
