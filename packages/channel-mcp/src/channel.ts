@@ -1,6 +1,6 @@
 import type { Channel, Nexus } from '@nexus/core';
-import { McpHttpServer } from './http/channel.js';
-import type { McpHttpOptions } from './http/channel.js';
+import { McpHttpServer } from './http/server.js';
+import type { McpHttpOptions } from './http/server.js';
 import { serveMcpStdio } from './stdio.js';
 import type { McpStdioOptions, McpStdioServer } from './stdio.js';
 

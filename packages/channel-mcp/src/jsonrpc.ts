@@ -1,4 +1,4 @@
-/** JSON-RPC 2.0 as MCP uses it, without SDK types: what the transports parse and write. */
+/** JSON-RPC 2.0 envelopes as MCP uses them: what the transports parse and write. */
 export type JsonRpcId = string | number;
 
 export interface JsonRpcRequest {
@@ -34,8 +34,13 @@ export function errorResponse(id: JsonRpcId | null, code: number, message: strin
   return { jsonrpc: '2.0', id, error: data === undefined ? { code, message } : { code, message, data } };
 }
 
+/** Longest string id answered; longer ones are refused rather than echoed back (ids are opaque to us). */
+export const MAX_ID_LENGTH = 256;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isId = (value: unknown): value is JsonRpcId => typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+// MCP ids are strings or integers (the SDK's RequestIdSchema); 1e400 parses as Infinity and is neither.
+const isId = (value: unknown): value is JsonRpcId =>
+  typeof value === 'string' ? value.length <= MAX_ID_LENGTH : typeof value === 'number' && Number.isInteger(value);
 
 /** Checks the envelope only; the protocol layer checks params per method. */
 export function isJsonRpcMessage(value: unknown): value is JsonRpcMessage {
@@ -52,4 +57,32 @@ export const isResponse = (message: JsonRpcMessage): message is JsonRpcResponse 
 /** The id of an invalid message, when one can be read, so the error answers the right request. */
 export function idOf(value: unknown): JsonRpcId | null {
   return isObject(value) && isId(value.id) ? value.id : null;
+}
+
+export const isRequestOf = (message: JsonRpcMessage, method: string): boolean => isRequest(message) && message.method === method;
+
+/** Deepest JSON nesting a message may have: 64 levels of input plus the envelope (batch, message, params). */
+export const MAX_JSON_DEPTH = 64 + 3;
+
+/**
+ * True when the JSON text nests arrays or objects deeper than `limit`. A scan of the raw text,
+ * so a hostile body is refused before it is parsed into something that recursion would choke on.
+ */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    if (inString) {
+      if (char === 0x5c) index++; // backslash: skip the escaped character
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) {
+      inString = true;
+    } else if (char === 0x5b || char === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (char === 0x5d || char === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }

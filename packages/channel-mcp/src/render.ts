@@ -1,7 +1,7 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { InvocationResult, NexusError, ProblemDetails, RateLimitInfo } from '@nexus/core';
-import type { ToolCallResult } from './sdk/adapter.js';
-import { INTERNAL_ERROR, INVALID_PARAMS, REFUSED, RESOURCE_NOT_FOUND } from './jsonrpc.js';
-import type { JsonRpcMessage } from './jsonrpc.js';
+import { INTERNAL_ERROR, INVALID_PARAMS, REFUSED, RESOURCE_NOT_FOUND, errorResponse } from './jsonrpc.js';
+import type { JsonRpcId, JsonRpcResponse } from './jsonrpc.js';
 
 /** `_meta` keys Nexus reads and writes on MCP messages. */
 export const META_REQUEST_ID = 'nexus/requestId';
@@ -25,7 +25,7 @@ function errorText(problem: ProblemDetails, rateLimit: RateLimitInfo | undefined
 }
 
 /** Renders an invocation as a tool result: structured content plus the same JSON as text. */
-export function renderToolResult(result: InvocationResult): ToolCallResult {
+export function renderToolResult(result: InvocationResult): CallToolResult {
   const meta: Record<string, unknown> = { [META_REQUEST_ID]: result.requestId };
   const rateLimit = result.annotations.rateLimit;
   if (rateLimit) meta[META_RATE_LIMIT] = rateLimit;
@@ -46,12 +46,9 @@ export function rpcCodeOf(error: NexusError): number {
   return REFUSED;
 }
 
-/** The Nexus problem a response carries, whether a tool result or a JSON-RPC error. */
-export function problemOf(message: JsonRpcMessage): ProblemDetails | undefined {
-  if ('method' in message) return undefined;
-  const fromError = message.error?.data as { code?: unknown } | undefined;
-  if (fromError && typeof fromError.code === 'string') return fromError as ProblemDetails;
-  const meta = message.result?._meta as Record<string, unknown> | undefined;
-  const fromResult = meta?.[META_ERROR] as { code?: unknown } | undefined;
-  return fromResult && typeof fromResult.code === 'string' ? (fromResult as ProblemDetails) : undefined;
+/** A refusal as a JSON-RPC error: `CODE: detail` as the message (no library prefix), the problem as data. */
+export function refusalResponse(id: JsonRpcId | null, error: NexusError, requestId: string | undefined, rateLimit?: RateLimitInfo): JsonRpcResponse {
+  const problem = error.toProblem(requestId);
+  const data = rateLimit === undefined ? problem : { ...problem, rateLimit };
+  return errorResponse(id, rpcCodeOf(error), `${problem.code}: ${problem.detail}`, data);
 }

@@ -1,12 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Nexus } from '@nexus/core';
-import { createHandlers } from './handlers.js';
-import { INVALID_REQUEST, PARSE_ERROR, errorResponse, idOf, isJsonRpcMessage } from './jsonrpc.js';
-import type { JsonRpcMessage } from './jsonrpc.js';
-import { createProtocolServer } from './sdk/adapter.js';
-import type { MessageTransport } from './sdk/adapter.js';
-import { SERVER_INFO } from './server-info.js';
+import { createDispatcher, negotiateVersion } from './dispatcher.js';
+import type { Caller } from './dispatcher.js';
+import { batchRefusal, parseIncoming } from './incoming.js';
+import { isRequest } from './jsonrpc.js';
+import type { JsonRpcId, JsonRpcMessage } from './jsonrpc.js';
 import { claimStdout } from './stdout-guard.js';
 
 export interface McpStdioOptions {
@@ -24,46 +23,10 @@ export interface McpStdioServer {
   close(): Promise<void>;
 }
 
-/** Newline-delimited JSON-RPC. Unlike the SDK's reader, a bad line is answered, not only logged. */
-function lineTransport(input: Readable, writeLine: (line: string, done: (error?: Error | null) => void) => void): MessageTransport & { ended: Promise<void> } {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  const write = (message: JsonRpcMessage) =>
-    new Promise<void>((resolve, reject) => writeLine(`${JSON.stringify(message)}\n`, (error) => (error ? reject(error) : resolve())));
-  let endedResolve!: () => void;
-  const ended = new Promise<void>((resolve) => (endedResolve = resolve));
-  const transport: MessageTransport & { ended: Promise<void> } = {
-    ended,
-    async start() {
-      lines.on('line', (line) => {
-        if (line.trim() === '') return;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          void write(errorResponse(null, PARSE_ERROR, 'Parse error: the line is not JSON.')).catch(() => {});
-          return;
-        }
-        for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
-          if (isJsonRpcMessage(item)) transport.onmessage?.(item);
-          else void write(errorResponse(idOf(item), INVALID_REQUEST, 'Invalid Request: not a JSON-RPC 2.0 message.')).catch(() => {});
-        }
-      });
-      lines.once('close', () => {
-        endedResolve();
-        transport.onclose?.();
-      });
-    },
-    send: (message) => write(message),
-    async close() {
-      lines.close();
-    },
-  };
-  return transport;
-}
-
 /**
- * Serves the app's operations over MCP stdio. The credential is NEXUS_TOKEN from the
- * environment, verified by the pipeline like any other.
+ * Serves the app's operations over MCP stdio: newline-delimited JSON-RPC, one client, the same
+ * dispatcher as HTTP. The credential is NEXUS_TOKEN from the environment, verified by the
+ * pipeline like any other. Unlike the SDK's reader, a bad line is answered, not only logged.
  * @example
  * const server = serveMcpStdio(app);
  * await server.closed;
@@ -74,27 +37,62 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
   const output = options.output ?? process.stdout;
   const token = env.NEXUS_TOKEN;
   const tenant = env.NEXUS_TENANT;
-  const server = createProtocolServer(SERVER_INFO, createHandlers(app, {
+  const caller: Caller = {
     credential: token ? { kind: 'bearer', token } : { kind: 'none' },
     transport: tenant ? { requestedTenant: tenant } : {},
-  }));
-  const writeLine =
-    output === process.stdout && options.guardStdout !== false
-      ? ((line: string, done: (error?: Error | null) => void) => claimStdout()(line, done))
-      : (line: string, done: (error?: Error | null) => void) => output.write(line, done);
-  const transport = lineTransport(options.input ?? process.stdin, writeLine);
-  const unsubscribe = app.onOperationsChanged(() => {
-    server.notifyToolsChanged().catch((error: unknown) => app.logger.warn('tools/list_changed not sent', { error }));
+  };
+  const dispatch = createDispatcher(app);
+  const writeLine: (line: string) => void =
+    output === process.stdout && options.guardStdout !== false ? (line) => void claimStdout()(line) : (line) => void output.write(line);
+  const send = (message: JsonRpcMessage) => writeLine(`${JSON.stringify(message)}\n`);
+  const inFlight = new Map<JsonRpcId, AbortController>();
+  let version: string | undefined;
+
+  const serve = async (message: JsonRpcMessage): Promise<void> => {
+    if (!isRequest(message)) {
+      if ('method' in message && message.method === 'notifications/cancelled') {
+        const id = message.params?.requestId;
+        if (typeof id === 'string' || typeof id === 'number') inFlight.get(id)?.abort(message.params?.reason ?? 'cancelled by the client');
+      }
+      return;
+    }
+    const controller = new AbortController();
+    inFlight.set(message.id, controller);
+    try {
+      if (message.method === 'initialize') version = negotiateVersion(message.params?.protocolVersion);
+      const { response } = await dispatch(message, caller, { signal: controller.signal, notify: send });
+      // The spec: a cancelled request is not answered (the client has stopped waiting for it).
+      if (!controller.signal.aborted) send(response);
+    } catch (error) {
+      app.logger.error('mcp stdio request failed', { method: message.method, error });
+      send({ jsonrpc: '2.0', id: message.id, error: { code: -32603, message: 'Internal error' } });
+    } finally {
+      if (inFlight.get(message.id) === controller) inFlight.delete(message.id);
+    }
+  };
+
+  const lines = createInterface({ input: options.input ?? process.stdin, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    if (line.trim() === '') return;
+    const incoming = parseIncoming(line);
+    if (!incoming.ok) return send(incoming.error);
+    const refused = incoming.batch ? batchRefusal(incoming.messages, version) : undefined;
+    if (refused) return send(refused);
+    for (const message of incoming.messages) void serve(message);
   });
-  transport.onerror = (error) => app.logger.warn('mcp stdio transport error', { error });
-  void server.connect(transport);
+  let endedResolve!: () => void;
+  const ended = new Promise<void>((resolve) => (endedResolve = resolve));
+  lines.once('close', () => endedResolve());
+
+  const unsubscribe = app.onOperationsChanged(() => send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       unsubscribe();
-      await server.close().catch(() => {});
+      lines.close();
+      for (const controller of inFlight.values()) controller.abort('server closing');
     })();
     return closing;
   };
-  return { closed: transport.ended.then(close), close };
+  return { closed: ended.then(close), close };
 }

@@ -57,11 +57,9 @@ describe('MCP over Streamable HTTP', () => {
     expect(body.result.structuredContent).toEqual({ result: 42 });
   });
 
-  it('answers an unknown tool with an isError result carrying NOT_FOUND', async () => {
-    const body = (await (await call('nope', {})).json()) as { result: { isError: boolean; structuredContent: { error: { code: string } }; _meta: Record<string, { code: string }> } };
-    expect(body.result.isError).toBe(true);
-    expect(body.result.structuredContent.error.code).toBe('NOT_FOUND');
-    expect(body.result._meta['nexus/error']?.code).toBe('NOT_FOUND');
+  it('answers an unknown tool with JSON-RPC error -32602 carrying NOT_FOUND', async () => {
+    const body = (await (await call('nope', {})).json()) as { id: number; error: { code: number; message: string; data: { code: string } } };
+    expect(body).toMatchObject({ id: 1, error: { code: -32602, message: 'Unknown tool: nope', data: { code: 'NOT_FOUND' } } });
   });
 
   it('answers INVALID_INPUT with field paths, in the problem and in the text', async () => {

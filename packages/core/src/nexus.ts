@@ -135,11 +135,17 @@ export class Nexus {
 
   /**
    * Judges a credential without serving anything: only the authenticate phase runs, as for a
-   * catalogue request (purpose `list`, so an absent credential passes when the stages allow
-   * anonymous catalogues). No audit record, rate-limit charge or request metric. Never throws.
+   * catalogue request (purpose `list`: an absent credential passes when the stages allow
+   * anonymous catalogues) or a native route (purpose `route`: it does not, unless the stages
+   * exempt `transport.path`). An accepted credential leaves no audit record, rate-limit charge
+   * or request metric; a refused one passes through the observe phase, so it is recorded like
+   * any refused call (a failed login leaves a trace). Never throws.
    */
-  async authenticate(init: ListInit): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
-    const ctx = createContext(this.logger, init, LIST_OPERATION, undefined, 'list');
+  async authenticate(
+    init: ListInit,
+    purpose: 'list' | 'route' = 'list',
+  ): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
+    const ctx = createContext(this.logger, init, purpose === 'list' ? LIST_OPERATION : ROUTE_OPERATION, undefined, purpose);
     try {
       if (this.startPromise === undefined) await this.ready();
       const principal = (await this.pipelines.authenticate(ctx)) as Principal | undefined;
@@ -147,6 +153,7 @@ export class Nexus {
     } catch (thrown) {
       const error = toNexusError(thrown);
       if (error.code === 'INTERNAL') ctx.logger.error('authentication check failed', { channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
+      await this.pipelines.observeRefusal(ctx, thrown).catch(() => undefined);
       return { ok: false, requestId: ctx.requestId, error };
     }
   }

@@ -51,6 +51,11 @@ export class Pipelines {
     ));
   }
 
+  /** The observe phase around a refusal decided elsewhere, so it is recorded like a refused call. */
+  observeRefusal(ctx: NexusContext, thrown: unknown): Promise<unknown> {
+    return compose(this.stages.filter((entry) => entry.phase === 'observe'), () => Promise.reject(thrown))(ctx);
+  }
+
   /** Phases up to `limit` around a channel-native route. */
   route(route: (ctx: NexusContext) => unknown): Terminal {
     return compose(this.admissionStages(), async (ctx) => route(ctx));

@@ -43,17 +43,36 @@ describe('app.authenticate', () => {
     expect(trace).toEqual(['authenticate']);
   });
 
-  it('refuses a bad credential with UNAUTHENTICATED and never throws', async () => {
+  it('refuses a bad credential with UNAUTHENTICATED, never throws, and lets the observe phase see the refusal', async () => {
     const trace: string[] = [];
-    const result = await build(trace).authenticate({ channel: 't', credential: { kind: 'bearer', token: 'forged' } });
+    const app = build(trace);
+    const seen: unknown[] = [];
+    app.use('observe', async (ctx, next) => {
+      try {
+        return await next();
+      } catch (error) {
+        seen.push({ operation: ctx.operation, code: (error as UnauthenticatedError).code });
+        throw error;
+      }
+    });
+    const result = await app.authenticate({ channel: 't', credential: { kind: 'bearer', token: 'forged' } });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
-    expect(trace).toEqual(['authenticate']);
+    // The refused credential is observed (audited) once; an accepted one never is.
+    expect(trace).toEqual(['authenticate', 'observe']);
+    expect(seen).toEqual([{ operation: '$list', code: 'UNAUTHENTICATED' }]);
   });
 
   it('judges an absent credential as a catalogue request would', async () => {
     const result = await build([]).authenticate({ channel: 't', credential: { kind: 'none' } });
     expect(result).toMatchObject({ ok: true, principal: undefined });
+  });
+
+  it('judges an absent credential as a native route would when asked to', async () => {
+    const trace: string[] = [];
+    const result = await build(trace).authenticate({ channel: 't', credential: { kind: 'none' } }, 'route');
+    expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(trace).toEqual(['authenticate', 'observe']);
   });
 
   it('counts no request in the metrics', async () => {
