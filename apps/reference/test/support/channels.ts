@@ -1,6 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { CLI_JS, MAIN_JS, NEXUS_JS, cleanEnv, runNode } from './processes.js';
 
 /** Who calls: a bearer token (none when absent) and the tenant asked for (X-Tenant-ID, --tenant, NEXUS_TENANT). */
@@ -123,6 +124,20 @@ function mcpOutcome(result: ToolResult): Outcome {
   return { code };
 }
 
+/**
+ * Calls a tool. An unknown tool is the JSON-RPC error -32602 (the MCP spec), carrying the
+ * NOT_FOUND problem as its data; every other refusal is a tool result.
+ */
+async function callTool(client: Client, operation: string, input: unknown): Promise<Outcome> {
+  try {
+    return mcpOutcome((await client.callTool({ name: operation, arguments: input as Record<string, unknown> })) as ToolResult);
+  } catch (error) {
+    if (!(error instanceof McpError) || error.code !== ErrorCode.InvalidParams) throw error;
+    const code = problemCode(error.data) ?? 'no problem in the -32602 data';
+    return { code: code === 'NOT_FOUND' ? code : `${code} [JSON-RPC -32602]` };
+  }
+}
+
 /** One SDK client per caller, made on first use and kept. */
 function clientPool(connect: (caller: Caller) => Promise<Client>) {
   const clients = new Map<string, Promise<Client>>();
@@ -155,8 +170,7 @@ export function mcpHttpDriver(mcpUrl: string): ChannelDriver {
     concurrency: 4,
     async call(caller, operation, input) {
       try {
-        const client = await pool.get(caller);
-        return mcpOutcome((await client.callTool({ name: operation, arguments: input as Record<string, unknown> })) as ToolResult);
+        return await callTool(await pool.get(caller), operation, input);
       } catch (error) {
         // DESIGN §7: an unauthenticated caller gets HTTP 401 before any MCP message is handled.
         if (error instanceof StreamableHTTPError && error.code === 401) return { code: 'UNAUTHENTICATED' };
@@ -180,8 +194,7 @@ export function mcpStdioDriver(secret: string): ChannelDriver {
     name: 'MCP stdio',
     concurrency: 2,
     async call(caller, operation, input) {
-      const client = await pool.get(caller);
-      return mcpOutcome((await client.callTool({ name: operation, arguments: input as Record<string, unknown> })) as ToolResult);
+      return callTool(await pool.get(caller), operation, input);
     },
     close: () => pool.close(),
   };
