@@ -3,8 +3,8 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { NexusSetupError, NotFoundError, acceptRequestId } from '@nexus/core';
-import type { Channel, Nexus, NexusContext } from '@nexus/core';
+import { NexusSetupError, NotFoundError, acceptRequestId, resolveServerLimits } from '@nexus/core';
+import type { Channel, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
 import { buildOpenApi } from './openapi.js';
@@ -17,7 +17,8 @@ import type { TokenSources, TrustProxy } from './request.js';
 import { admitted, catalogue, execute, executeTarget } from './routes.js';
 import type { RouteContext } from './routes.js';
 
-export interface ApiChannelOptions {
+/** `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and `maxConnections` bound the listener (see the README). */
+export interface ApiChannelOptions extends ServerLimitOptions {
   /** Defaults to `app.options.apiPort` (8000); 0 picks a free port (see `address()`). */
   readonly port?: number;
   /** Defaults to `app.options.host` (127.0.0.1). */
@@ -81,9 +82,11 @@ class ExpressApiChannel implements ApiChannel {
   private rc: RouteContext | undefined;
   private native: Express | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly limits: ServerLimits;
 
   constructor(private readonly options: ApiChannelOptions) {
     this.name = options.name ?? 'api';
+    this.limits = resolveServerLimits(options);
     if (options.bodyLimit !== undefined && !(Number.isInteger(options.bodyLimit) && options.bodyLimit > 0)) {
       throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'bodyLimit must be a positive integer number of bytes');
     }
@@ -136,7 +139,13 @@ class ExpressApiChannel implements ApiChannel {
     const native = this.buildExpress(app, rc);
     this.native = native;
     const middlewares = this.middlewares;
-    const server = createServer((req, res) => {
+    const limits = this.limits;
+    const server = createServer({
+      headersTimeout: limits.headersTimeout,
+      requestTimeout: limits.requestTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      connectionsCheckingInterval: limits.checkInterval,
+    }, (req, res) => {
       // Canonical execute calls skip Express routing; native middleware, if any, gets Express's
       // req/res from the pipeline stage only when it runs.
       const target = req.method === 'POST' ? executeTarget(req.url) : undefined;
@@ -147,6 +156,7 @@ class ExpressApiChannel implements ApiChannel {
         if (!res.headersSent) sendProblem(res, fromNativeError(error), acceptRequestId(req.headers['x-request-id']), rc.render);
       });
     });
+    server.maxConnections = limits.maxConnections;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

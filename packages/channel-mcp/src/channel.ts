@@ -1,3 +1,4 @@
+import { resolveServerLimits } from '@nexus/core';
 import type { Channel, Nexus } from '@nexus/core';
 import { McpHttpServer } from './http/server.js';
 import type { McpHttpOptions } from './http/server.js';
@@ -21,6 +22,8 @@ export interface McpChannel extends Channel {
  * app.addChannel(createMcpChannel({ transport: 'stdio' }));
  */
 export function createMcpChannel(options: McpChannelOptions = {}): McpChannel {
+  // Bad listener limits fail here, at set-up, not when the app starts.
+  if (options.transport !== 'stdio') resolveServerLimits(options);
   let http: McpHttpServer | undefined;
   let stdio: McpStdioServer | undefined;
   let stdioOpen = false;

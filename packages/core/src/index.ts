@@ -55,6 +55,8 @@ export {
 export type { FieldError, NexusErrorCode, NexusErrorOptions, Outcome, ProblemDetails } from './errors.js';
 export { NexusSetupError, isNexusSetupError } from './setup-error.js';
 export type { NexusSetupErrorCode } from './setup-error.js';
+export { DEFAULT_SERVER_LIMITS, resolveServerLimits } from './server-limits.js';
+export type { ServerLimitOptions, ServerLimits } from './server-limits.js';
 export { runHealthChecks } from './health.js';
 export type { HealthCheck, HealthCheckResult, HealthReport, HealthStatus } from './health.js';
 export { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';

@@ -1,7 +1,7 @@
-import type { TrustedProxies } from '@nexus/core';
+import type { ServerLimitOptions, TrustedProxies } from '@nexus/core';
 
-/** Options of the Streamable HTTP transport. */
-export interface McpHttpOptions {
+/** Options of the Streamable HTTP transport; the listener limits are those of every Nexus HTTP listener. */
+export interface McpHttpOptions extends ServerLimitOptions {
   /** Defaults to `app.options.mcpPort` (3001); 0 picks a free port. */
   readonly port?: number;
   /** Defaults to `app.options.host` (127.0.0.1). */

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createForwardedAddressResolver } from '@nexus/core';
-import type { Nexus } from '@nexus/core';
+import { createForwardedAddressResolver, resolveServerLimits } from '@nexus/core';
+import type { Nexus, ServerLimits } from '@nexus/core';
 import { createDispatcher } from '../dispatcher.js';
 import { INVALID_REQUEST, errorResponse } from '../jsonrpc.js';
 import { isLoopback, passesRebindingCheck } from './host-check.js';
@@ -32,8 +32,10 @@ export class McpHttpServer {
   private readonly path: string;
   private readonly rebinding: RebindingPolicy | undefined;
   private readonly post: PostContext;
+  private readonly limits: ServerLimits;
 
   constructor(private readonly app: Nexus, private readonly options: McpHttpOptions = {}) {
+    this.limits = resolveServerLimits(options);
     this.path = options.path ?? '/mcp';
     const host = options.host ?? app.options.host;
     this.rebinding = options.dnsRebindingProtection ?? isLoopback(host)
@@ -55,13 +57,15 @@ export class McpHttpServer {
   }
 
   async listen(): Promise<void> {
-    const server = createServer((req, res) => {
+    const { headersTimeout, requestTimeout, keepAliveTimeout, checkInterval, maxConnections } = this.limits;
+    const server = createServer({ headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval: checkInterval }, (req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         this.app.logger.error('mcp http request failed', { error });
         if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
         else res.end();
       });
     });
+    server.maxConnections = maxConnections;
     this.server = server;
     if (this.options.stateful) {
       const sessions = new Sessions(this.options.sessionIdleMs ?? 30 * 60_000);
