@@ -81,9 +81,9 @@ describe('a Redis outage and recovery on a server of our own', () => {
     expect(await storeErrors(closed.app)).toBe(6);
   }, 30_000);
 
-  it('reports the store as degraded while it is down', async () => {
+  it('reports the store as degraded while it is down, unhealthy when calls are refused meanwhile', async () => {
     expect(await open.handle.health()).toMatchObject({ status: 'degraded' });
-    expect(await closed.handle.health()).toMatchObject({ status: 'degraded' });
+    expect(await closed.handle.health()).toMatchObject({ status: 'unhealthy' });
   });
 
   it('resumes limiting without a restart once Redis is back', async () => {

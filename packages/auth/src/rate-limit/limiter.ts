@@ -13,7 +13,10 @@ export interface RateLimiterHandle {
   /** Connects the store (Redis); an unreachable store is not fatal. */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** `degraded` while the store is unreachable. */
+  /**
+   * While the store is unreachable: `degraded` when failing open (calls are served), `unhealthy`
+   * when failing closed (every call is refused, so load balancers should stop routing here).
+   */
   readonly health: HealthCheck;
 }
 
@@ -124,6 +127,9 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
     stage,
     start: () => store.start(),
     stop: () => store.stop(),
-    health: () => store.health(),
+    async health() {
+      const result = await store.health();
+      return result.status !== 'healthy' && !resolved.failOpen ? { ...result, status: 'unhealthy' } : result;
+    },
   };
 }

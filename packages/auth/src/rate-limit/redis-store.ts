@@ -4,6 +4,24 @@ import { TAKE_SCRIPT } from './bucket.js';
 import type { BucketStore, TakeResult } from './bucket.js';
 import type { BucketSpec } from './config.js';
 
+const TIMED_OUT = 'rate-limit store did not answer in time';
+
+/**
+ * Settles with `work` or rejects after `ms`, whichever comes first. ioredis's commandTimeout
+ * starts when a command is written, and with auto-pipelining a command waits unwritten while
+ * the previous pipeline is outstanding: on a hung server, calls queued behind others waited a
+ * multiple of the timeout. This deadline starts with the call.
+ */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(TIMED_OUT)), ms);
+  });
+  // The abandoned command still settles later (ioredis keeps replies in order); nobody waits for it.
+  work.catch(() => {});
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 type TakeCommand = (key: string, capacity: string, rate: string, ...now: string[]) => Promise<[number, number, number, number]>;
 
 /**
@@ -40,9 +58,10 @@ export function createRedisStore(url: string, logger: Logger, commandTimeoutMs: 
 
   return {
     async take(key: string, spec: BucketSpec): Promise<TakeResult> {
-      const reply = await (now === undefined
+      const command = now === undefined
         ? takeCommand(key, String(spec.capacity), String(spec.ratePerMs))
-        : takeCommand(key, String(spec.capacity), String(spec.ratePerMs), String(now())));
+        : takeCommand(key, String(spec.capacity), String(spec.ratePerMs), String(now()));
+      const reply = await within(command, commandTimeoutMs);
       return { allowed: reply[0] === 1, remaining: reply[1], retryAfterMs: reply[2], resetMs: reply[3] };
     },
     async start() {
@@ -63,7 +82,7 @@ export function createRedisStore(url: string, logger: Logger, commandTimeoutMs: 
     async health(): Promise<HealthCheckResult> {
       if (client.status !== 'ready') return { status: 'degraded', backend: 'redis', detail: 'rate-limit store unreachable' };
       try {
-        await client.ping();
+        await within(client.ping(), commandTimeoutMs);
         return { status: 'healthy', backend: 'redis' };
       } catch {
         return { status: 'degraded', backend: 'redis', detail: 'rate-limit store not answering' };
