@@ -179,6 +179,8 @@ export class NexusAuthPlugin implements Plugin {
       this.verifier = verifier;
       const throttle = this.createThrottle(app);
       this.throttle = throttle;
+      // Issuers named by URL are OAuth authorization servers clients can discover (RFC 9728).
+      for (const issuer of [this.jwt.issuer ?? []].flat()) if (/^https?:\/\//i.test(issuer)) app.addAuthorizationServer(issuer);
       app.use('authenticate', createAuthenticateStage({ verifier, metrics: app.metrics, throttle, isExemptPath: this.exempt }), 'nexus-auth:authenticate');
       if (verifier.jwks !== undefined) app.addHealthCheck('jwks', () => verifier.health());
       if (this.tenant !== undefined) app.use('tenant', createTenantStage(this.tenant, app.metrics), 'nexus-auth:tenant');

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Nexus } from '@nexus/core';
+import { NexusAuthPlugin } from '@nexus/auth';
+import { Nexus, silentLogger } from '@nexus/core';
+import { z } from 'zod';
 import { createMcpChannel } from '../src/index.js';
 import { GOOD_TOKEN, createTestApp } from './support/apps.js';
 
@@ -82,5 +84,23 @@ describe('MCP over HTTP with authentication installed', () => {
     const client = new Client({ name: 'test', version: '1.0.0' });
     await expect(client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: 'Bearer forged' } } }))).rejects.toThrow(/401/);
     await client.close();
+  });
+});
+
+describe('protected-resource metadata without an issuer option', () => {
+  it('lists the issuer the auth plugin verifies tokens for', async () => {
+    const withIssuer = new Nexus({ logger: silentLogger });
+    withIssuer.addPlugin(new NexusAuthPlugin({ jwt: { secret: 'a-secret-of-at-least-32-characters!!', issuer: 'https://id.example.com' } }));
+    withIssuer.handler('echo', { description: 'Returns its message.', input: z.object({}) }, () => ({}));
+    const channel = createMcpChannel({ port: 0 });
+    withIssuer.addChannel(channel);
+    await withIssuer.start();
+    try {
+      const origin = channel.address()!.url.replace(/\/mcp$/, '');
+      const metadata = (await (await fetch(`${origin}/.well-known/oauth-protected-resource`)).json()) as { authorization_servers?: string[] };
+      expect(metadata.authorization_servers).toEqual(['https://id.example.com']);
+    } finally {
+      await withIssuer.stop();
+    }
   });
 });

@@ -61,6 +61,7 @@ export class Nexus {
   private readonly healthChecks = new Map<string, HealthCheck>();
   private readonly pipelines: Pipelines;
   private authenticationRequired: boolean | undefined;
+  private readonly issuers: string[] = [];
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private inFlight = 0;
@@ -131,6 +132,20 @@ export class Nexus {
 
   set requiresAuthentication(required: boolean) {
     this.authenticationRequired = required;
+  }
+
+  /**
+   * Where callers obtain credentials: the token issuers (OAuth authorization servers) that
+   * plugins declare. Channels advertise them, e.g. in OAuth protected-resource metadata.
+   */
+  get authorizationServers(): readonly string[] {
+    return this.issuers;
+  }
+
+  /** Declares an issuer whose tokens this app accepts (called by auth plugins). Idempotent. */
+  addAuthorizationServer(issuer: string): this {
+    if (!this.issuers.includes(issuer)) this.issuers.push(issuer);
+    return this;
   }
 
   /**

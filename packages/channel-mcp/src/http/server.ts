@@ -136,7 +136,8 @@ export class McpHttpServer {
 
   private metadata(req: IncomingMessage, res: ServerResponse): void {
     const issuer = this.options.issuer;
-    const servers = issuer === undefined ? [] : typeof issuer === 'string' ? [issuer] : [...issuer];
+    // Whenever an issuer is known, clients can discover it: stated here, or declared by the auth plugin.
+    const servers = issuer === undefined ? this.app.authorizationServers : typeof issuer === 'string' ? [issuer] : issuer;
     writeJson(res, 200, {
       resource: `${this.base(req)}${this.path}`,
       ...(servers.length === 0 ? {} : { authorization_servers: servers }),
