@@ -21,7 +21,7 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
 
   app.handler(
     'system_status',
-    { description: 'Get system status.', input: z.strictObject({}), permission: 'read:status' },
+    { description: 'Get system status.', input: z.strictObject({}), permission: 'read:status', annotations: { readOnly: true } },
     async () => {
       const health = await app.healthCheck();
       return { status: health.status, health };
@@ -30,7 +30,7 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
 
   app.handler(
     'deep_health',
-    { description: 'Deep health check for load balancers.', input: z.strictObject({}), permission: 'execute:monitoring' },
+    { description: 'Deep health check for load balancers.', input: z.strictObject({}), permission: 'execute:monitoring', annotations: { readOnly: true } },
     async () => {
       const health = await app.healthCheck();
       // Each network channel reports its own listener; a process that does not serve one says so.
@@ -73,6 +73,7 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
       description: 'Export user data (GDPR Art. 20), from the caller\'s tenant only.',
       input: z.strictObject({ user_id: z.string().min(1).max(256), format: z.literal('json').default('json') }),
       permission: 'read:personal_data',
+      annotations: { readOnly: true },
     },
     async ({ user_id }, ctx) => {
       const tenant = tenantOf(ctx);
@@ -86,6 +87,7 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
       description: 'Delete all user data (GDPR Art. 17), in the caller\'s tenant only.',
       input: z.strictObject({ user_id: z.string().min(1).max(256) }),
       permission: 'delete:personal_data',
+      annotations: { destructive: true },
     },
     async ({ user_id }, ctx) => ({ user_id, deleted: await store.delete(tenantOf(ctx), user_id), gdpr_article: '17' as const }),
   );

@@ -10,4 +10,5 @@ export { hasPermission, hasRole, requirePermission, requireRole } from './guards
 export { createAccessToken } from './tokens.js';
 export type { AccessTokenOptions } from './tokens.js';
 export type { RateLimitConfig, RouteLimit } from './rate-limit/index.js';
+export type { IdempotencyConfig } from './idempotency/config.js';
 export type { AuditConfig, AuditLogLevel, AuditLogLevelName, AuditRecord, AuditSinkFunction } from './audit/index.js';

@@ -20,6 +20,10 @@ import { resolveAuditConfig } from './audit/config.js';
 import { createRateLimiter } from './rate-limit/index.js';
 import type { RateLimitConfig, RateLimiterHandle } from './rate-limit/index.js';
 import { resolveRateLimitConfig } from './rate-limit/config.js';
+import { resolveIdempotencyConfig } from './idempotency/config.js';
+import type { IdempotencyConfig, ResolvedIdempotencyConfig } from './idempotency/config.js';
+import { createRedisIdempotencyStore } from './idempotency/redis-store.js';
+import type { RedisIdempotencyStore } from './idempotency/redis-store.js';
 
 /** Everything the auth plugin can enforce; each part is optional, but RBAC and tenants need `jwt`. */
 export interface NexusAuthOptions {
@@ -34,6 +38,11 @@ export interface NexusAuthOptions {
   readonly audit?: AuditConfig;
   /** Refused credentials allowed per client address before it is slowed down; `false` disables. */
   readonly authFailureThrottle?: AuthFailureThrottleConfig | false;
+  /**
+   * Where idempotency keys' outcomes are kept. Unset, they follow `rateLimit`: on Redis when the
+   * rate limit is, so instances behind a load balancer share them; otherwise the app's default.
+   */
+  readonly idempotency?: IdempotencyConfig;
 }
 
 /** `basicAuth()`: `jwt` is required, everything else optional. */
@@ -70,6 +79,8 @@ export class NexusAuthPlugin implements Plugin {
   private readonly exempt: (path: string | undefined) => boolean;
   private readonly rateLimitConfig: RateLimitConfig | undefined;
   private readonly auditConfig: AuditConfig | undefined;
+  private readonly idempotencyConfig: ResolvedIdempotencyConfig | undefined;
+  private idempotencyStore: RedisIdempotencyStore | undefined;
   private verifier: TokenVerifier | undefined;
   private limiter: RateLimiterHandle | undefined;
   private auditor: AuditorHandle | undefined;
@@ -104,6 +115,9 @@ export class NexusAuthPlugin implements Plugin {
     this.options = options;
     this.rateLimitConfig = options.rateLimit;
     this.auditConfig = options.audit;
+    const limits = options.rateLimit === undefined ? undefined : resolveRateLimitConfig(options.rateLimit);
+    // Without an option of its own or a rate limit on Redis, the app's default (memory) stays.
+    this.idempotencyConfig = options.idempotency !== undefined || limits?.backend === 'redis' ? resolveIdempotencyConfig(options.idempotency ?? {}, limits) : undefined;
   }
 
   /**
@@ -163,6 +177,7 @@ export class NexusAuthPlugin implements Plugin {
   setup(app: Nexus): void {
     if (this.app !== undefined) throw new NexusSetupError('NEXUS_ERR_AUTH_CONFIG', 'a NexusAuthPlugin instance serves one app; create one per app');
     this.app = app;
+    this.setupIdempotency(app);
     if (this.auditConfig !== undefined) {
       this.auditor = createAuditor(this.auditConfig, app);
       app.use('observe', this.auditor.stage, 'nexus-auth:audit');
@@ -188,15 +203,33 @@ export class NexusAuthPlugin implements Plugin {
     }
   }
 
+  private setupIdempotency(app: Nexus): void {
+    const config = this.idempotencyConfig;
+    if (config === undefined) return;
+    const { ttlSeconds, failOpen } = config;
+    if (config.backend === 'memory') {
+      app.configureIdempotency({ ttlSeconds, failOpen });
+      return;
+    }
+    const store = createRedisIdempotencyStore(config.redisUrl!, config.redisKeyPrefix, app.logger.child({ component: 'idempotency' }), config.redisCommandTimeoutMs);
+    this.idempotencyStore = store;
+    app.configureIdempotency({ store, ttlSeconds, failOpen });
+    // Failing closed, every keyed call is refused while Redis is down: unhealthy, so load balancers move away.
+    app.addHealthCheck('idempotency', async () => {
+      const report = await store.health();
+      return report.status === 'degraded' && !failOpen ? { ...report, status: 'unhealthy' } : report;
+    });
+  }
+
   async start(): Promise<void> {
     // Warm the key set; an unreachable provider is reported by the health check, not fatal here.
-    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start(), this.auditor?.start()]);
+    await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start(), this.idempotencyStore?.start(), this.auditor?.start()]);
   }
 
   async stop(): Promise<void> {
     this.verifier?.close();
     try {
-      await Promise.all([this.limiter?.stop(), this.throttle?.stop()]);
+      await Promise.all([this.limiter?.stop(), this.throttle?.stop(), this.idempotencyStore?.stop()]);
     } finally {
       await this.auditor?.stop();
     }

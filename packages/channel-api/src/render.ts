@@ -32,6 +32,7 @@ export function annotationHeaders(headers: OutgoingHttpHeaders, annotations: Res
     }
   }
   if (annotations.tenant !== undefined) headers['x-tenant-id'] = annotations.tenant.id;
+  if (annotations.idempotency?.replayed === true) headers['idempotent-replayed'] = 'true';
 }
 
 /** Sets annotation headers on a response that something else will write (native routes). */

@@ -71,11 +71,26 @@ export function headerValue(value: string | readonly string[] | undefined): stri
 
 type MutableTransport = { -readonly [K in keyof TransportInfo]: TransportInfo[K] };
 
-/** Method, path, lower-case headers and the requested (unverified) tenant. */
+const SF_STRING = /^"((?:[^"\\]|\\["\\])*)"$/;
+
+/**
+ * The `Idempotency-Key` header: the IETF draft makes it a structured-field string (`"abc"`),
+ * many clients send it bare (`abc`); both mean the key `abc`. The pipeline checks the key.
+ */
+export function idempotencyKeyOf(header: string | readonly string[] | undefined): string | undefined {
+  const value = headerValue(header);
+  if (value === undefined) return undefined;
+  const quoted = SF_STRING.exec(value);
+  return quoted === null ? value : quoted[1]!.replace(/\\(["\\])/g, '$1');
+}
+
+/** Method, path, lower-case headers, the requested (unverified) tenant and the idempotency key. */
 export function transportOf(req: IncomingMessage, path: string): TransportInfo {
   const transport: MutableTransport = { method: req.method ?? 'GET', path, headers: req.headers };
   const tenant = headerValue(req.headers['x-tenant-id']);
   if (tenant !== undefined && tenant !== '') transport.requestedTenant = tenant;
+  const idempotencyKey = idempotencyKeyOf(req.headers['idempotency-key']);
+  if (idempotencyKey !== undefined) transport.idempotencyKey = idempotencyKey;
   return transport;
 }
 

@@ -19,7 +19,7 @@ export interface Failure {
 }
 
 export type Outcome<T> =
-  | { readonly ok: true; readonly value: T; readonly requestId?: string; readonly durationMs?: number; readonly rateLimit?: RateLimitInfo }
+  | { readonly ok: true; readonly value: T; readonly requestId?: string; readonly durationMs?: number; readonly rateLimit?: RateLimitInfo; readonly replayed?: true }
   | Failure;
 
 /** What a command needs from wherever operations run: a remote server or the app in this process. */
@@ -37,6 +37,8 @@ export interface BackendSettings {
   readonly tenant?: string;
   readonly requestId?: string;
   readonly timeoutMs?: number;
+  /** Sent with `run` only; the other commands are reads. */
+  readonly idempotencyKey?: string;
   readonly signal: AbortSignal;
   readonly argv: readonly string[];
 }

@@ -53,7 +53,9 @@ export function createLocalBackend(app: Nexus, settings: BackendSettings): Backe
     async run(name, input) {
       const call = callSignal(settings);
       try {
-        const result = await app.invoke({ ...base(call.signal), operation: name, input });
+        const init = base(call.signal);
+        const transport = { ...init.transport, ...(settings.idempotencyKey === undefined ? {} : { idempotencyKey: settings.idempotencyKey }) };
+        const result = await app.invoke({ ...init, transport, operation: name, input });
         if (!result.ok) return failure(result, call.timedOut(), settings.timeoutMs);
         return {
           ok: true,
@@ -61,6 +63,7 @@ export function createLocalBackend(app: Nexus, settings: BackendSettings): Backe
           requestId: result.requestId,
           durationMs: result.durationMs,
           ...(result.annotations.rateLimit ? { rateLimit: result.annotations.rateLimit } : {}),
+          ...(result.annotations.idempotency?.replayed ? { replayed: true as const } : {}),
         };
       } finally {
         call.done();

@@ -25,12 +25,18 @@ export function globalOptions(remote: boolean): Record<string, Options> {
 /** Options of `run`, besides those derived from the operation's schema. */
 export const RUN_OPTIONS: Record<string, Options> = {
   input: { type: 'string', describe: "Input: JSON text, @file.json, or - for standard input", requiresArg: true },
+  'idempotency-key': {
+    type: 'string',
+    describe: 'A retry with the same key and input prints the first result instead of running again (1-255 visible ASCII characters)',
+    requiresArg: true,
+  },
   param: { type: 'string', array: true, describe: 'key=value (value JSON-decoded, else a string; dots for nested keys); repeatable', requiresArg: true },
 };
 
 /** Names a schema field may not take as an option (and their camel-case forms). */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'url', 'token', 'tenant', 'request-id', 'requestId', 'output', 'timeout', 'verbose', 'input', 'param', 'help', 'version', 'h', 'name',
+  'idempotency-key', 'idempotencyKey',
 ]);
 
 export interface CallerSettings {
@@ -39,8 +45,10 @@ export interface CallerSettings {
   readonly tenant?: string;
   readonly requestId?: string;
   readonly timeoutMs: number;
+  readonly idempotencyKey?: string;
 }
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const usage = (message: string) => new InputError(problem('INVALID_INPUT', message));
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
@@ -65,6 +73,11 @@ export function callerSettings(args: Record<string, unknown>, env: Readonly<Reco
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`--url "${raw}" must be an http or https URL.`);
   }
+  const idempotencyKey = args['idempotency-key'];
+  // Checked here too: an HTTP header cannot carry other characters, so remote mode would fail before any server could say why.
+  if (idempotencyKey !== undefined && (typeof idempotencyKey !== 'string' || !IDEMPOTENCY_KEY.test(idempotencyKey))) {
+    throw usage('--idempotency-key must be 1-255 visible ASCII characters (no spaces).');
+  }
   const token = text(args.token) ?? text(env.NEXUS_TOKEN);
   const tenant = text(args.tenant) ?? text(env.NEXUS_TENANT);
   return {
@@ -73,6 +86,7 @@ export function callerSettings(args: Record<string, unknown>, env: Readonly<Reco
     ...(tenant === undefined ? {} : { tenant }),
     ...(requestId === undefined ? {} : { requestId }),
     timeoutMs,
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   };
 }
 

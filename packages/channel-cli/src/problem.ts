@@ -10,6 +10,7 @@ const STATUS = {
   TENANT_ACCESS_DENIED: [403, 'Tenant access denied'],
   NOT_FOUND: [404, 'Not found'],
   CONFLICT: [409, 'Conflict'],
+  IDEMPOTENCY_MISMATCH: [422, 'Idempotency key reused'],
   PAYLOAD_TOO_LARGE: [413, 'Payload too large'],
   RATE_LIMITED: [429, 'Too many requests'],
   CANCELLED: [499, 'Cancelled'],

@@ -38,7 +38,7 @@ export interface ProgramConfig {
 class UsageFailure extends Error {}
 
 const GLOBAL_KEYS = (remote: boolean) => Object.keys(globalOptions(remote));
-const KNOWN_KEYS = new Set([...GLOBAL_KEYS(true), 'requestId', ...Object.keys(RUN_OPTIONS), 'help', 'h', 'version', '_', '$0']);
+const KNOWN_KEYS = new Set([...GLOBAL_KEYS(true), 'requestId', 'idempotencyKey', ...Object.keys(RUN_OPTIONS), 'help', 'h', 'version', '_', '$0']);
 
 function catalogue(operations: readonly OperationSummary[]): string {
   if (operations.length === 0) return 'You may not run any operation.';
@@ -111,8 +111,13 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     if (!outcome.ok) return report(outcome);
     renderResult(stdout, value(outcome.value), mode.result);
     if (args.verbose === true) {
-      const { requestId, durationMs, rateLimit } = outcome;
-      renderFacts(stderr, { ...(requestId === undefined ? {} : { requestId }), ...(durationMs === undefined ? {} : { durationMs }), ...(rateLimit === undefined ? {} : { rateLimit }) }, mode.diagnostics);
+      const { requestId, durationMs, rateLimit, replayed } = outcome;
+      renderFacts(stderr, {
+        ...(requestId === undefined ? {} : { requestId }),
+        ...(durationMs === undefined ? {} : { durationMs }),
+        ...(rateLimit === undefined ? {} : { rateLimit }),
+        ...(replayed === undefined ? {} : { replayed }),
+      }, mode.diagnostics);
     }
     return 0;
   };

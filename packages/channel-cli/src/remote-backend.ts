@@ -11,6 +11,7 @@ const CODE_BY_STATUS: Record<number, NexusErrorCode> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   413: 'PAYLOAD_TOO_LARGE',
+  422: 'IDEMPOTENCY_MISMATCH',
   429: 'RATE_LIMITED',
   499: 'CANCELLED',
   502: 'UNAVAILABLE',
@@ -23,6 +24,7 @@ interface Reply {
   readonly body: unknown;
   readonly requestId: string | undefined;
   readonly rateLimit: RateLimitInfo | undefined;
+  readonly replayed: boolean;
 }
 
 function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
@@ -55,13 +57,14 @@ function reasonOf(error: unknown): string {
 export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Backend {
   const base = new URL(baseUrl.href.endsWith('/') ? baseUrl.href : `${baseUrl.href}/`);
 
-  async function request(method: string, path: string, body?: unknown): Promise<Reply | Failure> {
+  async function request(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Reply | Failure> {
     const call = callSignal(settings);
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (settings.token) headers.authorization = `Bearer ${settings.token}`;
     if (settings.tenant !== undefined) headers['x-tenant-id'] = settings.tenant;
     if (settings.requestId !== undefined) headers['x-request-id'] = settings.requestId;
+    Object.assign(headers, extraHeaders);
     const url = new URL(path, base);
     try {
       const response = await fetch(url, {
@@ -77,7 +80,7 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed, requestId: response.headers.get('x-request-id') ?? undefined, rateLimit: rateLimitOf(response.headers) };
+      return { status: response.status, body: parsed, requestId: response.headers.get('x-request-id') ?? undefined, rateLimit: rateLimitOf(response.headers), replayed: response.headers.get('idempotent-replayed') === 'true' };
     } catch (error) {
       const requestId = settings.requestId;
       if (call.timedOut()) return { ok: false, problem: problem('TIMEOUT', `No answer from ${base.origin} within ${settings.timeoutMs} ms.`, requestId) };
@@ -88,8 +91,8 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     }
   }
 
-  async function json<T>(method: string, path: string, pick: (body: Record<string, unknown>) => T | undefined, body?: unknown): Promise<Outcome<T>> {
-    const reply = await request(method, path, body);
+  async function json<T>(method: string, path: string, pick: (body: Record<string, unknown>) => T | undefined, body?: unknown, headers?: Record<string, string>): Promise<Outcome<T>> {
+    const reply = await request(method, path, body, headers);
     if ('ok' in reply) return reply;
     if (reply.status < 200 || reply.status > 299) return { ok: false, problem: problemOf(reply) };
     const value = reply.body && typeof reply.body === 'object' ? pick(reply.body as Record<string, unknown>) : undefined;
@@ -101,6 +104,7 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
       value,
       ...(reply.requestId === undefined ? {} : { requestId: reply.requestId }),
       ...(reply.rateLimit === undefined ? {} : { rateLimit: reply.rateLimit }),
+      ...(reply.replayed ? { replayed: true as const } : {}),
     };
   }
   const url = (path: string) => new URL(path, base).pathname;
@@ -109,7 +113,9 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
   return {
     list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map((entry) => summarize(entry)) : undefined)),
     describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? summarize(body as unknown as OperationSummary, true) : undefined)),
-    run: (name, input) => json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body ? body.result : undefined), { inputs: input }),
+    run: (name, input) =>
+      json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body ? body.result : undefined), { inputs: input },
+        settings.idempotencyKey === undefined ? undefined : { 'idempotency-key': settings.idempotencyKey }),
     async health() {
       const reply = await request('GET', 'health');
       if ('ok' in reply) return reply;

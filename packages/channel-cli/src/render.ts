@@ -32,7 +32,7 @@ export function renderFailure(stderr: Output, failure: Failure, mode: OutputMode
 }
 
 /** `--verbose`: call facts on stderr, never mixed into the result. */
-export function renderFacts(stderr: Output, facts: { operation?: string; requestId?: string; durationMs?: number; rateLimit?: RateLimitInfo }, mode: OutputMode): void {
+export function renderFacts(stderr: Output, facts: { operation?: string; requestId?: string; durationMs?: number; rateLimit?: RateLimitInfo; replayed?: true }, mode: OutputMode): void {
   if (mode === 'json') {
     stderr.write(`${JSON.stringify(facts)}\n`);
     return;
@@ -40,6 +40,7 @@ export function renderFacts(stderr: Output, facts: { operation?: string; request
   const parts = [
     facts.operation === undefined ? undefined : `running ${facts.operation}`,
     facts.requestId === undefined ? undefined : `request ${facts.requestId}`,
+    facts.replayed === undefined ? undefined : 'replayed the stored result of an earlier call with this idempotency key',
     facts.durationMs === undefined ? undefined : `${facts.durationMs.toFixed(1)} ms`,
     facts.rateLimit === undefined ? undefined : `rate limit ${facts.rateLimit.remaining}/${facts.rateLimit.limit} left, resets ${new Date(facts.rateLimit.reset * 1000).toISOString()}`,
   ];

@@ -13,7 +13,7 @@ import {
 import type { InitializeResult, ListResourceTemplatesResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, RESOURCE_NOT_FOUND, errorResponse } from './jsonrpc.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
-import { META_REQUEST_ID, refusalResponse, renderToolResult } from './render.js';
+import { META_IDEMPOTENCY_KEY, META_REQUEST_ID, refusalResponse, renderToolResult } from './render.js';
 import { SERVER_INFO } from './server-info.js';
 
 /** Who is calling, as the transport saw it; the pipeline judges it. */
@@ -83,6 +83,14 @@ function correlation(request: JsonRpcRequest): Pick<InvocationInit, 'requestId' 
   };
 }
 
+/** The call's transport facts plus its idempotency key; a key that is not a string reaches the pipeline as '' and is refused there. */
+function withIdempotencyKey(transport: TransportInfo, request: JsonRpcRequest): TransportInfo {
+  const meta = request.params?._meta as Record<string, unknown> | undefined;
+  if (meta === undefined || !(META_IDEMPOTENCY_KEY in meta)) return transport;
+  const key = meta[META_IDEMPOTENCY_KEY];
+  return { ...transport, idempotencyKey: typeof key === 'string' ? key : '' };
+}
+
 function progressOf(request: JsonRpcRequest, options: DispatchOptions): InvocationInit['onProgress'] {
   const token = (request.params?._meta as Record<string, unknown> | undefined)?.progressToken;
   const notify = options.notify;
@@ -131,7 +139,14 @@ export function createDispatcher(app: Nexus): Dispatch {
       const name = request.params!.name as string;
       if (!isToolName(name)) return { response: errorResponse(request.id, INVALID_PARAMS, 'Invalid params: params.name: not a tool name (1-128 well-formed characters, no control characters).') };
       const onProgress = progressOf(request, options);
-      const result = await app.invoke({ ...base(caller, request, options.signal), operation: name, input: request.params!.arguments ?? {}, ...(onProgress === undefined ? {} : { onProgress }) });
+      const init = base(caller, request, options.signal);
+      const result = await app.invoke({
+        ...init,
+        transport: withIdempotencyKey(init.transport, request),
+        operation: name,
+        input: request.params!.arguments ?? {},
+        ...(onProgress === undefined ? {} : { onProgress }),
+      });
       if (result.ok) return { response: { jsonrpc: '2.0', id: request.id, result: renderToolResult(result) } };
       // An unknown tool is a protocol error (the spec's -32602); it was still audited and counted by the pipeline.
       if (result.error.code === 'NOT_FOUND' && app.operation(name) === undefined) {

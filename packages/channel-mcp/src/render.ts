@@ -7,6 +7,10 @@ import type { JsonRpcId, JsonRpcResponse } from './jsonrpc.js';
 export const META_REQUEST_ID = 'nexus/requestId';
 export const META_ERROR = 'nexus/error';
 export const META_RATE_LIMIT = 'nexus/rateLimit';
+/** Read on tools/call: the caller's idempotency key. */
+export const META_IDEMPOTENCY_KEY = 'nexus/idempotencyKey';
+/** Written on a tool result that is the stored outcome of an earlier call with the same key. */
+export const META_IDEMPOTENT_REPLAYED = 'nexus/idempotentReplayed';
 
 function toObject(value: unknown): Record<string, unknown> {
   // MCP's structuredContent must be an object; other results are wrapped as the contract says.
@@ -29,6 +33,7 @@ export function renderToolResult(result: InvocationResult): CallToolResult {
   const meta: Record<string, unknown> = { [META_REQUEST_ID]: result.requestId };
   const rateLimit = result.annotations.rateLimit;
   if (rateLimit) meta[META_RATE_LIMIT] = rateLimit;
+  if (result.annotations.idempotency?.replayed === true) meta[META_IDEMPOTENT_REPLAYED] = true;
   if (result.ok) {
     const structured = toObject(result.value);
     return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, _meta: meta };

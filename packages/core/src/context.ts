@@ -37,6 +37,11 @@ export interface TransportInfo {
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
   /** The tenant the caller asked for (X-Tenant-ID, --tenant, NEXUS_TENANT); unverified. */
   readonly requestedTenant?: string;
+  /**
+   * The caller's idempotency key (HTTP `Idempotency-Key`, MCP `_meta["nexus/idempotencyKey"]`,
+   * CLI `--idempotency-key`), as sent; the pipeline checks it.
+   */
+  readonly idempotencyKey?: string;
 }
 
 /** Rate-limit state the channel signals natively (HTTP headers, MCP fields, CLI stderr). */
@@ -55,6 +60,8 @@ export interface ResponseAnnotations {
   rateLimit?: RateLimitInfo;
   tenant?: TenantInfo;
   principal?: Principal;
+  /** Set when the answer is the stored outcome of an earlier call with the same idempotency key. */
+  idempotency?: { readonly replayed: true };
 }
 
 /**

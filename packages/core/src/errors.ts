@@ -9,6 +9,7 @@ export type NexusErrorCode =
   | 'TENANT_ACCESS_DENIED'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'IDEMPOTENCY_MISMATCH'
   | 'PAYLOAD_TOO_LARGE'
   | 'RATE_LIMITED'
   | 'TIMEOUT'
@@ -25,6 +26,7 @@ export const ERROR_STATUS = {
   TENANT_ACCESS_DENIED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  IDEMPOTENCY_MISMATCH: 422,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   // 499 is the de-facto "client closed request" status; the caller is gone, so it is rarely seen.
@@ -42,6 +44,7 @@ const TITLES = {
   TENANT_ACCESS_DENIED: 'Tenant access denied',
   NOT_FOUND: 'Not found',
   CONFLICT: 'Conflict',
+  IDEMPOTENCY_MISMATCH: 'Idempotency key reused',
   PAYLOAD_TOO_LARGE: 'Payload too large',
   RATE_LIMITED: 'Too many requests',
   CANCELLED: 'Cancelled',
@@ -61,6 +64,7 @@ const OUTCOMES = {
   TENANT_ACCESS_DENIED: 'denied',
   NOT_FOUND: 'invalid',
   CONFLICT: 'error',
+  IDEMPOTENCY_MISMATCH: 'invalid',
   PAYLOAD_TOO_LARGE: 'invalid',
   RATE_LIMITED: 'rate_limited',
   CANCELLED: 'error',
@@ -182,6 +186,11 @@ export class NotFoundError extends NexusError {
 export class ConflictError extends NexusError {
   constructor(message = 'The request conflicts with the current state.', options?: SubclassOptions) {
     super('CONFLICT', message, options);
+  }
+}
+export class IdempotencyMismatchError extends NexusError {
+  constructor(message = 'This idempotency key was already used with a different input.', options?: SubclassOptions) {
+    super('IDEMPOTENCY_MISMATCH', message, options);
   }
 }
 export class PayloadTooLargeError extends NexusError {

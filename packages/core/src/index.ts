@@ -1,5 +1,9 @@
 export { Nexus, LIST_OPERATION, ROUTE_OPERATION } from './nexus.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
+export type { IdempotencyOptions } from './idempotency/options.js';
+export { canonicalJson } from './idempotency/stage.js';
+export { createMemoryIdempotencyStore } from './idempotency/store.js';
+export type { IdempotencyStore, MemoryIdempotencyStoreOptions } from './idempotency/store.js';
 export type {
   ChannelName,
   ContextPatch,
@@ -28,6 +32,7 @@ export type {
   HandlerOptions,
   OperationDefinition,
   OperationDescriptor,
+  OperationAnnotations,
   OperationKind,
   RegisterOptions,
   RunnableWorkflow,
@@ -37,6 +42,7 @@ export {
   ConflictError,
   ERROR_STATUS,
   ForbiddenError,
+  IdempotencyMismatchError,
   InternalError,
   InvalidInputError,
   NexusError,

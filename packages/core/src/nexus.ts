@@ -14,6 +14,8 @@ import { defineHandler, defineWorkflow } from './operation.js';
 import type { HandlerFn, HandlerOptions, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
 import type { Authorizer, Phase, Stage, Terminal } from './pipeline.js';
 import { OperationRegistry } from './operation-registry.js';
+import { resolveIdempotency } from './idempotency/options.js';
+import type { IdempotencyOptions } from './idempotency/options.js';
 import { Pipelines } from './pipelines.js';
 import type { Channel, Plugin } from './plugin.js';
 import { NexusSetupError } from './setup-error.js';
@@ -32,9 +34,11 @@ export interface NexusOptions {
   readonly defaultTimeoutMs?: number;
   /** How long `stop()` waits for in-flight calls (10 s). */
   readonly drainTimeoutMs?: number;
+  /** Idempotency keys: on by default with an in-memory store; `false` ignores every key. */
+  readonly idempotency?: IdempotencyOptions | false;
 }
 
-export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger'>>;
+export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger' | 'idempotency'>>;
 export type NexusState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped';
 
 /** Pseudo operation name of catalogue requests; `$` keeps it outside the operation-name grammar. */
@@ -67,6 +71,7 @@ export class Nexus {
   private inFlight = 0;
   private drained: (() => void) | undefined;
   private currentState: NexusState = 'idle';
+  private readonly idempotencyOff: boolean;
 
   constructor(options: NexusOptions = {}) {
     this.options = {
@@ -81,6 +86,22 @@ export class Nexus {
     this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
     this.operations = new OperationRegistry(this.metrics, this.logger);
     this.pipelines = new Pipelines(() => this.operations.values(), this.options.defaultTimeoutMs);
+    this.idempotencyOff = options.idempotency === false;
+    if (options.idempotency !== false) this.applyIdempotency(options.idempotency ?? {});
+  }
+
+  /**
+   * Replaces the idempotency settings (a plugin with a shared store calls it in `setup`); only
+   * before the app starts. With `idempotency: false` in the app's options it changes nothing.
+   */
+  configureIdempotency(options: IdempotencyOptions): this {
+    this.assertNotStarted('idempotency settings');
+    if (!this.idempotencyOff) this.applyIdempotency(options);
+    return this;
+  }
+
+  private applyIdempotency(options: IdempotencyOptions): void {
+    this.pipelines.setIdempotency(resolveIdempotency(options, this.options.defaultTimeoutMs, this.logger.child({ component: 'idempotency' })));
   }
 
   get state(): NexusState {

@@ -5,6 +5,16 @@ import { NexusSetupError } from './setup-error.js';
 /** Extra checks on one operation (e.g. `requireRole('admin')`); throw a NexusError to refuse. */
 export type Guard = (ctx: NexusContext) => void | Promise<void>;
 
+/** Hints about what an operation does; `readOnly` operations ignore idempotency keys. */
+export interface OperationAnnotations {
+  readonly title?: string;
+  /** Changes nothing: a retry is harmless, so no outcome is stored for it. */
+  readonly readOnly?: boolean;
+  readonly destructive?: boolean;
+  readonly idempotent?: boolean;
+  readonly openWorld?: boolean;
+}
+
 export type HandlerFn<I = any, O = unknown> = (input: I, ctx: NexusContext) => O | Promise<O>;
 
 export interface HandlerOptions<S extends z.ZodType = z.ZodType> {
@@ -19,6 +29,7 @@ export interface HandlerOptions<S extends z.ZodType = z.ZodType> {
   /** Per-call deadline; the handler's `ctx.signal` aborts when it passes. */
   readonly timeoutMs?: number;
   readonly tags?: readonly string[];
+  readonly annotations?: OperationAnnotations;
 }
 
 /**
@@ -41,6 +52,7 @@ export interface RegisterOptions {
   readonly guards?: readonly Guard[];
   readonly timeoutMs?: number;
   readonly tags?: readonly string[];
+  readonly annotations?: OperationAnnotations;
 }
 
 export type OperationKind = 'handler' | 'workflow';
@@ -55,6 +67,7 @@ export interface OperationDefinition {
   readonly guards: readonly Guard[];
   readonly timeoutMs: number | undefined;
   readonly tags: readonly string[];
+  readonly annotations: OperationAnnotations;
   readonly input: z.ZodType;
   readonly output: z.ZodType | undefined;
   /** JSON Schema (draft 2020-12) of the input, for OpenAPI, CLI options and MCP `inputSchema`. */
@@ -110,6 +123,19 @@ function describesObjects(schema: Record<string, unknown>): boolean {
   return Array.isArray(parts) && parts.some(describesObjects);
 }
 
+function annotationsOf(name: string, annotations: OperationAnnotations | undefined): OperationAnnotations {
+  if (annotations === undefined) return Object.freeze({});
+  if (typeof annotations !== 'object' || annotations === null) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `annotations of "${name}" must be an object`);
+  }
+  for (const flag of ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const) {
+    if (annotations[flag] !== undefined && typeof annotations[flag] !== 'boolean') {
+      throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `annotations.${flag} of "${name}" must be a boolean`);
+    }
+  }
+  return Object.freeze({ ...annotations });
+}
+
 function common(name: string, options: RegisterOptions | HandlerOptions, input: unknown) {
   if (!isZodSchema(input)) {
     throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input of "${name}" must be a zod schema`);
@@ -134,6 +160,7 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
     guards: Object.freeze([...(options.guards ?? [])]),
     timeoutMs: options.timeoutMs,
     tags: Object.freeze([...(options.tags ?? [])]),
+    annotations: annotationsOf(name, options.annotations),
     input,
     output: options.output as z.ZodType | undefined,
     inputSchema: Object.freeze(inputSchema),
@@ -201,6 +228,7 @@ export function permissionProbe(permission: string): OperationDefinition {
     guards: [],
     timeoutMs: undefined,
     tags: [],
+    annotations: {},
     input: EMPTY_INPUT,
     output: undefined,
     inputSchema: { type: 'object' },

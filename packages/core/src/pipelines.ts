@@ -3,6 +3,8 @@ import { NotFoundError, isNexusError } from './errors.js';
 import { runHandler, validateInput } from './invocation.js';
 import { describeOperation, permissionProbe } from './operation.js';
 import type { OperationDefinition, OperationDescriptor } from './operation.js';
+import { createIdempotencyStage } from './idempotency/stage.js';
+import type { IdempotencySettings } from './idempotency/stage.js';
 import { compose } from './pipeline.js';
 import type { Authorizer, Phase, StageEntry, Terminal } from './pipeline.js';
 
@@ -14,6 +16,7 @@ export class Pipelines {
   private readonly stages: StageEntry[] = [];
   private readonly authorizers: Authorizer[] = [];
   private built: { invoke?: Terminal; list?: Terminal; authenticate?: Terminal; admission?: StageEntry[] } = {};
+  private idempotency: IdempotencySettings | undefined;
 
   constructor(
     private readonly operations: () => Iterable<OperationDefinition>,
@@ -22,6 +25,12 @@ export class Pipelines {
 
   addStage(entry: StageEntry): void {
     this.stages.push(entry);
+    this.built = {};
+  }
+
+  /** Turns the idempotency stage on (settings) or off (undefined). */
+  setIdempotency(settings: IdempotencySettings | undefined): void {
+    this.idempotency = settings;
     this.built = {};
   }
 
@@ -87,8 +96,12 @@ export class Pipelines {
         return next({ input: await validateInput(ctx.definition!, ctx.input) });
       },
     };
+    // Right after validation, so refused and invalid calls store nothing.
+    const idempotency: StageEntry[] = this.idempotency === undefined
+      ? []
+      : [{ phase: 'validate', name: 'nexus:idempotency', stage: createIdempotencyStage(this.idempotency) }];
     // compose() sorts stably by phase, so listing core's steps first makes each the first of its phase.
-    return compose([resolve, authorizeAndValidate, ...this.stages], (ctx) => runHandler(ctx, this.defaultTimeoutMs));
+    return compose([resolve, authorizeAndValidate, ...idempotency, ...this.stages], (ctx) => runHandler(ctx, this.defaultTimeoutMs));
   }
 
   private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {

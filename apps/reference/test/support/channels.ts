@@ -18,6 +18,13 @@ export interface Caller {
 export interface Outcome {
   readonly code: string;
   readonly value?: unknown;
+  /** Present (true) only when the channel marked the answer as the stored outcome of an earlier call with the same idempotency key. */
+  readonly replayed?: true;
+}
+
+/** Per-call extras: the idempotency key, sent the channel's native way. */
+export interface CallOptions {
+  readonly idempotencyKey?: string;
 }
 
 /** One channel, spoken natively. */
@@ -25,18 +32,18 @@ export interface ChannelDriver {
   readonly name: string;
   /** How many calls may run at once without overloading the machine. */
   readonly concurrency: number;
-  call(caller: Caller, operation: string, input: unknown): Promise<Outcome>;
+  call(caller: Caller, operation: string, input: unknown, options?: CallOptions): Promise<Outcome>;
   close(): Promise<void>;
 }
 
 /** DESIGN §4: HTTP status and CLI exit status per code. */
 export const HTTP_STATUS: Record<string, number> = {
   INVALID_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, TENANT_REQUIRED: 403, TENANT_ACCESS_DENIED: 403, NOT_FOUND: 404,
-  CONFLICT: 409, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429, TIMEOUT: 504, UNAVAILABLE: 503, INTERNAL: 500, CANCELLED: 499,
+  CONFLICT: 409, IDEMPOTENCY_MISMATCH: 422, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429, TIMEOUT: 504, UNAVAILABLE: 503, INTERNAL: 500, CANCELLED: 499,
 };
 export const CLI_EXIT: Record<string, number> = {
   INVALID_INPUT: 64, UNAUTHENTICATED: 77, FORBIDDEN: 77, TENANT_REQUIRED: 77, TENANT_ACCESS_DENIED: 77, NOT_FOUND: 66,
-  CONFLICT: 65, PAYLOAD_TOO_LARGE: 65, RATE_LIMITED: 75, TIMEOUT: 75, UNAVAILABLE: 69, INTERNAL: 70, CANCELLED: 130,
+  CONFLICT: 65, IDEMPOTENCY_MISMATCH: 65, PAYLOAD_TOO_LARGE: 65, RATE_LIMITED: 75, TIMEOUT: 75, UNAVAILABLE: 69, INTERNAL: 70, CANCELLED: 130,
 };
 
 const problemCode = (body: unknown): string | undefined =>
@@ -47,24 +54,26 @@ export function httpDriver(api: string): ChannelDriver {
   return {
     name: 'HTTP',
     concurrency: 4,
-    async call(caller, operation, input) {
+    async call(caller, operation, input, options = {}) {
       const response = await fetch(`${api}/workflows/${encodeURIComponent(operation)}/execute`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
           ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
           ...(caller.tenant ? { 'x-tenant-id': caller.tenant } : {}),
+          ...(options.idempotencyKey === undefined ? {} : { 'idempotency-key': options.idempotencyKey }),
         },
         body: JSON.stringify({ inputs: input }),
         signal: AbortSignal.timeout(10_000),
       });
       const body = (await response.json()) as { result?: unknown };
-      if (response.status === 200) return { code: 'ok', value: body.result };
+      const replayed = response.headers.get('idempotent-replayed') === 'true' ? { replayed: true as const } : {};
+      if (response.status === 200) return { code: 'ok', value: body.result, ...replayed };
       const code = problemCode(body) ?? `no problem code [HTTP ${response.status}]`;
       const contentType = response.headers.get('content-type') ?? '';
       if (HTTP_STATUS[code] !== response.status) return { code: `${code} [HTTP ${response.status}, want ${HTTP_STATUS[code]}]` };
       if (!contentType.startsWith('application/problem+json')) return { code: `${code} [content-type ${contentType}]` };
-      return { code };
+      return { code, ...replayed };
     },
     async close() {},
   };
@@ -75,15 +84,19 @@ function cliDriver(name: string, script: string, prefix: readonly string[], env:
   return {
     name,
     concurrency: 2,
-    async call(caller, operation, input) {
+    async call(caller, operation, input, options = {}) {
+      const key = options.idempotencyKey;
       const args = [
         ...prefix,
         ...(caller.token ? ['--token', caller.token] : []),
         ...(caller.tenant ? ['--tenant', caller.tenant] : []),
+        // --verbose prints the call's facts (replayed or not) as JSON on stderr.
+        ...(key === undefined ? [] : ['--verbose']),
         '--output', 'json', 'run', operation, '--input', JSON.stringify(input),
+        ...(key === undefined ? [] : ['--idempotency-key', key]),
       ];
       const done = await runNode(script, args, { env, timeoutMs: 15_000 });
-      if (done.code === 0) return { code: 'ok', value: JSON.parse(done.stdout) };
+      if (done.code === 0) return { code: 'ok', value: JSON.parse(done.stdout), ...(/"replayed":true/.test(done.stderr) ? { replayed: true as const } : {}) };
       // stderr may hold audit lines too (in-process, no audit file); the problem is the last JSON object with a code.
       const problem = done.stderr
         .split('\n')
@@ -105,8 +118,8 @@ export function remoteCliDriver(api: string): ChannelDriver {
 }
 
 /** `node apps/reference/dist/cli.js ...` with the server's secret: same verifier, same policy, no server. */
-export function inProcessCliDriver(secret: string): ChannelDriver {
-  return cliDriver('in-process CLI', CLI_JS, [], cleanEnv({ NEXUS_JWT_SECRET: secret }));
+export function inProcessCliDriver(secret: string, env: Record<string, string> = {}): ChannelDriver {
+  return cliDriver('in-process CLI', CLI_JS, [], cleanEnv({ NEXUS_JWT_SECRET: secret, ...env }));
 }
 
 interface ToolResult {
@@ -117,20 +130,30 @@ interface ToolResult {
 
 /** Reads a tools/call result: structuredContent on success; on error the problem in both places. */
 function mcpOutcome(result: ToolResult): Outcome {
-  if (!result.isError) return { code: 'ok', value: result.structuredContent };
+  const replayed = result._meta?.['nexus/idempotentReplayed'] === true ? { replayed: true as const } : {};
+  if (!result.isError) return { code: 'ok', value: result.structuredContent, ...replayed };
   const code = problemCode(result.structuredContent?.error) ?? 'no structuredContent.error';
   const meta = problemCode(result._meta?.['nexus/error']);
   if (meta !== code) return { code: `${code} [_meta nexus/error ${meta}]` };
-  return { code };
+  return { code, ...replayed };
+}
+
+/** tools/call params; the idempotency key travels in `_meta`. */
+function toolCall(operation: string, input: unknown, options: CallOptions) {
+  return {
+    name: operation,
+    arguments: input as Record<string, unknown>,
+    ...(options.idempotencyKey === undefined ? {} : { _meta: { 'nexus/idempotencyKey': options.idempotencyKey } }),
+  };
 }
 
 /**
  * Calls a tool. An unknown tool is the JSON-RPC error -32602 (the MCP spec), carrying the
  * NOT_FOUND problem as its data; every other refusal is a tool result.
  */
-async function callTool(client: Client, operation: string, input: unknown): Promise<Outcome> {
+async function callTool(client: Client, operation: string, input: unknown, options: CallOptions = {}): Promise<Outcome> {
   try {
-    return mcpOutcome((await client.callTool({ name: operation, arguments: input as Record<string, unknown> })) as ToolResult);
+    return mcpOutcome((await client.callTool(toolCall(operation, input, options))) as ToolResult);
   } catch (error) {
     if (!(error instanceof McpError) || error.code !== ErrorCode.InvalidParams) throw error;
     const code = problemCode(error.data) ?? 'no problem in the -32602 data';
@@ -168,9 +191,9 @@ export function mcpHttpDriver(mcpUrl: string): ChannelDriver {
   return {
     name: 'MCP HTTP',
     concurrency: 4,
-    async call(caller, operation, input) {
+    async call(caller, operation, input, options = {}) {
       try {
-        return await callTool(await pool.get(caller), operation, input);
+        return await callTool(await pool.get(caller), operation, input, options);
       } catch (error) {
         // DESIGN §7: an unauthenticated caller gets HTTP 401 before any MCP message is handled.
         if (error instanceof StreamableHTTPError && error.code === 401) return { code: 'UNAUTHENTICATED' };
@@ -182,10 +205,10 @@ export function mcpHttpDriver(mcpUrl: string): ChannelDriver {
 }
 
 /** MCP over stdio: one `main.js --mcp-stdio` per caller, the token in its NEXUS_TOKEN, the tenant in NEXUS_TENANT. */
-export function mcpStdioDriver(secret: string): ChannelDriver {
+export function mcpStdioDriver(secret: string, extraEnv: Record<string, string> = {}): ChannelDriver {
   const pool = clientPool(async (caller) => {
     const client = new Client({ name: 'e2e', version: '1.0.0' });
-    const env = cleanEnv({ NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: caller.token, NEXUS_TENANT: caller.tenant });
+    const env = cleanEnv({ NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: caller.token, NEXUS_TENANT: caller.tenant, ...extraEnv });
     const transport = new StdioClientTransport({ command: process.execPath, args: [MAIN_JS, '--mcp-stdio'], env: env as Record<string, string>, stderr: 'ignore' });
     await client.connect(transport);
     return client;
@@ -193,8 +216,8 @@ export function mcpStdioDriver(secret: string): ChannelDriver {
   return {
     name: 'MCP stdio',
     concurrency: 2,
-    async call(caller, operation, input) {
-      return callTool(await pool.get(caller), operation, input);
+    async call(caller, operation, input, options = {}) {
+      return callTool(await pool.get(caller), operation, input, options);
     },
     close: () => pool.close(),
   };

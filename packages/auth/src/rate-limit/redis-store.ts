@@ -1,26 +1,8 @@
-import { loadIoredis } from '../lazy-modules.js';
+import { createRedisClient, within } from '../redis-client.js';
 import type { HealthCheckResult, Logger } from '@nexus/core';
 import { TAKE_SCRIPT } from './bucket.js';
 import type { BucketStore, TakeResult } from './bucket.js';
 import type { BucketSpec } from './config.js';
-
-const TIMED_OUT = 'rate-limit store did not answer in time';
-
-/**
- * Settles with `work` or rejects after `ms`, whichever comes first. ioredis's commandTimeout
- * starts when a command is written, and with auto-pipelining a command waits unwritten while
- * the previous pipeline is outstanding: on a hung server, calls queued behind others waited a
- * multiple of the timeout. This deadline starts with the call.
- */
-function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(TIMED_OUT)), ms);
-  });
-  // The abandoned command still settles later (ioredis keeps replies in order); nobody waits for it.
-  work.catch(() => {});
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}
 
 type TakeCommand = (key: string, capacity: string, rate: string, ...now: string[]) => Promise<[number, number, number, number]>;
 
@@ -29,18 +11,7 @@ type TakeCommand = (key: string, capacity: string, rate: string, ...now: string[
  * retries, so calls fail fast while Redis is down; the client reconnects in the background.
  */
 export function createRedisStore(url: string, logger: Logger, commandTimeoutMs: number, now?: () => number): BucketStore {
-  const { Redis } = loadIoredis();
-  const client = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    commandTimeout: commandTimeoutMs,
-    // Calls in flight at once share one write and one read: one round trip for many keys.
-    enableAutoPipelining: true,
-    connectTimeout: 1_000,
-    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
-  });
+  const client = createRedisClient(url, commandTimeoutMs);
   client.defineCommand('nexusTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
   const takeCommand = (client as unknown as { nexusTakeToken: TakeCommand }).nexusTakeToken.bind(client);
 

@@ -39,7 +39,13 @@ async function handle(app: Nexus, req: IncomingMessage, res: ServerResponse): Pr
     channel: 'api',
     credential: token ? { kind: 'bearer' as const, token } : { kind: 'none' as const },
     ...(typeof req.headers['x-request-id'] === 'string' ? { requestId: req.headers['x-request-id'] } : {}),
-    transport: { method: req.method ?? 'GET', path, headers: req.headers, ...(typeof tenant === 'string' ? { requestedTenant: tenant } : {}) },
+    transport: {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      ...(typeof tenant === 'string' ? { requestedTenant: tenant } : {}),
+      ...(typeof req.headers['idempotency-key'] === 'string' ? { idempotencyKey: req.headers['idempotency-key'] } : {}),
+    },
     signal: aborted.signal,
   };
   const fail = (result: { requestId: string; error: { status: number; toProblem(id: string): unknown } }) => {
@@ -56,6 +62,7 @@ async function handle(app: Nexus, req: IncomingMessage, res: ServerResponse): Pr
     const result = await app.invoke({ ...init, operation: decodeURIComponent(execute[1]!), input: body.inputs ?? {} });
     if (!result.ok) return fail(result);
     res.setHeader('x-request-id', result.requestId);
+    if (result.annotations.idempotency?.replayed) res.setHeader('idempotent-replayed', 'true');
     return send(res, 200, { result: result.value, requestId: result.requestId, executionTimeMs: result.durationMs });
   }
   const one = /^\/workflows(?:\/([^/]+))?$/.exec(path);

@@ -5,3 +5,5 @@ export { CONFORMANCE_LIMITED_CALLS, CONFORMANCE_SECRET, createConformanceApp } f
 export type { ConformanceApp, ConformanceAuditRecord, ConformanceAuth, ConformanceProbe } from './fixtures.js';
 export { createMemoryChannel, memoryChannelUnderTest } from './memory-channel.js';
 export type { MemoryChannel } from './memory-channel.js';
+export { runIdempotencyConformance } from './idempotency.js';
+export type { IdempotencyConformanceOptions } from './idempotency.js';
