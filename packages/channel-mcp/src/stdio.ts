@@ -1,11 +1,14 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Nexus } from '@nexus/core';
+import { admit } from './admission.js';
+import type { Refusal } from './admission.js';
 import { createDispatcher, negotiateVersion } from './dispatcher.js';
 import type { Caller } from './dispatcher.js';
 import { batchRefusal, parseIncoming } from './incoming.js';
 import { isRequest } from './jsonrpc.js';
 import type { JsonRpcId, JsonRpcMessage } from './jsonrpc.js';
+import { refusalResponse } from './render.js';
 import { claimStdout } from './stdout-guard.js';
 
 export interface McpStdioOptions {
@@ -71,14 +74,30 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
     }
   };
 
+  const serveAll = (messages: readonly JsonRpcMessage[]) => {
+    for (const message of messages) void serve(message);
+  };
+  /** Refused as a whole, as over HTTP: one answer (none when the line held only notifications). */
+  const refuse = (messages: readonly JsonRpcMessage[], refusal: Refusal) => {
+    const requests = messages.filter(isRequest);
+    if (requests.length > 0) send(refusalResponse(requests.length === 1 && messages.length === 1 ? requests[0]!.id : null, refusal.error, refusal.requestId));
+  };
+
   const lines = createInterface({ input: options.input ?? process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => {
     if (line.trim() === '') return;
     const incoming = parseIncoming(line);
     if (!incoming.ok) return send(incoming.error);
-    const refused = incoming.batch ? batchRefusal(incoming.messages, version) : undefined;
+    const { messages } = incoming;
+    const refused = incoming.batch ? batchRefusal(messages, version) : undefined;
     if (refused) return send(refused);
-    for (const message of incoming.messages) void serve(message);
+    // The same admission as HTTP: a handshake with a bad NEXUS_TOKEN is refused (and audited) at once.
+    const admission = admit(app, messages, caller);
+    if (admission === undefined) return serveAll(messages);
+    admission.then(
+      (refusal) => (refusal ? refuse(messages, refusal) : serveAll(messages)),
+      (error: unknown) => app.logger.error('mcp stdio admission failed', { error }),
+    );
   });
   let endedResolve!: () => void;
   const ended = new Promise<void>((resolve) => (endedResolve = resolve));

@@ -85,6 +85,24 @@ describe('admission on an app with public operations (the conformance app)', () 
     expect(good.status).toBe(200);
   });
 
+  it.each([
+    ['another scheme', (token: string) => `Basic ${token}`],
+    ['the scheme alone', () => 'Bearer'],
+    ['the scheme and a blank', () => 'Bearer   '],
+    ['two tokens', (token: string) => `Bearer ${token} ${token}`],
+    ['a comma-joined second credential', (token: string) => `Bearer ${token}, Basic abc`],
+  ])('refuses an Authorization header with %s, like the HTTP channel', async (_label, header) => {
+    const token = await auth.token({ id: 'shapes', roles: ['caller'], tenant: 'tenant-a' });
+    const response = await post(url, callEcho(1), { authorization: header(token) });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  });
+
+  it('accepts the Bearer scheme in any case', async () => {
+    const token = await auth.token({ id: 'shapes', roles: ['caller'], tenant: 'tenant-a' });
+    expect((await post(url, callEcho(1), { authorization: `bearer ${token}` })).status).toBe(200);
+  });
+
   it('writes one audit record and counts a failure for initialize with a forged token', async () => {
     const before = records().length;
     const counted = await failures(app);

@@ -1,5 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { createConformanceAuth } from '@nexus/auth/testing';
+import { createConformanceApp } from '@nexus/core/testing';
 import { serveMcpStdio } from '../src/index.js';
 import type { McpStdioServer } from '../src/index.js';
 import { createTestApp } from './support/apps.js';
@@ -79,5 +81,24 @@ describe('MCP over stdio with hostile input', () => {
     const { ask } = serve();
     const many = Array.from({ length: 17 }, (_, index) => ({ jsonrpc: '2.0', id: 100 + index, method: 'ping' }));
     expect((await ask(JSON.stringify(many), null)).error?.code).toBe(-32600);
+  });
+});
+
+describe('the MCP handshake over stdio', () => {
+  it('refuses initialize with a bad NEXUS_TOKEN, audited once, so a failed login leaves a trace', async () => {
+    const auth = createConformanceAuth();
+    const { app } = createConformanceApp({ auth });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const lines: Message[] = [];
+    output.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Message);
+    });
+    server = serveMcpStdio(app, { input, output, env: { NEXUS_TOKEN: await auth.invalidToken() } });
+    const before = auth.auditRecords!().length;
+    input.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+    while (!lines.some((message) => message.id === 1)) await new Promise((resolve) => output.once('data', resolve));
+    expect(lines.find((message) => message.id === 1)?.error).toMatchObject({ code: -32000, message: expect.stringMatching(/^UNAUTHENTICATED: /), data: { code: 'UNAUTHENTICATED' } });
+    expect(auth.auditRecords!().length - before).toBe(1);
   });
 });
