@@ -99,6 +99,8 @@ function progressOf(request: JsonRpcRequest, options: DispatchOptions): Invocati
     notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...(message === undefined ? {} : { message }) } });
 }
 
+const ok = (request: JsonRpcRequest, result: object): JsonRpcResponse => ({ jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> });
+
 /** MCP requires `type: "object"` at the top; a union of objects gets it stated beside its `anyOf`. */
 function objectSchema(schema: Readonly<Record<string, unknown>>): Tool['inputSchema'] {
   return (schema.type === 'object' ? schema : { type: 'object', ...schema }) as Tool['inputSchema'];
@@ -119,20 +121,20 @@ export function createDispatcher(app: Nexus): Dispatch {
     ...correlation(request),
   });
 
-  const listed = async (request: JsonRpcRequest, caller: Caller, options: DispatchOptions, render: (operations: OperationDescriptor[]) => Record<string, unknown>): Promise<Answer> => {
+  /** Runs `answer` on the operations the caller may see, or answers the listing's refusal. */
+  const withCatalogue = async (request: JsonRpcRequest, caller: Caller, options: DispatchOptions, answer: (operations: OperationDescriptor[]) => JsonRpcResponse): Promise<Answer> => {
     const result = await app.list(base(caller, request, options.signal));
     if (!result.ok) return { response: refusalResponse(request.id, result.error, result.requestId, result.annotations.rateLimit), refusal: result.error };
-    return { response: { jsonrpc: '2.0', id: request.id, result: render(result.operations) } };
+    return { response: answer(result.operations) };
   };
-
   const methods = new Map<string, [Schema, Method]>([
     ['initialize', [InitializeRequestSchema, async (request) => {
       const result: InitializeResult = { protocolVersion: negotiateVersion(request.params?.protocolVersion), capabilities: CAPABILITIES, serverInfo: SERVER_INFO };
-      return { response: { jsonrpc: '2.0', id: request.id, result } };
+      return { response: ok(request, result) };
     }]],
-    ['ping', [PingRequestSchema, async (request) => ({ response: { jsonrpc: '2.0', id: request.id, result: {} } })]],
+    ['ping', [PingRequestSchema, async (request) => ({ response: ok(request, {}) })]],
     ['tools/list', [ListToolsRequestSchema, (request, caller, options) =>
-      listed(request, caller, options, (operations) => ({
+      withCatalogue(request, caller, options, (operations) => ok(request, {
         tools: operations.map((operation): Tool => ({ name: operation.name, description: operation.description, inputSchema: objectSchema(operation.inputSchema) })),
       }))]],
     ['tools/call', [CallToolRequestSchema, async (request, caller, options) => {
@@ -147,21 +149,21 @@ export function createDispatcher(app: Nexus): Dispatch {
         input: request.params!.arguments ?? {},
         ...(onProgress === undefined ? {} : { onProgress }),
       });
-      if (result.ok) return { response: { jsonrpc: '2.0', id: request.id, result: renderToolResult(result) } };
+      if (result.ok) return { response: ok(request, renderToolResult(result)) };
       // An unknown tool is a protocol error (the spec's -32602); it was still audited and counted by the pipeline.
       if (result.error.code === 'NOT_FOUND' && app.operation(name) === undefined) {
         return { response: errorResponse(request.id, INVALID_PARAMS, `Unknown tool: ${name}`, result.error.toProblem(result.requestId)), refusal: result.error };
       }
-      return { response: { jsonrpc: '2.0', id: request.id, result: renderToolResult(result) }, refusal: result.error };
+      return { response: ok(request, renderToolResult(result)), refusal: result.error };
     }]],
     ['resources/list', [ListResourcesRequestSchema, (request, caller, options) =>
-      listed(request, caller, options, (operations) => ({
+      withCatalogue(request, caller, options, (operations) => ok(request, {
         resources: [
           { uri: CATALOGUE_URI, name: 'operations', description: 'Every operation you may call.', mimeType: 'application/json' },
           ...operations.map((operation): Resource => ({ uri: `${ENTRY_PREFIX}${encodeURIComponent(operation.name)}`, name: operation.name, description: operation.description, mimeType: 'application/json' })),
         ],
       }))]],
-    ['resources/templates/list', [ListResourceTemplatesRequestSchema, async (request) => ({ response: { jsonrpc: '2.0', id: request.id, result: TEMPLATES } })]],
+    ['resources/templates/list', [ListResourceTemplatesRequestSchema, async (request) => ({ response: ok(request, TEMPLATES) })]],
     ['resources/read', [ReadResourceRequestSchema, async (request, caller, options) => {
       const uri = request.params!.uri as string;
       let name: string | undefined;
@@ -170,15 +172,11 @@ export function createDispatcher(app: Nexus): Dispatch {
       } catch {
         name = undefined;
       }
-      const answer = await listed(request, caller, options, (operations) => {
-        if (uri === CATALOGUE_URI) return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify({ operations }) }] };
-        const entry = operations.find((operation) => operation.name === name);
-        return entry ? { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(entry) }] } : {};
+      return withCatalogue(request, caller, options, (operations) => {
+        const entry = uri === CATALOGUE_URI ? { operations } : operations.find((operation) => operation.name === name);
+        if (entry === undefined) return errorResponse(request.id, RESOURCE_NOT_FOUND, 'Resource not found.', { uri });
+        return ok(request, { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(entry) }] });
       });
-      if (answer.response.result !== undefined && answer.response.result.contents === undefined) {
-        return { response: errorResponse(request.id, RESOURCE_NOT_FOUND, 'Resource not found.', { uri }) };
-      }
-      return answer;
     }]],
   ]);
 

@@ -31,7 +31,7 @@ export class McpHttpServer {
   private unsubscribe: (() => void) | undefined;
   private readonly path: string;
   private readonly rebinding: RebindingPolicy | undefined;
-  private readonly post: PostContext;
+  private post: PostContext | undefined;
   private readonly limits: ServerLimits;
 
   constructor(private readonly app: Nexus, private readonly options: McpHttpOptions = {}) {
@@ -41,19 +41,6 @@ export class McpHttpServer {
     this.rebinding = options.dnsRebindingProtection ?? isLoopback(host)
       ? { allowedHosts: options.allowedHosts ?? [], allowedOrigins: options.allowedOrigins ?? [] }
       : undefined;
-    const server = this;
-    this.post = {
-      app,
-      dispatch: createDispatcher(app),
-      path: this.path,
-      maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
-      clientAddress: createForwardedAddressResolver(options.trustProxy),
-      inFlight: new InFlight(),
-      get sessions() {
-        return server.sessions;
-      },
-      challenge: (req, tokenWasSent) => `Bearer resource_metadata="${this.base(req)}${METADATA_PATH}"${tokenWasSent ? ', error="invalid_token"' : ''}`,
-    };
   }
 
   async listen(): Promise<void> {
@@ -72,6 +59,16 @@ export class McpHttpServer {
       this.sessions = sessions;
       this.unsubscribe = this.app.onOperationsChanged(() => sessions.broadcast({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
     }
+    this.post = {
+      app: this.app,
+      dispatch: createDispatcher(this.app),
+      path: this.path,
+      maxBodyBytes: this.options.maxBodyBytes ?? 1024 * 1024,
+      clientAddress: createForwardedAddressResolver(this.options.trustProxy),
+      inFlight: new InFlight(),
+      sessions: this.sessions,
+      challenge: (req, tokenWasSent) => `Bearer resource_metadata="${this.base(req)}${METADATA_PATH}"${tokenWasSent ? ', error="invalid_token"' : ''}`,
+    };
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? this.app.options.mcpPort, this.options.host ?? this.app.options.host, () => resolve());
@@ -114,7 +111,7 @@ export class McpHttpServer {
     const pathname = (req.url ?? '/').split('?')[0];
     if (pathname === METADATA_PATH || pathname === `${METADATA_PATH}${this.path}`) return this.metadata(req, res);
     if (pathname !== this.path) return writeJson(res, 404, { error: 'not found' });
-    if (req.method === 'POST') return servePost(this.post, req, res);
+    if (req.method === 'POST') return servePost(this.post!, req, res);
     if (this.sessions && (req.method === 'GET' || req.method === 'DELETE')) return this.sessionRequest(this.sessions, req, res);
     // Stateless: there is no session to stream to (GET) or to end (DELETE).
     return rpcError(res, 405, -32000, 'Method not allowed.', { allow: this.sessions ? 'GET, POST, DELETE' : 'POST' });
