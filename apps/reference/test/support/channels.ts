@@ -217,7 +217,16 @@ export function mcpStdioDriver(secret: string, extraEnv: Record<string, string> 
     name: 'MCP stdio',
     concurrency: 2,
     async call(caller, operation, input, options = {}) {
-      return callTool(await pool.get(caller), operation, input, options);
+      let client: Client;
+      try {
+        client = await pool.get(caller);
+      } catch (error) {
+        // A credential the server refuses fails the handshake itself (initialize), as a 401 does over HTTP.
+        const code = error instanceof McpError ? problemCode(error.data) : undefined;
+        if (code === 'UNAUTHENTICATED') return { code };
+        throw error;
+      }
+      return callTool(client, operation, input, options);
     },
     close: () => pool.close(),
   };
