@@ -43,6 +43,7 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
         ? (record) => void process.stderr.write(`${JSON.stringify(record)}\n`)
         : 'logging',
     ...(config.auditFile ? { path: config.auditFile } : {}),
+    onFailure: config.auditOnFailure,
     logLevel: 'info',
     logRequestBody: false,
     logResponseBody: false,

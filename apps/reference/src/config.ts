@@ -15,6 +15,8 @@ export interface ReferenceConfig {
   readonly rateLimitRpm: number;
   readonly rateLimitBurst: number;
   readonly auditFile: string | undefined;
+  /** While audit records cannot be written: serve and count (`fail-open`) or refuse with 503 (`fail-closed`). */
+  readonly auditOnFailure: 'fail-open' | 'fail-closed';
   readonly trustProxy: string[];
   /** Host names the MCP listener accepts besides loopback ones (DNS-rebinding check behind a proxy). */
   readonly mcpAllowedHosts: string[];
@@ -62,6 +64,12 @@ function publicUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function auditOnFailure(env: NodeJS.ProcessEnv): 'fail-open' | 'fail-closed' {
+  const raw = optional(env, 'NEXUS_AUDIT_ON_FAILURE') ?? 'fail-open';
+  if (raw !== 'fail-open' && raw !== 'fail-closed') throw new ConfigError(`NEXUS_AUDIT_ON_FAILURE must be fail-open or fail-closed, got "${raw}"`);
+  return raw;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfig {
   const secret = optional(env, 'NEXUS_JWT_SECRET');
   const jwksUrl = optional(env, 'NEXUS_JWKS_URL');
@@ -86,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     rateLimitRpm: integer(env, 'NEXUS_RATE_LIMIT_RPM', 1000, 1, 10_000_000),
     rateLimitBurst: integer(env, 'NEXUS_RATE_LIMIT_BURST', 20, 0, 10_000_000),
     auditFile: optional(env, 'NEXUS_AUDIT_FILE'),
+    auditOnFailure: auditOnFailure(env),
     drainDelayMs: integer(env, 'NEXUS_DRAIN_DELAY_MS', 500, 0, 60_000),
     trustProxy: (optional(env, 'NEXUS_TRUST_PROXY') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
     mcpAllowedHosts: (optional(env, 'NEXUS_MCP_ALLOWED_HOSTS') ?? '').split(',').map((part) => part.trim()).filter(Boolean),

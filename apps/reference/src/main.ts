@@ -18,6 +18,12 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
   const { app } = createReferenceApp(config, { logger, auditToStderr: stdio });
+  // logrotate's postrotate sends SIGHUP: reopen the audit file. Node's default for SIGHUP is to
+  // exit, so the handler goes in before anything is served.
+  process.on('SIGHUP', () => {
+    logger.info('reopening files', { signal: 'SIGHUP' });
+    void app.reopen();
+  });
 
   if (stdio) {
     app.addChannel(createMcpChannel({ transport: 'stdio' }));

@@ -181,6 +181,7 @@ export class NexusAuthPlugin implements Plugin {
     if (this.auditConfig !== undefined) {
       this.auditor = createAuditor(this.auditConfig, app);
       app.use('observe', this.auditor.stage, 'nexus-auth:audit');
+      app.addHealthCheck('audit', this.auditor.health);
     }
     if (this.rateLimitConfig !== undefined) {
       const limiter = createRateLimiter(this.rateLimitConfig, app);
@@ -224,6 +225,11 @@ export class NexusAuthPlugin implements Plugin {
   async start(): Promise<void> {
     // Warm the key set; an unreachable provider is reported by the health check, not fatal here.
     await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start(), this.idempotencyStore?.start(), this.auditor?.start()]);
+  }
+
+  /** Reopens the audit file, after log rotation moved it (what SIGHUP should trigger). */
+  async reopen(): Promise<void> {
+    await this.auditor?.reopen();
   }
 
   async stop(): Promise<void> {

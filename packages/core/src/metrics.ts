@@ -14,6 +14,8 @@ export interface NexusMetrics {
   readonly authFailures: Counter<'channel' | 'reason'>;
   readonly rateLimitStoreErrors: Counter<string>;
   readonly auditSinkErrors: Counter<string>;
+  /** Audit records lost, by reason (`no_space`, `write_error`, `overflow`, `sink_error`, `closed`). */
+  readonly auditRecordsDropped: Counter<'reason'>;
   readonly registeredOperations: Gauge<string>;
   observe(channel: string, operation: string, outcome: Outcome, seconds: number): void;
 }
@@ -56,6 +58,12 @@ export function createMetrics(options: { defaultMetrics: boolean }): NexusMetric
     help: 'Audit records a sink failed to take (the invocation itself is unaffected).',
     registers: [registry],
   });
+  const auditRecordsDropped = new Counter({
+    name: 'nexus_audit_records_dropped_total',
+    help: 'Audit records that were not written, by reason; the invocation itself was still answered unless audit fails closed.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const registeredOperations = new Gauge({
     name: 'nexus_registered_operations',
     help: 'Operations currently registered.',
@@ -68,6 +76,7 @@ export function createMetrics(options: { defaultMetrics: boolean }): NexusMetric
     authFailures,
     rateLimitStoreErrors,
     auditSinkErrors,
+    auditRecordsDropped,
     registeredOperations,
     observe(channel, operation, outcome, seconds) {
       requests.inc({ channel, operation, outcome });

@@ -277,7 +277,23 @@ export class Nexus {
     return this.stopPromise;
   }
 
-  /** Runs one operation through the whole pipeline. Never throws. */
+  /**
+   * Asks every plugin to reopen the files it writes, as after log rotation (SIGHUP). Never stops
+   * the app; a plugin that fails to reopen is logged and the others still reopen.
+   */
+  async reopen(): Promise<void> {
+    await Promise.all(
+      this.plugins.map(async (plugin) => {
+        try {
+          await plugin.reopen?.();
+        } catch (error) {
+          this.logger.error('plugin failed to reopen', { plugin: plugin.name, error });
+        }
+      }),
+    );
+  }
+
+    /** Runs one operation through the whole pipeline. Never throws. */
   invoke(init: InvocationInit): Promise<InvocationResult> {
     const definition = this.operations.get(init.operation);
     const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');

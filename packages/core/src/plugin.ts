@@ -14,6 +14,8 @@ export interface Plugin {
   start?(): Promise<void>;
   /** Flushes and disconnects after the channels have drained. */
   stop?(): Promise<void>;
+  /** Reopens files it writes (after log rotation moved them); `app.reopen()` calls it, on SIGHUP for instance. */
+  reopen?(): Promise<void>;
 }
 
 /** A channel maps its native requests into `app.invoke()` and renders the results. It decides no policy. */

@@ -1,11 +1,12 @@
 import { open } from 'node:fs/promises';
-import { ERROR_STATUS, NexusSetupError, outcomeOf, toNexusError } from '@nexus/core';
-import type { Nexus, NexusContext, Outcome, Stage } from '@nexus/core';
+import { ERROR_STATUS, NexusSetupError, UnavailableError, outcomeOf, toNexusError } from '@nexus/core';
+import type { HealthCheck, Nexus, NexusContext, Outcome, Stage } from '@nexus/core';
 import { compileGlob, operationPath } from '../rate-limit/glob.js';
 import { resolveAuditConfig } from './config.js';
 import type { AuditConfig, AuditLogLevel, AuditRecord } from './config.js';
 import { capBody, fieldMatcher, redactHeaders, redactPath, redactValue } from './redact.js';
 import { createSink } from './sink.js';
+import type { AuditDropReason } from './sink.js';
 
 /** The audit stage and its sink; the auth plugin registers `stage` in the `observe` phase. */
 export interface AuditorHandle {
@@ -14,12 +15,17 @@ export interface AuditorHandle {
   start(): Promise<void>;
   /** Flushes pending records and closes the sink. */
   stop(): Promise<void>;
+  /** Reopens the audit file (after log rotation moved it); a no-op for other backends. */
+  reopen(): Promise<void>;
+  /** `unhealthy` while records cannot be written. */
+  readonly health: HealthCheck;
 }
 
 const RANK: Record<AuditLogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 const LEVEL_OF: Record<Outcome, AuditLogLevel> = { allowed: 'info', denied: 'warn', rate_limited: 'warn', invalid: 'warn', error: 'error' };
 const REASON_WORD = /^[A-Za-z0-9_.:-]{1,64}$/;
 const LOG_INTERVAL_MS = 10_000;
+const AUDIT_DOWN = new Error('audit_unavailable');
 
 function reasonOf(thrown: unknown): string {
   const error = toNexusError(thrown);
@@ -45,14 +51,22 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
   const excludedCache = new Map<string, boolean>();
 
   let lastLogged = 0;
-  const sinkFailed = (error: unknown) => {
-    app.metrics.auditSinkErrors.inc();
+  const report = (error: unknown, lost: number) => {
     const at = Date.now();
     if (at - lastLogged < LOG_INTERVAL_MS) return;
     lastLogged = at;
-    logger.error('audit sink error', { error: error instanceof Error ? error.message : String(error) });
+    logger.error('audit records cannot be written', { error: error instanceof Error ? error.message : String(error), lost });
   };
-  const sink = createSink(resolved, sinkFailed);
+  const dropped = (reason: AuditDropReason, count: number, error?: unknown) => {
+    app.metrics.auditRecordsDropped.inc({ reason }, count);
+    if (error === undefined) return;
+    app.metrics.auditSinkErrors.inc();
+    report(error, count);
+  };
+  const sink = createSink(resolved, { dropped, recovered: () => logger.info('audit records are written again') });
+  // A record the stage failed to build is as lost as one the disk refused.
+  const sinkFailed = (error: unknown) => dropped('sink_error', 1, error);
+  const failClosed = resolved.onFailure === 'fail-closed';
   let stopped = false;
 
   const excluded = (ctx: NexusContext): boolean => {
@@ -118,6 +132,8 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
     let value: unknown;
     let thrown: unknown;
     try {
+      // Fail-closed: no call runs while its audit record could not be kept (its refusal is still tried).
+      if (failClosed && sink.failure !== undefined) throw new UnavailableError(undefined, { cause: AUDIT_DOWN });
       value = await next();
       return value;
     } catch (error) {
@@ -147,6 +163,13 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
     async stop() {
       stopped = true;
       await sink.close();
+    },
+    reopen: () => sink.reopen(),
+    health: () => {
+      const failure = sink.failure;
+      return failure === undefined
+        ? { status: 'healthy' }
+        : { status: 'unhealthy', detail: `audit records cannot be written (${failure})`, onFailure: resolved.onFailure };
     },
   };
 }

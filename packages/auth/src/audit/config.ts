@@ -59,6 +59,11 @@ export interface AuditConfig {
   /** Field names redacted at any depth in addition to the defaults (password, token, secret, ...). */
   readonly redactFields?: readonly string[];
   readonly redactReplacement?: string;
+  /**
+   * While records cannot be written: `fail-open` (default) serves calls, counts every lost
+   * record and reports the audit check unhealthy; `fail-closed` answers UNAVAILABLE (503) instead.
+   */
+  readonly onFailure?: 'fail-open' | 'fail-closed';
 }
 
 export interface ResolvedAuditConfig {
@@ -72,9 +77,10 @@ export interface ResolvedAuditConfig {
   readonly redactHeaders: readonly string[];
   readonly redactFields: readonly string[];
   readonly redactReplacement: string;
+  readonly onFailure: 'fail-open' | 'fail-closed';
 }
 
-const KNOWN = new Set(['backend', 'path', 'logLevel', 'logRequestBody', 'logResponseBody', 'maxBodyLogSize', 'excludePaths', 'redactHeaders', 'redactFields', 'redactReplacement']);
+const KNOWN = new Set(['backend', 'path', 'logLevel', 'logRequestBody', 'logResponseBody', 'maxBodyLogSize', 'excludePaths', 'redactHeaders', 'redactFields', 'redactReplacement', 'onFailure']);
 const LEVELS: Readonly<Record<string, AuditLogLevel>> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'error' };
 
 const fail = (message: string): never => {
@@ -110,6 +116,8 @@ export function resolveAuditConfig(config: AuditConfig): ResolvedAuditConfig {
   if (!Number.isInteger(max) || max < 0) fail('maxBodyLogSize must be an integer >= 0');
   const replacement = config.redactReplacement ?? '[REDACTED]';
   if (typeof replacement !== 'string') fail('redactReplacement must be a string');
+  const onFailure = config.onFailure ?? 'fail-open';
+  if (onFailure !== 'fail-open' && onFailure !== 'fail-closed') fail(`onFailure must be "fail-open" or "fail-closed" (got ${String(onFailure)})`);
   for (const glob of strings('excludePaths', config.excludePaths)) if (!glob.startsWith('/')) fail(`excludePaths entry "${glob}" must start with "/"`);
   return {
     backend,
@@ -123,5 +131,6 @@ export function resolveAuditConfig(config: AuditConfig): ResolvedAuditConfig {
     redactHeaders: [...DEFAULT_REDACT_HEADERS, ...strings('redactHeaders', config.redactHeaders).map((name) => name.toLowerCase())],
     redactFields: [...DEFAULT_REDACT_FIELDS, ...strings('redactFields', config.redactFields)],
     redactReplacement: replacement,
+    onFailure,
   };
 }

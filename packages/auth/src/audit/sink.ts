@@ -1,12 +1,24 @@
 import winston from 'winston';
 import type { AuditLogLevel, AuditRecord, ResolvedAuditConfig } from './config.js';
-import { BatchedFileTransport } from './file-transport.js';
+import { AuditFileWriter } from './file-writer.js';
+import type { FileWriterHooks } from './file-writer.js';
 
-/** Where records go. `write` never throws and never waits; `close` flushes what is pending. */
+export type { AuditDropReason } from './file-writer.js';
+
+/**
+ * Where records go. `write` never throws and never waits; a record that cannot be written is
+ * reported through the hooks (`dropped`), never lost silently. `close` flushes what is pending.
+ */
 export interface AuditSink {
   write(level: AuditLogLevel, record: AuditRecord): void;
   close(): Promise<void>;
+  /** Reopens the file (log rotation); other sinks have nothing to reopen. */
+  reopen(): Promise<void>;
+  /** What failed, while records cannot be written; undefined while they can. */
+  readonly failure: string | undefined;
 }
+
+export type SinkHooks = FileWriterHooks;
 
 const FLUSH_TIMEOUT_MS = 5_000;
 const MESSAGE = Symbol.for('message');
@@ -28,28 +40,55 @@ function bounded(promise: Promise<unknown>): Promise<void> {
   ]).finally(() => clearTimeout(timer));
 }
 
-function functionSink(fn: (record: AuditRecord) => void | Promise<void>, onError: (error: unknown) => void): AuditSink {
-  const pending = new Set<Promise<void>>();
+/** Tracks failure for sinks that report success and failure per record. */
+function failureState(hooks: SinkHooks) {
+  let failure: string | undefined;
   return {
-    write(_level, record) {
-      try {
-        const result = fn(record);
-        if (result instanceof Promise) {
-          const tracked: Promise<void> = result.then(
-            () => undefined,
-            (error: unknown) => onError(error),
-          ).finally(() => pending.delete(tracked));
-          pending.add(tracked);
-        }
-      } catch (error) {
-        onError(error);
-      }
+    get failure() {
+      return failure;
     },
-    close: () => bounded(Promise.all(pending)),
+    failed(error: unknown) {
+      failure = 'sink_error';
+      hooks.dropped('sink_error', 1, error);
+    },
+    succeeded() {
+      if (failure === undefined) return;
+      failure = undefined;
+      hooks.recovered();
+    },
   };
 }
 
-function winstonSink(transport: winston.transport, level: AuditLogLevel, onError: (error: unknown) => void): AuditSink {
+function functionSink(fn: (record: AuditRecord) => void | Promise<void>, hooks: SinkHooks): AuditSink {
+  const pending = new Set<Promise<void>>();
+  const state = failureState(hooks);
+  let closed = false;
+  return {
+    write(_level, record) {
+      if (closed) return hooks.dropped('closed', 1);
+      try {
+        const result = fn(record);
+        if (!(result instanceof Promise)) return state.succeeded();
+        const tracked: Promise<void> = result
+          .then(() => state.succeeded(), (error: unknown) => state.failed(error))
+          .finally(() => pending.delete(tracked));
+        pending.add(tracked);
+      } catch (error) {
+        state.failed(error);
+      }
+    },
+    async close() {
+      closed = true;
+      await bounded(Promise.all(pending));
+    },
+    reopen: async () => {},
+    get failure() {
+      return state.failure;
+    },
+  };
+}
+
+function winstonSink(transport: winston.transport, level: AuditLogLevel, hooks: SinkHooks): AuditSink {
   const logger = winston.createLogger({
     level,
     levels: winston.config.npm.levels,
@@ -57,18 +96,20 @@ function winstonSink(transport: winston.transport, level: AuditLogLevel, onError
     transports: [transport],
     exitOnError: false,
   });
-  logger.on('error', onError);
-  transport.on('error', onError);
+  const state = failureState(hooks);
+  // A transport reports failures as 'error' events (the logger re-emits them; one per lost
+  // record at best) and success as 'logged'.
+  logger.on('error', (error: unknown) => state.failed(error));
+  transport.on('logged', () => state.succeeded());
   let closed = false;
   return {
     write(recordLevel, record) {
-      if (closed) return;
+      if (closed) return hooks.dropped('closed', 1);
       logger.write({ level: recordLevel, message: 'audit', ...record });
     },
     async close() {
       if (closed) return;
       closed = true;
-      // Ending the logger ends the transport; a file transport finishes once its file stream has.
       const finished = new Promise<void>((resolve) => {
         transport.once('finish', () => resolve());
         transport.once('close', () => resolve());
@@ -76,17 +117,34 @@ function winstonSink(transport: winston.transport, level: AuditLogLevel, onError
       logger.end();
       await bounded(finished);
     },
+    reopen: async () => {},
+    get failure() {
+      return state.failure;
+    },
+  };
+}
+
+function fileSink(path: string, hooks: SinkHooks): AuditSink {
+  const writer = new AuditFileWriter(path, hooks);
+  return {
+    // The line winston would write: level and message first, then the record.
+    write: (level, record) => writer.write(`${JSON.stringify({ level, message: 'audit', ...record })}\n`),
+    close: () => bounded(writer.close()),
+    reopen: () => writer.reopen(),
+    get failure() {
+      return writer.failure;
+    },
   };
 }
 
 /** Builds the sink for the configured backend. */
-export function createSink(config: ResolvedAuditConfig, onError: (error: unknown) => void): AuditSink {
+export function createSink(config: ResolvedAuditConfig, hooks: SinkHooks): AuditSink {
   const backend = config.backend;
-  if (typeof backend === 'function') return functionSink(backend, onError);
-  if (backend === 'file') return winstonSink(new BatchedFileTransport({ filename: config.path! }), config.logLevel, onError);
+  if (typeof backend === 'function') return functionSink(backend, hooks);
+  if (backend === 'file') return fileSink(config.path!, hooks);
   if (backend === 'logging') {
     // Stream transport on stdout: JSON lines with no console formatting in the way.
-    return winstonSink(new winston.transports.Stream({ stream: process.stdout }), config.logLevel, onError);
+    return winstonSink(new winston.transports.Stream({ stream: process.stdout }), config.logLevel, hooks);
   }
-  return winstonSink(backend, config.logLevel, onError);
+  return winstonSink(backend, config.logLevel, hooks);
 }
