@@ -34,6 +34,8 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
     mcpPort: config.mcpPort,
     host: config.host,
     enableMonitoring: true,
+    // On SIGTERM both listeners keep accepting this long while readiness is 503 (one drain in core).
+    drainDelayMs: config.drainDelayMs,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const audit: AuditConfig = {

@@ -23,8 +23,8 @@ export interface ReferenceConfig {
   /** The base URL clients reach MCP at, for the protected-resource metadata and the 401 challenge. */
   readonly publicMcpUrl: string | undefined;
   /**
-   * On SIGTERM the API keeps accepting this long (readiness already 503) before it closes its
-   * listener: closing at once resets connections the kernel accepted but the process had not yet read.
+   * On SIGTERM every listener (API and MCP) keeps accepting this long (readiness already 503)
+   * before it closes: closing at once resets connections the kernel accepted but the process had not yet read.
    */
   readonly drainDelayMs: number;
 }

@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<void> {
     app.addChannel(createMcpChannel({ transport: 'stdio' }));
   } else {
     const trustProxy = config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {};
-    const api = createApiChannel({ ...trustProxy, drainDelayMs: config.drainDelayMs });
+    const api = createApiChannel({ ...trustProxy });
     const mcp = createMcpChannel({
       ...trustProxy,
       ...(config.issuer ? { issuer: config.issuer } : {}),

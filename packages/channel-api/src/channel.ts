@@ -39,11 +39,6 @@ export interface ApiChannelOptions extends ServerLimitOptions {
   /** Realm of the `WWW-Authenticate: Bearer` challenge (`nexus`). */
   readonly realm?: string;
   readonly openapi?: OpenApiInfo;
-  /**
-   * On stop, keep accepting for this long while readiness answers 503, so load balancers stop
-   * routing here before connections are refused (0). Counts against the grace period.
-   */
-  readonly drainDelayMs?: number;
 }
 
 /** The HTTP channel: add it to an app, extend it with native middleware and routers. */
@@ -87,6 +82,10 @@ class ExpressApiChannel implements ApiChannel {
   constructor(private readonly options: ApiChannelOptions) {
     this.name = options.name ?? 'api';
     this.limits = resolveServerLimits(options);
+    if ((options as { drainDelayMs?: unknown }).drainDelayMs !== undefined) {
+      // The delay now holds every channel at once, so it belongs to the app.
+      throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'drainDelayMs is an option of the app now: new Nexus({ drainDelayMs })');
+    }
     if (options.bodyLimit !== undefined && !(Number.isInteger(options.bodyLimit) && options.bodyLimit > 0)) {
       throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'bodyLimit must be a positive integer number of bytes');
     }
@@ -125,6 +124,7 @@ class ExpressApiChannel implements ApiChannel {
   async start(app: Nexus): Promise<void> {
     if (this.server !== undefined) return;
     if (this.app === undefined) this.attach(app);
+    const channel = this;
     const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus' } as const;
     this.rc = {
       app,
@@ -133,7 +133,10 @@ class ExpressApiChannel implements ApiChannel {
       tokens: { cookie: this.options.tokenCookie, query: this.options.tokenQueryParam },
       render,
       clientAddress: createAddressResolver(this.options.trustProxy),
-      draining: false,
+      // From the app's drain on (its delay included), or this channel's own stop: readiness 503 and Connection: close.
+      get draining() {
+        return channel.stopping !== undefined || app.state === 'draining' || app.state === 'stopped';
+      },
     };
     const rc = this.rc;
     const native = this.buildExpress(app, rc);
@@ -167,17 +170,13 @@ class ExpressApiChannel implements ApiChannel {
     });
   }
 
-  /** Stops accepting, answers readiness 503, lets in-flight requests finish within `graceMs`, then closes every socket. */
+  /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes every socket. */
   stop({ graceMs }: { readonly graceMs: number }): Promise<void> {
     const server = this.server;
     if (server === undefined || this.rc === undefined) return Promise.resolve();
-    this.rc.draining = true;
     this.stopping ??= (async () => {
-      const started = Date.now();
-      const delay = Math.min(this.options.drainDelayMs ?? 0, graceMs);
-      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       await new Promise<void>((resolve) => {
-        const force = setTimeout(() => server.closeAllConnections(), Math.max(0, graceMs - (Date.now() - started)));
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
         server.close(() => {
           clearTimeout(force);
           resolve();

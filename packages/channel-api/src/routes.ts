@@ -17,7 +17,7 @@ export interface RouteContext {
   readonly render: RenderOptions;
   readonly clientAddress: (req: IncomingMessage) => string | undefined;
   /** True once stop() began: responses ask clients to close their connection. */
-  draining: boolean;
+  readonly draining: boolean;
 }
 
 const CONTROLLER = Symbol('nexus.api.abort');

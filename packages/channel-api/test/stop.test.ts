@@ -45,8 +45,8 @@ describe('graceful stop', () => {
   });
 
   it('answers readiness 503 while draining and still serves requests during the drain delay', async () => {
-    const app = createTestApp();
-    const { base } = await startApi(app, { drainDelayMs: 1_000 });
+    const app = createTestApp({ nexus: { drainDelayMs: 1_000 } });
+    const { base } = await startApi(app);
     const inFlight = fetch(`${base}/workflows/wait/execute`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: waitBody(150) });
     await new Promise((resolve) => setTimeout(resolve, 30));
     const stopped = app.stop();

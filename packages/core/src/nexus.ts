@@ -36,6 +36,11 @@ export interface NexusOptions {
   readonly drainTimeoutMs?: number;
   /** Idempotency keys: on by default with an in-memory store; `false` ignores every key. */
   readonly idempotency?: IdempotencyOptions | false;
+  /**
+   * On `stop()`, how long every channel keeps accepting while readiness already answers 503, so
+   * load balancers move away before any connection is refused (0). Counts against the grace period.
+   */
+  readonly drainDelayMs?: number;
 }
 
 export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger' | 'idempotency'>>;
@@ -81,6 +86,7 @@ export class Nexus {
       enableMonitoring: options.enableMonitoring ?? false,
       defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000,
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+      drainDelayMs: options.drainDelayMs ?? 0,
     };
     this.logger = options.logger ?? createJsonLogger();
     this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
@@ -258,13 +264,21 @@ export class Nexus {
     for (const channel of this.channels) await channel.start(this);
   }
 
-  /** Graceful and idempotent: channels drain, in-flight calls finish (bounded), plugins flush. */
+  /**
+   * Graceful and idempotent, one drain for every channel: the state turns `draining` (readiness
+   * 503), every channel keeps accepting for `drainDelayMs`, then every channel stops accepting
+   * at once, in-flight calls finish within what is left of `drainTimeoutMs`, and plugins stop
+   * last (the audit flushes).
+   */
   stop(): Promise<void> {
     this.stopPromise ??= (async () => {
       this.currentState = 'draining';
-      const graceMs = this.options.drainTimeoutMs;
-      await Promise.allSettled(this.channels.map((channel) => channel.stop({ graceMs })));
-      await this.waitForDrain(graceMs);
+      const deadline = performance.now() + this.options.drainTimeoutMs;
+      const left = () => Math.max(0, Math.round(deadline - performance.now()));
+      const delayMs = Math.min(this.options.drainDelayMs, this.options.drainTimeoutMs);
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      await Promise.allSettled(this.channels.map((channel) => channel.stop({ graceMs: left() })));
+      await this.waitForDrain(left());
       for (const plugin of [...this.plugins].reverse()) {
         try {
           await plugin.stop?.();

@@ -24,6 +24,10 @@ export interface Channel {
   /** Called once by `addChannel`, before start; a channel may register stages here. */
   attach?(app: Nexus): void;
   start(app: Nexus): Promise<void>;
-  /** Stops accepting, lets in-flight calls finish within `graceMs`, then closes. */
+  /**
+   * Stops accepting, lets in-flight calls finish within `graceMs`, then closes. The app calls it
+   * after its drain delay, during which `app.state` is already `draining`: a channel keeps
+   * accepting until then and may ask clients not to reuse connections.
+   */
   stop(options: { readonly graceMs: number }): Promise<void>;
 }

@@ -37,6 +37,37 @@ describe('lifecycle, health and metrics', () => {
     expect(events).toEqual(['handler done', 'plugin stop']);
   });
 
+  it('drains every channel alike: draining state, the drain delay with every channel still accepting, then all channels stop, then plugins', async () => {
+    const events: string[] = [];
+    const app = new Nexus({ logger: silentLogger, drainDelayMs: 50 });
+    app.addPlugin({ name: 'audit', setup() {}, stop: async () => void events.push('plugin stop') });
+    for (const name of ['http', 'mcp']) {
+      app.addChannel({ name, start: async () => {}, stop: async ({ graceMs }) => void events.push(`${name} stop ${graceMs > 0 ? 'with grace' : 'no grace'}`) });
+    }
+    app.handler('work', { description: 'd', input: z.object({}) }, () => ({ state: app.state }));
+    await app.start();
+    const stopped = app.stop();
+    // During the delay the app is draining and no channel has been told to stop.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(app.state).toBe('draining');
+    expect(events).toEqual([]);
+    const during = await app.invoke({ channel: 'mcp', operation: 'work' });
+    expect(during.ok && during.value).toEqual({ state: 'draining' });
+    await stopped;
+    expect(events).toEqual(['http stop with grace', 'mcp stop with grace', 'plugin stop']);
+  });
+
+  it('reopens every plugin that can, and keeps running when one fails to', async () => {
+    const reopened: string[] = [];
+    const app = new Nexus({ logger: silentLogger });
+    app.addPlugin({ name: 'broken', setup() {}, reopen: async () => { throw new Error('EACCES'); } });
+    app.addPlugin({ name: 'audit', setup() {}, reopen: async () => void reopened.push('audit') });
+    await app.start();
+    await app.reopen();
+    expect(reopened).toEqual(['audit']);
+    expect(app.state).toBe('running');
+  });
+
   it('aggregates health checks: worst status wins, throwing or hanging checks are unhealthy', async () => {
     const app = new Nexus({ logger: silentLogger });
     app.addHealthCheck('ok', () => ({ status: 'healthy' }));

@@ -46,6 +46,8 @@ export class McpHttpServer {
   async listen(): Promise<void> {
     const { headersTimeout, requestTimeout, keepAliveTimeout, checkInterval, maxConnections } = this.limits;
     const server = createServer({ headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval: checkInterval }, (req, res) => {
+      // The app is draining (its drain delay): still served, but clients should not reuse the connection.
+      if (this.app.state === 'draining') res.setHeader('connection', 'close');
       this.handle(req, res).catch((error: unknown) => {
         this.app.logger.error('mcp http request failed', { error });
         if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
