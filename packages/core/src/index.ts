@@ -25,6 +25,7 @@ export { PHASES, compose } from './pipeline.js';
 export type { Authorizer, Next, Phase, Stage, StageEntry } from './pipeline.js';
 export type { Channel, Plugin } from './plugin.js';
 export { assertOperationName, catalogueEntry, describeOperation } from './operation.js';
+export type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
 export type {
   CatalogueEntry,
   Guard,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { NexusContext } from './context.js';
 import { NexusSetupError } from './setup-error.js';
+import { operationMetadata } from './operation-metadata.js';
+import type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
 
 /** Extra checks on one operation (e.g. `requireRole('admin')`); throw a NexusError to refuse. */
 export type Guard = (ctx: NexusContext) => void | Promise<void>;
@@ -17,9 +19,10 @@ export interface OperationAnnotations {
 
 export type HandlerFn<I = any, O = unknown> = (input: I, ctx: NexusContext) => O | Promise<O>;
 
-export interface HandlerOptions<S extends z.ZodType = z.ZodType> {
+export interface HandlerOptions<S extends z.ZodType = z.ZodType> extends OperationMetadataOptions {
   readonly description: string;
   readonly input: S;
+  /** Checked after the handler on every channel (a mismatch is INTERNAL) and published in every catalogue. */
   readonly output?: z.ZodType;
   /** Defaults to `execute:<name>`. */
   readonly permission?: string;
@@ -42,7 +45,7 @@ export interface RunnableWorkflow {
   toJSON(): unknown;
 }
 
-export interface RegisterOptions {
+export interface RegisterOptions extends OperationMetadataOptions {
   readonly description?: string;
   /** Defaults to an open object: any named inputs. */
   readonly input?: z.ZodType;
@@ -72,6 +75,11 @@ export interface OperationDefinition {
   readonly output: z.ZodType | undefined;
   /** JSON Schema (draft 2020-12) of the input, for OpenAPI, CLI options and MCP `inputSchema`. */
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  /** JSON Schema of what the handler returns (after `output` parsing), when `output` is given. */
+  readonly outputSchema: Readonly<Record<string, unknown>> | undefined;
+  readonly annotations: OperationAnnotations | undefined;
+  readonly deprecated: boolean;
+  readonly examples: readonly OperationExample[];
   readonly workflow: RunnableWorkflow | undefined;
   readonly execute: HandlerFn;
 }
@@ -85,6 +93,10 @@ export interface OperationDescriptor {
   readonly public: boolean;
   readonly tags: readonly string[];
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly outputSchema?: Readonly<Record<string, unknown>>;
+  readonly annotations?: OperationAnnotations;
+  readonly deprecated?: true;
+  readonly examples?: readonly OperationExample[];
   readonly workflow?: unknown;
 }
 
@@ -104,13 +116,13 @@ function isZodSchema(value: unknown): value is z.ZodType {
     && '_zod' in value;
 }
 
-function toJsonSchema(name: string, schema: z.ZodType): Record<string, unknown> {
+function toJsonSchema(name: string, schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
   try {
-    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
     delete json.$schema;
     return json;
   } catch (cause) {
-    throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input schema of "${name}" cannot be expressed as JSON Schema`, { cause });
+    throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the ${io} schema of "${name}" cannot be expressed as JSON Schema`, { cause });
   }
 }
 
@@ -164,6 +176,8 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
     input,
     output: options.output as z.ZodType | undefined,
     inputSchema: Object.freeze(inputSchema),
+    outputSchema: options.output === undefined ? undefined : Object.freeze(toJsonSchema(name, options.output, 'output')),
+    ...operationMetadata(name, options),
   };
 }
 
@@ -211,6 +225,10 @@ export function describeOperation(definition: OperationDefinition): OperationDes
     public: definition.public,
     tags: definition.tags,
     inputSchema: definition.inputSchema,
+    ...(definition.outputSchema === undefined ? {} : { outputSchema: definition.outputSchema }),
+    ...(definition.annotations === undefined ? {} : { annotations: definition.annotations }),
+    ...(definition.deprecated ? { deprecated: true as const } : {}),
+    ...(definition.examples.length === 0 ? {} : { examples: definition.examples }),
     ...(definition.workflow ? { workflow: definition.workflow.toJSON() } : {}),
   };
 }
@@ -232,6 +250,10 @@ export function permissionProbe(permission: string): OperationDefinition {
     input: EMPTY_INPUT,
     output: undefined,
     inputSchema: { type: 'object' },
+    outputSchema: undefined,
+    annotations: undefined,
+    deprecated: false,
+    examples: [],
     workflow: undefined,
     execute: () => undefined,
   };
@@ -244,6 +266,11 @@ export interface CatalogueEntry {
   readonly description: string;
   readonly permission: string;
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly outputSchema?: Readonly<Record<string, unknown>>;
+  readonly annotations?: OperationAnnotations;
+  readonly deprecated?: true;
+  /** Sample calls; only single-entry answers carry them, like the graph. */
+  readonly examples?: readonly OperationExample[];
   /** A workflow's graph; only single-entry answers carry it, lists stay lean. */
   readonly workflow?: unknown;
 }
@@ -255,6 +282,10 @@ export function catalogueEntry(operation: OperationDescriptor, options: { readon
     description: operation.description,
     permission: operation.permission,
     inputSchema: operation.inputSchema,
+    ...(operation.outputSchema === undefined ? {} : { outputSchema: operation.outputSchema }),
+    ...(operation.annotations === undefined ? {} : { annotations: operation.annotations }),
+    ...(operation.deprecated === true ? { deprecated: true as const } : {}),
+    ...(options.withGraph === true && operation.examples !== undefined ? { examples: operation.examples } : {}),
     ...(options.withGraph === true && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
   };
 }

@@ -90,6 +90,11 @@ function basicCases(target: ChannelUnderTest, test: TestApi, auth?: ConformanceA
     assert.ok(!/at .+:\d+:\d+/.test(outcome.raw), 'a stack trace leaked');
     assert.ok(outcome.requestId, 'internal errors carry a request id to quote');
   });
+  test.it('answers INTERNAL, without the value, when a result does not match the output schema', async () => {
+    const outcome = expectError(await call('misshaped'), 'INTERNAL');
+    assert.ok(!outcome.raw.includes(CONFORMANCE_SECRET), 'the mismatching value leaked');
+    assert.ok(outcome.requestId, 'the caller gets a request id to quote');
+  });
   test.it('answers TIMEOUT when an operation passes its deadline', async () => {
     expectError(await call('slow'), 'TIMEOUT');
   });

@@ -62,7 +62,14 @@ export function createConformanceApp(options: { auth?: ConformanceAuth; nexus?: 
   const probe: ConformanceProbe = { cancellations: 0 };
   for (const plugin of options.auth?.plugins() ?? []) app.addPlugin(plugin);
 
-  app.handler('echo', { description: 'Returns its message.', input: z.object({ message: z.string() }) }, ({ message }) => ({ message }));
+  app.handler(
+    'echo',
+    { description: 'Returns its message.', input: z.object({ message: z.string() }), output: z.object({ message: z.string() }), annotations: { readOnly: true, idempotent: true } },
+    ({ message }) => ({ message }),
+  );
+  app.handler('misshaped', { description: 'Returns what its output schema forbids.', input: z.object({}), output: z.object({ count: z.number() }) }, () => ({
+    count: `${CONFORMANCE_SECRET} items`,
+  }));
   app.handler(
     'strict_echo',
     { description: 'Accepts exactly a count and string tags.', input: z.strictObject({ count: z.number().int(), tags: z.array(z.string()) }) },

@@ -1,0 +1,59 @@
+import { NexusSetupError } from './setup-error.js';
+
+/**
+ * Hints about an operation's behaviour, for catalogues (MCP tool annotations, OpenAPI, the CLI's
+ * confirmation prompt). They describe; they enforce nothing.
+ */
+export interface OperationAnnotations {
+  /** A human-readable name (MCP `title`). */
+  readonly title?: string;
+  /** Changes nothing. */
+  readonly readOnly?: boolean;
+  /** May destroy or overwrite data; the CLI asks before running it on a terminal. */
+  readonly destructive?: boolean;
+  /** Calling it again with the same input has no further effect. */
+  readonly idempotent?: boolean;
+  /** Reaches systems outside the app (the web, third-party APIs). */
+  readonly openWorld?: boolean;
+}
+
+/** A sample call, shown in catalogues next to the schemas. */
+export interface OperationExample {
+  readonly summary?: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  readonly output?: unknown;
+}
+
+/** The metadata options `app.handler()` and `app.register()` accept beside the schemas. */
+export interface OperationMetadataOptions {
+  readonly annotations?: OperationAnnotations;
+  /** Still callable; catalogues mark it so clients move away. */
+  readonly deprecated?: boolean;
+  readonly examples?: readonly OperationExample[];
+}
+
+const FLAGS = ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const;
+
+/** Checks and freezes the metadata options; a mistake is a setup error at registration. */
+export function operationMetadata(name: string, options: OperationMetadataOptions) {
+  const invalid = (what: string) => new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `${what} of "${name}" ${what === 'examples' ? 'must be an array of {input, output?, summary?}' : 'is not valid'}`);
+  const annotations = options.annotations;
+  if (annotations !== undefined) {
+    if (typeof annotations !== 'object' || annotations === null) throw invalid('annotations');
+    if (annotations.title !== undefined && typeof annotations.title !== 'string') throw invalid('annotations.title');
+    for (const flag of FLAGS) if (annotations[flag] !== undefined && typeof annotations[flag] !== 'boolean') throw invalid(`annotations.${flag}`);
+    if (annotations.readOnly === true && annotations.destructive === true) {
+      throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `"${name}" cannot be both readOnly and destructive`);
+    }
+  }
+  if (options.deprecated !== undefined && typeof options.deprecated !== 'boolean') throw invalid('deprecated');
+  const examples = options.examples ?? [];
+  if (!Array.isArray(examples) || examples.some((example) => typeof example !== 'object' || example === null || typeof example.input !== 'object' || example.input === null)) {
+    throw invalid('examples');
+  }
+  return {
+    annotations: annotations === undefined ? undefined : Object.freeze({ ...annotations }),
+    deprecated: options.deprecated === true,
+    examples: Object.freeze(examples.map((example) => Object.freeze({ ...example }))),
+  };
+}

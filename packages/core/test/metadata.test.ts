@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { Nexus, catalogueEntry, describeOperation, isNexusSetupError, silentLogger } from '../src/index.js';
+
+const app = () => new Nexus({ logger: silentLogger });
+
+describe('operation metadata', () => {
+  it('publishes output, annotations, deprecation and examples in the descriptor', () => {
+    const nexus = app().handler(
+      'remove',
+      {
+        description: 'Removes a thing.',
+        input: z.object({ id: z.string() }),
+        output: z.object({ removed: z.number().int(), at: z.string().default('now') }),
+        annotations: { title: 'Remove a thing', destructive: true, idempotent: true },
+        deprecated: true,
+        examples: [{ summary: 'one', input: { id: 'a' }, output: { removed: 1, at: 'now' } }],
+      },
+      () => ({ removed: 1 }),
+    );
+    const descriptor = describeOperation(nexus.operation('remove')!);
+    // The output side: a default makes the field present in what callers receive.
+    expect(descriptor.outputSchema).toMatchObject({ type: 'object', properties: { removed: { type: 'integer' }, at: { type: 'string' } }, required: ['removed', 'at'] });
+    expect(descriptor.annotations).toEqual({ title: 'Remove a thing', destructive: true, idempotent: true });
+    expect(descriptor.deprecated).toBe(true);
+    expect(descriptor.examples).toEqual([{ summary: 'one', input: { id: 'a' }, output: { removed: 1, at: 'now' } }]);
+    const listed = catalogueEntry(descriptor);
+    expect(listed).toMatchObject({ outputSchema: descriptor.outputSchema, annotations: descriptor.annotations, deprecated: true });
+    expect('examples' in listed).toBe(false);
+    expect(catalogueEntry(descriptor, { withGraph: true }).examples).toHaveLength(1);
+  });
+
+  it('leaves the fields out when an operation declares none', () => {
+    const descriptor = describeOperation(app().handler('plain', { description: 'd', input: z.object({}) }, () => ({})).operation('plain')!);
+    expect(Object.keys(descriptor).sort()).toEqual(['description', 'inputSchema', 'kind', 'name', 'permission', 'public', 'tags']);
+  });
+
+  it('accepts the same metadata on registered workflows', () => {
+    const workflow = { kind: 'workflow' as const, run: async () => ({}), toJSON: () => ({}) };
+    const nexus = app().register('flow', workflow, { annotations: { readOnly: true }, output: z.object({ done: z.boolean() }) });
+    expect(describeOperation(nexus.operation('flow')!)).toMatchObject({ annotations: { readOnly: true }, outputSchema: { type: 'object' } });
+  });
+
+  it.each([
+    ['a non-boolean hint', { annotations: { destructive: 'yes' } }],
+    ['readOnly and destructive at once', { annotations: { readOnly: true, destructive: true } }],
+    ['examples without input', { examples: [{ output: 1 }] }],
+    ['a non-boolean deprecated', { deprecated: 'soon' }],
+  ])('refuses %s at registration', (_label, extra) => {
+    let thrown: unknown;
+    try {
+      app().handler('bad', { description: 'd', input: z.object({}), ...(extra as object) }, () => ({}));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isNexusSetupError(thrown)).toBe(true);
+    expect((thrown as { code: string }).code).toBe('NEXUS_ERR_INVALID_CONFIG');
+  });
+});
