@@ -10,11 +10,12 @@ import {
   ReadResourceRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { InitializeResult, ListResourceTemplatesResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { InitializeResult, ListResourceTemplatesResult, Resource } from '@modelcontextprotocol/sdk/types.js';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, RESOURCE_NOT_FOUND, errorResponse } from './jsonrpc.js';
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
 import { META_IDEMPOTENCY_KEY, META_REQUEST_ID, refusalResponse, renderToolResult } from './render.js';
 import { SERVER_INFO } from './server-info.js';
+import { toolInfo } from './tool-info.js';
 
 /** Who is calling, as the transport saw it; the pipeline judges it. */
 export interface Caller {
@@ -101,11 +102,6 @@ function progressOf(request: JsonRpcRequest, options: DispatchOptions): Invocati
 
 const ok = (request: JsonRpcRequest, result: object): JsonRpcResponse => ({ jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> });
 
-/** MCP requires `type: "object"` at the top; a union of objects gets it stated beside its `anyOf`. */
-function objectSchema(schema: Readonly<Record<string, unknown>>): Tool['inputSchema'] {
-  return (schema.type === 'object' ? schema : { type: 'object', ...schema }) as Tool['inputSchema'];
-}
-
 /**
  * MCP's requests mapped onto `app.list` and `app.invoke`: one function per method, params checked
  * against the SDK's schemas. It adds no policy; refusals come back with the answer that carries them.
@@ -135,7 +131,7 @@ export function createDispatcher(app: Nexus): Dispatch {
     ['ping', [PingRequestSchema, async (request) => ({ response: ok(request, {}) })]],
     ['tools/list', [ListToolsRequestSchema, (request, caller, options) =>
       withCatalogue(request, caller, options, (operations) => ok(request, {
-        tools: operations.map((operation): Tool => ({ name: operation.name, description: operation.description, inputSchema: objectSchema(operation.inputSchema) })),
+        tools: operations.map(toolInfo),
       }))]],
     ['tools/call', [CallToolRequestSchema, async (request, caller, options) => {
       const name = request.params!.name as string;

@@ -33,7 +33,6 @@ export type {
   HandlerOptions,
   OperationDefinition,
   OperationDescriptor,
-  OperationAnnotations,
   OperationKind,
   RegisterOptions,
   RunnableWorkflow,

@@ -2,12 +2,12 @@ import { NexusSetupError } from './setup-error.js';
 
 /**
  * Hints about an operation's behaviour, for catalogues (MCP tool annotations, OpenAPI, the CLI's
- * confirmation prompt). They describe; they enforce nothing.
+ * confirmation prompt). Only `readOnly` changes what Nexus does: such operations ignore idempotency keys.
  */
 export interface OperationAnnotations {
   /** A human-readable name (MCP `title`). */
   readonly title?: string;
-  /** Changes nothing. */
+  /** Changes nothing: a retry is harmless, so no outcome is stored for it. */
   readonly readOnly?: boolean;
   /** May destroy or overwrite data; the CLI asks before running it on a terminal. */
   readonly destructive?: boolean;
@@ -52,7 +52,7 @@ export function operationMetadata(name: string, options: OperationMetadataOption
     throw invalid('examples');
   }
   return {
-    annotations: annotations === undefined ? undefined : Object.freeze({ ...annotations }),
+    annotations: Object.freeze({ ...annotations }) as OperationAnnotations,
     deprecated: options.deprecated === true,
     examples: Object.freeze(examples.map((example) => Object.freeze({ ...example }))),
   };

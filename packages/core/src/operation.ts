@@ -7,16 +7,6 @@ import type { OperationAnnotations, OperationExample, OperationMetadataOptions }
 /** Extra checks on one operation (e.g. `requireRole('admin')`); throw a NexusError to refuse. */
 export type Guard = (ctx: NexusContext) => void | Promise<void>;
 
-/** Hints about what an operation does; `readOnly` operations ignore idempotency keys. */
-export interface OperationAnnotations {
-  readonly title?: string;
-  /** Changes nothing: a retry is harmless, so no outcome is stored for it. */
-  readonly readOnly?: boolean;
-  readonly destructive?: boolean;
-  readonly idempotent?: boolean;
-  readonly openWorld?: boolean;
-}
-
 export type HandlerFn<I = any, O = unknown> = (input: I, ctx: NexusContext) => O | Promise<O>;
 
 export interface HandlerOptions<S extends z.ZodType = z.ZodType> extends OperationMetadataOptions {
@@ -32,7 +22,6 @@ export interface HandlerOptions<S extends z.ZodType = z.ZodType> extends Operati
   /** Per-call deadline; the handler's `ctx.signal` aborts when it passes. */
   readonly timeoutMs?: number;
   readonly tags?: readonly string[];
-  readonly annotations?: OperationAnnotations;
 }
 
 /**
@@ -55,7 +44,6 @@ export interface RegisterOptions extends OperationMetadataOptions {
   readonly guards?: readonly Guard[];
   readonly timeoutMs?: number;
   readonly tags?: readonly string[];
-  readonly annotations?: OperationAnnotations;
 }
 
 export type OperationKind = 'handler' | 'workflow';
@@ -77,7 +65,6 @@ export interface OperationDefinition {
   readonly inputSchema: Readonly<Record<string, unknown>>;
   /** JSON Schema of what the handler returns (after `output` parsing), when `output` is given. */
   readonly outputSchema: Readonly<Record<string, unknown>> | undefined;
-  readonly annotations: OperationAnnotations | undefined;
   readonly deprecated: boolean;
   readonly examples: readonly OperationExample[];
   readonly workflow: RunnableWorkflow | undefined;
@@ -135,18 +122,6 @@ function describesObjects(schema: Record<string, unknown>): boolean {
   return Array.isArray(parts) && parts.some(describesObjects);
 }
 
-function annotationsOf(name: string, annotations: OperationAnnotations | undefined): OperationAnnotations {
-  if (annotations === undefined) return Object.freeze({});
-  if (typeof annotations !== 'object' || annotations === null) {
-    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `annotations of "${name}" must be an object`);
-  }
-  for (const flag of ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const) {
-    if (annotations[flag] !== undefined && typeof annotations[flag] !== 'boolean') {
-      throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `annotations.${flag} of "${name}" must be a boolean`);
-    }
-  }
-  return Object.freeze({ ...annotations });
-}
 
 function common(name: string, options: RegisterOptions | HandlerOptions, input: unknown) {
   if (!isZodSchema(input)) {
@@ -172,7 +147,6 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
     guards: Object.freeze([...(options.guards ?? [])]),
     timeoutMs: options.timeoutMs,
     tags: Object.freeze([...(options.tags ?? [])]),
-    annotations: annotationsOf(name, options.annotations),
     input,
     output: options.output as z.ZodType | undefined,
     inputSchema: Object.freeze(inputSchema),
@@ -226,7 +200,7 @@ export function describeOperation(definition: OperationDefinition): OperationDes
     tags: definition.tags,
     inputSchema: definition.inputSchema,
     ...(definition.outputSchema === undefined ? {} : { outputSchema: definition.outputSchema }),
-    ...(definition.annotations === undefined ? {} : { annotations: definition.annotations }),
+    ...(Object.keys(definition.annotations).length === 0 ? {} : { annotations: definition.annotations }),
     ...(definition.deprecated ? { deprecated: true as const } : {}),
     ...(definition.examples.length === 0 ? {} : { examples: definition.examples }),
     ...(definition.workflow ? { workflow: definition.workflow.toJSON() } : {}),
@@ -251,7 +225,6 @@ export function permissionProbe(permission: string): OperationDefinition {
     output: undefined,
     inputSchema: { type: 'object' },
     outputSchema: undefined,
-    annotations: undefined,
     deprecated: false,
     examples: [],
     workflow: undefined,
