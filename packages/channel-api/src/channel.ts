@@ -203,7 +203,7 @@ class ExpressApiChannel implements ApiChannel {
   }
 
   private openApiDocument(app: Nexus, metrics: boolean): string {
-    this.openapi ??= JSON.stringify(buildOpenApi(app.allOperations(), this.options.openapi ?? {}, metrics));
+    this.openapi ??= JSON.stringify(buildOpenApi(app.allOperations(), this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x' }));
     return this.openapi;
   }
 

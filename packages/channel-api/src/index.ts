@@ -3,7 +3,7 @@ export type { ApiChannel, ApiChannelOptions } from './channel.js';
 export { requirePermission, requireRole } from './native.js';
 export type { NexusRequestInfo } from './native.js';
 export { buildOpenApi } from './openapi.js';
-export type { OpenApiInfo } from './openapi.js';
+export type { OpenApiInfo, OpenApiSettings } from './openapi.js';
 export { bearerToken, createAddressResolver } from './request.js';
 export type { TokenSources, TrustProxy } from './request.js';
 export type { RateLimitHeaderStyle } from './render.js';

@@ -76,7 +76,17 @@ function inputsOf(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new BodyError(new InvalidInputError('The request body must be a JSON object such as {"inputs": {...}}.'), 400);
   }
-  const { inputs, parameters } = body as { inputs?: unknown; parameters?: unknown };
+  const { inputs, parameters, ...rest } = body as { inputs?: unknown; parameters?: unknown };
+  const stray = Object.keys(rest);
+  if (stray.length > 0) {
+    // Bare fields would otherwise validate as empty inputs and blame the wrong thing ("message: expected string").
+    throw new BodyError(
+      new InvalidInputError('The request body must be {"inputs": {...}}: put the operation\'s fields inside "inputs".', {
+        errors: stray.map((path) => ({ path, message: 'Unexpected top-level field: operation fields go inside "inputs".' })),
+      }),
+      400,
+    );
+  }
   return inputs ?? parameters ?? {};
 }
 
