@@ -1,4 +1,4 @@
-import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { HealthReport, OperationAnnotations, ProblemDetails, RateLimitInfo } from '@nexus/core';
 
 /** An operation as the CLI shows it, the same shape in both modes (DESIGN §5 catalogue entry). */
 export interface OperationSummary {
@@ -7,6 +7,12 @@ export interface OperationSummary {
   readonly description: string;
   readonly permission: string;
   readonly inputSchema: Readonly<Record<string, unknown>>;
+  readonly outputSchema?: Readonly<Record<string, unknown>>;
+  /** Behaviour hints: `title`, `readOnly`, `destructive` (asked before running on a terminal), `idempotent`, `openWorld`. */
+  readonly annotations?: OperationAnnotations;
+  readonly deprecated?: boolean;
+  /** Sample calls; only `describe` carries them. */
+  readonly examples?: readonly unknown[];
   /** A workflow's graph (nodes, edges); only `describe` carries it. */
   readonly workflow?: unknown;
 }
@@ -54,6 +60,10 @@ export function summarize(operation: OperationSummary, withGraph = false): Opera
     description: operation.description,
     permission: operation.permission,
     inputSchema: operation.inputSchema,
+    ...(operation.outputSchema === undefined ? {} : { outputSchema: operation.outputSchema }),
+    ...(operation.annotations === undefined ? {} : { annotations: operation.annotations }),
+    ...(operation.deprecated === true ? { deprecated: true } : {}),
+    ...(withGraph && operation.examples !== undefined ? { examples: operation.examples } : {}),
     ...(withGraph && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
   };
 }

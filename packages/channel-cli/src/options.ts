@@ -30,13 +30,14 @@ export const RUN_OPTIONS: Record<string, Options> = {
     describe: 'A retry with the same key and input prints the first result instead of running again (1-255 visible ASCII characters)',
     requiresArg: true,
   },
+  yes: { type: 'boolean', describe: 'Run a destructive operation without asking (only a terminal is asked)' },
   param: { type: 'string', array: true, describe: 'key=value (value JSON-decoded, else a string; dots for nested keys); repeatable', requiresArg: true },
 };
 
 /** Names a schema field may not take as an option (and their camel-case forms). */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-  'url', 'token', 'tenant', 'request-id', 'requestId', 'output', 'timeout', 'verbose', 'input', 'param', 'help', 'version', 'h', 'name',
   'idempotency-key', 'idempotencyKey',
+  'url', 'token', 'tenant', 'request-id', 'requestId', 'output', 'timeout', 'verbose', 'input', 'param', 'yes', 'help', 'version', 'h', 'name',
 ]);
 
 export interface CallerSettings {

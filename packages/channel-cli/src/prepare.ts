@@ -20,6 +20,8 @@ export interface CommandLine {
   /** Options the generic parser does not know: fields of the operation's schema. */
   readonly unknownKeys: readonly string[];
   readonly positional: readonly string[];
+  /** A person at a terminal may have to confirm a destructive operation: its annotations are needed. */
+  readonly mayConfirm: boolean;
 }
 
 const TRANSPORT = new Set(['TIMEOUT', 'UNAVAILABLE']);
@@ -40,7 +42,7 @@ function ambiguous(params: unknown): boolean {
  * reason (UNAUTHENTICATED, FORBIDDEN, or NOT_FOUND when it really does not exist).
  */
 export async function prepare(connect: (args: Record<string, unknown>) => Backend, args: Record<string, unknown>, line: CommandLine): Promise<Prepared> {
-  const { running, wantsHelp, unknownKeys, positional } = line;
+  const { running, wantsHelp, unknownKeys, positional, mayConfirm } = line;
   let backend: Backend;
   try {
     backend = connect(args);
@@ -49,7 +51,7 @@ export async function prepare(connect: (args: Record<string, unknown>) => Backen
     if (!(error instanceof InputError)) throw error;
     return wantsHelp ? { descriptor: undefined, operations: undefined, helpFailure: undefined } : { exit: 'usage', error };
   }
-  if (running !== undefined && (wantsHelp || unknownKeys.length > 0 || ambiguous(args.param))) {
+  if (running !== undefined && (wantsHelp || mayConfirm || unknownKeys.length > 0 || ambiguous(args.param))) {
     const described = await backend.describe(running);
     if (described.ok) return { descriptor: described.value, operations: undefined, helpFailure: undefined };
     if (wantsHelp) return { descriptor: undefined, operations: undefined, helpFailure: TRANSPORT.has(described.problem.code) ? described : undefined };

@@ -8,6 +8,7 @@ import { InputError, applyParams, mergeFields, readInput } from './input.js';
 import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModesOf, suggestOption } from './options.js';
 import type { CallerSettings } from './options.js';
 import { notice, renderFacts, renderFailure, renderResult } from './render.js';
+import { confirm } from './confirm.js';
 import { connectsOut, prepare } from './prepare.js';
 import type { Output } from './render.js';
 import { schemaOptions, schemaValues } from './schema-options.js';
@@ -87,7 +88,8 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
   }
 
   // What help and typed input need from the server, fetched before the real parse.
-  const prepared = await prepare(connect, first, { running, wantsHelp, unknownKeys, positional });
+  const interactive = (stdin as { isTTY?: boolean }).isTTY === true && first.yes !== true;
+  const prepared = await prepare(connect, first, { running, wantsHelp, unknownKeys, positional, mayConfirm: interactive });
   if ('exit' in prepared) return prepared.exit === 'usage' ? report(local(prepared.error)) : report(prepared.failure);
   const { descriptor, operations, helpFailure } = prepared;
   const credentialGiven = [first.token, env.NEXUS_TOKEN].some((value) => typeof value === 'string' && value !== '');
@@ -151,6 +153,9 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
       command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
         const base = args.input === undefined ? {} : await readInput(args.input, stdin);
         const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
+        if (interactive && descriptor?.annotations?.destructive === true && !(await confirm(stdin, stderr, `"${descriptor.name}" is destructive (${descriptor.description}). Run it?`))) {
+          return report({ ok: false, problem: problem('CANCELLED', 'Not run: not confirmed. Pass --yes to run it without asking.'), local: true });
+        }
         // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
         if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
         return show(await backend.run(args.name, input), args);
