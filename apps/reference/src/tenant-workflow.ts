@@ -18,5 +18,8 @@ export function registerTenantWorkflow(app: Nexus): void {
   app.register('tenant_workflow', builder.build(), {
     description: 'Process tenant data as a workflow.',
     input: z.strictObject({ compliance_level: z.enum(['standard', 'hipaa', 'gdpr']).optional().describe('Processing regime') }),
+    // A workflow answers with each node's output under the node's id.
+    output: z.object({ process_tenant_data: z.object({ tenant_id: z.string(), compliance_level: z.string() }) }),
+    annotations: { title: 'Tenant workflow', readOnly: true, idempotent: true, openWorld: false },
   });
 }

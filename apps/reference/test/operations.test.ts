@@ -30,3 +30,43 @@ describe('deep_health', () => {
     expect((await app.healthCheck()).checks['channel:api']?.status).not.toBe('healthy');
   });
 });
+
+describe('operation metadata', () => {
+  it('every operation declares its output and annotations', async () => {
+    const app = build();
+    const missing = app.allOperations().filter((operation) => operation.outputSchema === undefined || operation.annotations === undefined).map((operation) => operation.name);
+    expect(missing).toEqual([]);
+    await app.stop();
+  });
+
+  it.each([
+    ['gdpr_delete_user_data', { destructive: true }],
+    ['system_status', { readOnly: true }],
+    ['deep_health', { readOnly: true }],
+    ['gdpr_export_user_data', { readOnly: true }],
+  ])('%s is marked %j', async (name, hints) => {
+    const app = build();
+    expect(app.operation(name)?.annotations).toMatchObject(hints);
+    await app.stop();
+  });
+
+  it('results of real calls pass their output schemas', async () => {
+    const app = build();
+    const admin = { kind: 'bearer' as const, token: createAccessToken({ subject: 'root', key: secret, roles: ['admin'], tenant: 'acme' }) };
+    const calls: [string, Record<string, unknown>][] = [
+      ['echo', { message: 'hi' }],
+      ['system_status', {}],
+      ['deep_health', {}],
+      ['tenant_data_processing', { customer_id: 'c-1' }],
+      ['customer_upsert', { user_id: 'u-1', profile: { email: 'a@b.c' } }],
+      ['gdpr_export_user_data', { user_id: 'u-1' }],
+      ['gdpr_delete_user_data', { user_id: 'u-1' }],
+      ['tenant_workflow', { compliance_level: 'gdpr' }],
+    ];
+    for (const [operation, input] of calls) {
+      const result = await app.invoke({ channel: 'cli', operation, input, credential: admin });
+      expect([operation, result.ok]).toEqual([operation, true]);
+    }
+    await app.stop();
+  });
+});
