@@ -222,6 +222,12 @@ export class NexusAuthPlugin implements Plugin {
     });
   }
 
+  /** routeLimits keys must match a path the channels serve; without a channel that serves paths there is nothing to match. */
+  verify(app: Nexus): void {
+    const served = app.routes();
+    if (this.limiter !== undefined && served.length > 0) this.limiter.verifyRoutes(served);
+  }
+
   async start(): Promise<void> {
     // Warm the key set; an unreachable provider is reported by the health check, not fatal here.
     await Promise.all([this.verifier?.jwks?.refresh(), this.limiter?.start(), this.throttle?.start(), this.idempotencyStore?.start(), this.auditor?.start()]);

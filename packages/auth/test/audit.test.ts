@@ -10,7 +10,7 @@ function auditedApp(config: AuditConfig = {}) {
   const app = createTestApp();
   const auditor = createAuditor({ backend: (record) => void records.push(record), ...config }, app);
   app.use('observe', auditor.stage, 'audit');
-  const limiter = createRateLimiter({ requestsPerMinute: 100, routeLimits: { '/workflows/limited/execute': { requestsPerMinute: 1 } } }, app);
+  const limiter = createRateLimiter({ requestsPerMinute: 100, operationLimits: { limited: { requestsPerMinute: 1 } } }, app);
   app.use('limit', limiter.stage, 'rate-limit');
   return { app, auditor, records };
 }

@@ -34,7 +34,10 @@ const call = (app: Nexus, token = 'alice:acme', extra: { operation?: string; cli
     operation: extra.operation ?? 'ping',
     credential: token === '' ? { kind: 'none' } : { kind: 'bearer', token },
     ...(extra.clientAddress === undefined ? {} : { clientAddress: extra.clientAddress }),
-    transport: extra.requestedTenant === undefined ? {} : { requestedTenant: extra.requestedTenant, headers: { 'x-tenant-id': extra.requestedTenant } },
+    transport: {
+      path: `/workflows/${extra.operation ?? 'ping'}/execute`,
+      ...(extra.requestedTenant === undefined ? {} : { requestedTenant: extra.requestedTenant, headers: { 'x-tenant-id': extra.requestedTenant } }),
+    },
   });
 
 async function burst(app: Nexus, count: number, token?: string, extra?: Parameters<typeof call>[2]): Promise<string> {
@@ -121,7 +124,7 @@ describe.each(backends)('token bucket on the %s backend', (backend) => {
     expect(await burst(app, 2, 'carol:acme', { requestedTenant: 'spoofed' })).toBe('--');
   });
 
-  it('gives route limits their own bucket, exempts null routes, and prefers exact paths over globs', async () => {
+  it('gives route limits their own bucket by HTTP path, exempts null routes, and prefers exact paths over globs', async () => {
     const { app } = await limitedApp(backend, {
       requestsPerMinute: 3,
       burstSize: 0,
@@ -129,9 +132,12 @@ describe.each(backends)('token bucket on the %s backend', (backend) => {
     });
     expect(await burst(app, 3, 'dave:acme', { operation: 'limited' })).toBe('++-');
     expect(await burst(app, 4, 'dave:acme', { operation: 'ping' })).toBe('++++');
-    const echo = await app.invoke({ channel: 'mcp', operation: 'echo', input: { message: 'x' }, credential: { kind: 'bearer', token: 'dave:acme' } });
+    const echo = await app.invoke({ channel: 'api', operation: 'echo', input: { message: 'x' }, credential: { kind: 'bearer', token: 'dave:acme' }, transport: { path: '/workflows/echo/execute' } });
     expect(echo.ok).toBe(true);
     expect(echo.annotations.rateLimit).toBeUndefined();
+    // The same operation without an HTTP path (MCP, CLI) is not route-limited: operationLimits are for that.
+    const overMcp = await app.invoke({ channel: 'mcp', operation: 'echo', input: { message: 'x' }, credential: { kind: 'bearer', token: 'dave:acme' } });
+    expect(overMcp.annotations.rateLimit).toMatchObject({ limit: 3 });
   });
 
   it('limits catalogue listings by their transport path and skips listings without one', async () => {

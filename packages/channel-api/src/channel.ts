@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { NexusSetupError, NotFoundError, acceptRequestId, resolveServerLimits } from '@nexus/core';
-import type { Channel, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import type { Channel, ChannelAddress, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
 import { buildOpenApi } from './openapi.js';
@@ -121,8 +121,20 @@ class ExpressApiChannel implements ApiChannel {
     return typeof address === 'object' && address !== null ? address : undefined;
   }
 
-  async start(app: Nexus): Promise<void> {
-    if (this.server !== undefined) return;
+  /** Operation paths, the catalogue, probes, metrics, OpenAPI, and each router as `<prefix>/*`. */
+  routes(): string[] {
+    const app = this.app;
+    const metrics = this.options.metrics ?? app?.options.enableMonitoring ?? false;
+    const operations = (app?.allOperations() ?? []).flatMap((operation) => [`/workflows/${operation.name}`, `/workflows/${operation.name}/execute`]);
+    const routers = this.routers.flatMap(([path]) => {
+      const prefix = path.replace(/\/+$/, '');
+      return prefix === '' ? ['/*'] : [prefix, `${prefix}/*`];
+    });
+    return ['/workflows', ...operations, '/health', '/health/live', '/health/ready', '/openapi.json', ...(metrics ? ['/metrics'] : []), ...routers];
+  }
+
+  async start(app: Nexus): Promise<ChannelAddress | undefined> {
+    if (this.server !== undefined) return this.listeningAt();
     if (this.app === undefined) this.attach(app);
     const channel = this;
     const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus' } as const;
@@ -168,6 +180,14 @@ class ExpressApiChannel implements ApiChannel {
         resolve();
       });
     });
+    return this.listeningAt();
+  }
+
+  private listeningAt(): ChannelAddress | undefined {
+    const address = this.address();
+    if (address === undefined) return undefined;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { channel: this.name, url: `http://${host}:${address.port}` };
   }
 
   /** Stops accepting, lets in-flight requests finish within `graceMs`, then closes every socket. */

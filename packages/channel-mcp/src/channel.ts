@@ -1,6 +1,6 @@
 import { resolveServerLimits } from '@nexus/core';
-import type { Channel, Nexus } from '@nexus/core';
-import { McpHttpServer } from './http/server.js';
+import type { Channel, ChannelAddress, Nexus } from '@nexus/core';
+import { METADATA_PATH, McpHttpServer } from './http/server.js';
 import type { McpHttpOptions } from './http/server.js';
 import { serveMcpStdio } from './stdio.js';
 import type { McpStdioOptions, McpStdioServer } from './stdio.js';
@@ -40,7 +40,12 @@ export function createMcpChannel(options: McpChannelOptions = {}): McpChannel {
   return {
     name: 'mcp',
     attach,
-    async start(app: Nexus) {
+    routes() {
+      if (options.transport === 'stdio') return [];
+      const path = options.path ?? '/mcp';
+      return [path, METADATA_PATH, `${METADATA_PATH}${path}`];
+    },
+    async start(app: Nexus): Promise<ChannelAddress | undefined> {
       attach(app);
       if (options.transport === 'stdio') {
         const server = serveMcpStdio(app, options);
@@ -49,10 +54,12 @@ export function createMcpChannel(options: McpChannelOptions = {}): McpChannel {
         void server.closed.then(() => {
           if (stdio === server) stdioOpen = false;
         });
-        return;
+        return undefined;
       }
       http = new McpHttpServer(app, options);
       await http.listen();
+      const address = http.address();
+      return address === undefined ? undefined : { channel: 'mcp', url: address.url };
     },
     async stop({ graceMs }) {
       stdioOpen = false;

@@ -23,7 +23,7 @@ export type { InvocationResult } from './invocation.js';
 export { validateInput } from './invocation.js';
 export { PHASES, compose } from './pipeline.js';
 export type { Authorizer, Next, Phase, Stage, StageEntry } from './pipeline.js';
-export type { Channel, Plugin } from './plugin.js';
+export type { Channel, ChannelAddress, Plugin } from './plugin.js';
 export { assertOperationName, catalogueEntry, describeOperation } from './operation.js';
 export type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
 export type {

@@ -17,7 +17,7 @@ import { OperationRegistry } from './operation-registry.js';
 import { resolveIdempotency } from './idempotency/options.js';
 import type { IdempotencyOptions } from './idempotency/options.js';
 import { Pipelines } from './pipelines.js';
-import type { Channel, Plugin } from './plugin.js';
+import type { Channel, ChannelAddress, Plugin } from './plugin.js';
 import { NexusSetupError } from './setup-error.js';
 
 export interface NexusOptions {
@@ -41,9 +41,11 @@ export interface NexusOptions {
    * load balancers move away before any connection is refused (0). Counts against the grace period.
    */
   readonly drainDelayMs?: number;
+  /** Log `<channel> listening on <url>` (level info) for each channel once `start()` has opened it (false). */
+  readonly logStartup?: boolean;
 }
 
-export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger' | 'idempotency'>>;
+export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger' | 'idempotency' | 'logStartup'>>;
 export type NexusState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped';
 
 /** Pseudo operation name of catalogue requests; `$` keeps it outside the operation-name grammar. */
@@ -77,6 +79,8 @@ export class Nexus {
   private drained: (() => void) | undefined;
   private currentState: NexusState = 'idle';
   private readonly idempotencyOff: boolean;
+  private readonly logStartup: boolean;
+  private verified = false;
 
   constructor(options: NexusOptions = {}) {
     this.options = {
@@ -88,6 +92,7 @@ export class Nexus {
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
       drainDelayMs: options.drainDelayMs ?? 0,
     };
+    this.logStartup = options.logStartup ?? false;
     this.logger = options.logger ?? createJsonLogger();
     this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
     this.operations = new OperationRegistry(this.metrics, this.logger);
@@ -258,10 +263,26 @@ export class Nexus {
     return this.startPromise;
   }
 
-  /** Starts plugins, then every channel. */
-  async start(): Promise<void> {
+  /** The HTTP paths the attached channels serve (see `Channel.routes`), sorted, without duplicates. */
+  routes(): string[] {
+    return [...new Set(this.channels.flatMap((channel) => channel.routes?.() ?? []))].sort();
+  }
+
+  /**
+   * Checks the plugins' channel-dependent options, starts plugins, then every channel.
+   * Resolves with where the channels listen; with `logStartup` it also logs one line each.
+   */
+  async start(): Promise<ChannelAddress[]> {
+    if (!this.verified) for (const plugin of this.plugins) plugin.verify?.(this);
+    this.verified = true;
     await this.ready();
-    for (const channel of this.channels) await channel.start(this);
+    const addresses: ChannelAddress[] = [];
+    for (const channel of this.channels) {
+      const address = await channel.start(this);
+      if (address) addresses.push(address);
+    }
+    if (this.logStartup) for (const { channel, url } of addresses) this.logger.info(`${channel} listening on ${url}`, { channel, url });
+    return addresses;
   }
 
   /**

@@ -17,7 +17,17 @@ export interface RateLimitConfig {
   readonly redisUrl?: string;
   /** Prefix of every Redis key (`nexus:rl:`). */
   readonly redisKeyPrefix?: string;
-  /** Glob → own budget, or `null` for unlimited; the most specific pattern wins. Operations match as `/workflows/<name>/execute`. */
+  /**
+   * Operation-name glob (`chat*`, `gdpr_export_user_data`) → own budget, or `null` for
+   * unlimited. Applies to calls on every channel; the most specific pattern wins, and it takes
+   * precedence over `routeLimits`.
+   */
+  readonly operationLimits?: Readonly<Record<string, RouteLimit | null>>;
+  /**
+   * HTTP path glob (`/workflows/*`, `/admin/reports`) → own budget, or `null` for unlimited;
+   * the most specific pattern wins. Matches the path a request arrived on, so it applies only
+   * to channels with paths. A key that matches no path the channels serve refuses `app.start()`.
+   */
   readonly routeLimits?: Readonly<Record<string, RouteLimit | null>>;
   /** Publish limit, remaining and reset for channels to render (true). */
   readonly includeHeaders?: boolean;
@@ -44,6 +54,7 @@ export interface ResolvedRateLimitConfig {
   readonly redisUrl: string | undefined;
   readonly redisKeyPrefix: string;
   readonly routes: readonly ResolvedRoute[];
+  readonly operations: readonly ResolvedRoute[];
   readonly includeHeaders: boolean;
   readonly failOpen: boolean;
   readonly redisCommandTimeoutMs: number;
@@ -52,7 +63,7 @@ export interface ResolvedRateLimitConfig {
 /** Bounds every call's wait on Redis by default: a slow or dead store must not hold requests. */
 export const REDIS_COMMAND_TIMEOUT_MS = 250;
 
-const KNOWN = new Set(['requestsPerMinute', 'burstSize', 'backend', 'redisUrl', 'redisKeyPrefix', 'routeLimits', 'includeHeaders', 'failOpen', 'redisCommandTimeoutMs']);
+const KNOWN = new Set(['requestsPerMinute', 'burstSize', 'backend', 'redisUrl', 'redisKeyPrefix', 'operationLimits', 'routeLimits', 'includeHeaders', 'failOpen', 'redisCommandTimeoutMs']);
 
 const fail = (message: string): never => {
   throw new NexusSetupError('NEXUS_ERR_RATE_LIMIT_CONFIG', message);
@@ -72,6 +83,17 @@ function boolean(name: string, value: unknown, fallback: boolean): boolean {
   return value as boolean;
 }
 
+function limits(name: string, value: unknown, checkKey: (glob: string) => void): ResolvedRoute[] {
+  if (value === undefined) return [];
+  if (typeof value !== 'object' || value === null) fail(`${name} must be an object of glob → limit`);
+  return Object.entries(value as Record<string, RouteLimit | null>).map(([glob, limit]) => {
+    checkKey(glob);
+    if (limit === null) return { glob, spec: null };
+    if (typeof limit !== 'object') fail(`${name}["${glob}"] must be {requestsPerMinute, burstSize?} or null`);
+    return { glob, spec: bucket(`${name}["${glob}"].`, limit.requestsPerMinute, limit.burstSize ?? 0) };
+  });
+}
+
 /** Checks every option once, at set-up, so a bad limit never surfaces at request time. */
 export function resolveRateLimitConfig(config: RateLimitConfig): ResolvedRateLimitConfig {
   if (typeof config !== 'object' || config === null) fail('the rate-limit config must be an object');
@@ -88,24 +110,20 @@ export function resolveRateLimitConfig(config: RateLimitConfig): ResolvedRateLim
   const prefix = config.redisKeyPrefix ?? 'nexus:rl:';
   if (typeof prefix !== 'string') fail('redisKeyPrefix must be a string');
 
-  const routes: ResolvedRoute[] = [];
-  const routeLimits = config.routeLimits ?? {};
-  if (typeof routeLimits !== 'object' || routeLimits === null) fail('routeLimits must be an object of glob → limit');
-  for (const [glob, limit] of Object.entries(routeLimits)) {
-    if (!glob.startsWith('/')) fail(`routeLimits key "${glob}" must be a path glob starting with "/"`);
-    if (limit === null) {
-      routes.push({ glob, spec: null });
-      continue;
-    }
-    if (typeof limit !== 'object') fail(`routeLimits["${glob}"] must be {requestsPerMinute, burstSize?} or null`);
-    routes.push({ glob, spec: bucket(`routeLimits["${glob}"].`, limit.requestsPerMinute, limit.burstSize ?? 0) });
-  }
+  const routes = limits('routeLimits', config.routeLimits, (glob) => {
+    if (!glob.startsWith('/')) fail(`routeLimits key "${glob}" must be a path glob starting with "/" (operation names go in operationLimits)`);
+  });
+  const operations = limits('operationLimits', config.operationLimits, (glob) => {
+    if (glob.length === 0) fail('operationLimits key "" must name an operation or a glob of names');
+    if (glob.startsWith('/')) fail(`operationLimits key "${glob}" is a path; operationLimits are keyed by operation name (e.g. "chat*"), routeLimits by HTTP path`);
+  });
   return {
     global: bucket('', config.requestsPerMinute ?? 100, config.burstSize ?? 20),
     backend,
     redisUrl,
     redisKeyPrefix: prefix,
     routes,
+    operations,
     includeHeaders: boolean('includeHeaders', config.includeHeaders, true),
     failOpen: boolean('failOpen', config.failOpen, true),
     redisCommandTimeoutMs: commandTimeout,

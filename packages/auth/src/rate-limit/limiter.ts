@@ -1,9 +1,9 @@
-import { RateLimitedError, UnavailableError } from '@nexus/core';
+import { NexusSetupError, RateLimitedError, UnavailableError } from '@nexus/core';
 import type { HealthCheck, Nexus, NexusContext, Stage } from '@nexus/core';
 import type { BucketStore } from './bucket.js';
 import { resolveRateLimitConfig } from './config.js';
-import type { BucketSpec, RateLimitConfig } from './config.js';
-import { compileGlob, hasWildcard, operationPath } from './glob.js';
+import type { BucketSpec, RateLimitConfig, ResolvedRoute } from './config.js';
+import { compileGlob, hasWildcard } from './glob.js';
 import { createMemoryStore } from './memory-store.js';
 import { createRedisStore } from './redis-store.js';
 
@@ -18,6 +18,8 @@ export interface RateLimiterHandle {
    * when failing closed (every call is refused, so load balancers should stop routing here).
    */
   readonly health: HealthCheck;
+  /** Refuses `routeLimits` keys that match none of `served` (the paths the channels serve). */
+  verifyRoutes(served: readonly string[]): void;
 }
 
 /** Hooks for tests: a clock shared by both backends makes refill deterministic. */
@@ -26,7 +28,7 @@ export interface RateLimiterInternals {
 }
 
 interface Bucket {
-  /** Key segment naming the bucket: `g` for the global budget, `r:<glob>` for a route's own. */
+  /** Key segment naming the bucket: `g` for the global budget, `r:<glob>` for a route's own, `o:<glob>` for an operation glob's. */
   readonly id: string;
   readonly spec: BucketSpec | null;
 }
@@ -61,22 +63,32 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
       : createMemoryStore(internals.now ?? Date.now);
   const prefix = resolved.redisKeyPrefix;
   const global: Bucket = { id: 'g', spec: resolved.global };
-  // The most specific pattern wins: exact paths, then the glob with the most literal characters.
+  // The most specific pattern wins: exact names or paths, then the glob with the most literal characters.
   const specificity = (glob: string) => (hasWildcard(glob) ? glob.replace(/[*?]/g, '').length : Number.MAX_SAFE_INTEGER);
-  const routes = [...resolved.routes]
-    .sort((a, b) => specificity(b.glob) - specificity(a.glob))
-    .map((route) => ({ pattern: compileGlob(route.glob), bucket: { id: `r:${route.glob}`, spec: route.spec } satisfies Bucket }));
-  const cache = new Map<string, Bucket>();
-  // Operations reach here only once resolved, so this map is bounded by the registered names.
-  const byOperation = new Map<string, Bucket>();
+  const matcher = (limits: readonly ResolvedRoute[], kind: 'r' | 'o') => {
+    const ordered = [...limits]
+      .sort((a, b) => specificity(b.glob) - specificity(a.glob))
+      .map((limit) => ({ pattern: compileGlob(limit.glob), bucket: { id: `${kind}:${limit.glob}`, spec: limit.spec } satisfies Bucket }));
+    const cache = new Map<string, Bucket | undefined>();
+    return (key: string): Bucket | undefined => {
+      if (cache.has(key)) return cache.get(key);
+      const bucket = ordered.find((limit) => limit.pattern.test(key))?.bucket;
+      if (cache.size >= ROUTE_CACHE_LIMIT) cache.clear();
+      cache.set(key, bucket);
+      return bucket;
+    };
+  };
+  const byRoute = matcher(resolved.routes, 'r');
+  const byOperation = matcher(resolved.operations, 'o');
 
-  const bucketFor = (path: string): Bucket => {
-    let bucket = cache.get(path);
-    if (bucket !== undefined) return bucket;
-    bucket = routes.find((route) => route.pattern.test(path))?.bucket ?? global;
-    if (cache.size >= ROUTE_CACHE_LIMIT) cache.clear();
-    cache.set(path, bucket);
-    return bucket;
+  /** Operation limits for calls (every channel), then route limits by the HTTP path, then the global budget. */
+  const bucketOf = (ctx: NexusContext): Bucket | undefined => {
+    const byName = ctx.purpose === 'invoke' && resolved.operations.length > 0 ? byOperation(ctx.operation) : undefined;
+    if (byName !== undefined) return byName;
+    const path = withoutQuery(ctx.transport.path);
+    if (path !== undefined) return byRoute(path) ?? global;
+    // Catalogue and route requests without a path are not limited (nothing to key them on).
+    return ctx.purpose === 'invoke' ? global : undefined;
   };
 
   let lastLogged = 0;
@@ -89,18 +101,8 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
   };
 
   const stage: Stage = async function rateLimit(ctx, next) {
-    let bucket: Bucket | undefined;
-    if (ctx.purpose === 'invoke') {
-      bucket = byOperation.get(ctx.operation);
-      if (bucket === undefined) {
-        bucket = bucketFor(operationPath(ctx.operation));
-        if (byOperation.size < ROUTE_CACHE_LIMIT) byOperation.set(ctx.operation, bucket);
-      }
-    } else {
-      const path = withoutQuery(ctx.transport.path);
-      if (path === undefined) return next();
-      bucket = bucketFor(path);
-    }
+    const bucket = bucketOf(ctx);
+    if (bucket === undefined) return next();
     if (bucket.spec === null) return next();
     const spec = bucket.spec;
     let result;
@@ -130,6 +132,19 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
     async health() {
       const result = await store.health();
       return result.status !== 'healthy' && !resolved.failOpen ? { ...result, status: 'unhealthy' } : result;
+    },
+    verifyRoutes(served) {
+      const unmatched = resolved.routes.filter(({ glob }) => {
+        const key = compileGlob(glob);
+        // A router mounted at /admin serves /admin/* (reported so), which a key /admin/stats lies under.
+        return !served.some((route) => key.test(route) || (hasWildcard(route) && compileGlob(route).test(glob)));
+      });
+      if (unmatched.length === 0) return;
+      const keys = unmatched.map(({ glob }) => `"${glob}"`).join(', ');
+      throw new NexusSetupError(
+        'NEXUS_ERR_RATE_LIMIT_CONFIG',
+        `routeLimits ${keys} match${unmatched.length === 1 ? 'es' : ''} no path the channels serve; routeLimits are HTTP paths (for operations on every channel use operationLimits, keyed by operation name). Paths served: ${served.join(', ')}`,
+      );
     },
   };
 }

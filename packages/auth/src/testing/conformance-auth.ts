@@ -47,7 +47,7 @@ export function createConformanceAuth(options: ConformanceAuthOptions = {}): Con
             // Generous everywhere but `limited`, so only that case ever meets a limit.
             requestsPerMinute: 100_000,
             burstSize: 0,
-            routeLimits: { '/workflows/limited/execute': { requestsPerMinute: CONFORMANCE_LIMITED_CALLS, burstSize: 0 } },
+            operationLimits: { limited: { requestsPerMinute: CONFORMANCE_LIMITED_CALLS, burstSize: 0 } },
             ...(options.redisUrl === undefined
               ? {}
               : { backend: 'redis' as const, redisUrl: options.redisUrl, redisKeyPrefix: options.redisKeyPrefix ?? 'nexus:conformance:rl:' }),

@@ -31,7 +31,7 @@ const options = (redisCommandTimeoutMs?: number) => ({
     backend: 'redis' as const,
     redisUrl: redis.url,
     redisKeyPrefix: prefix,
-    routeLimits: { '/workflows/whoami/execute': null },
+    operationLimits: { whoami: null },
     ...(redisCommandTimeoutMs === undefined ? {} : { redisCommandTimeoutMs }),
   },
 });
