@@ -104,3 +104,26 @@ describe('protected-resource metadata without an issuer option', () => {
     }
   });
 });
+
+describe('an OAuth client looking for an authorization server on the MCP port', () => {
+  it.each(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/register', '/authorize', '/token'])(
+    'is told at %s that this is a resource server and where to look',
+    async (path) => {
+      const plain = new Nexus({ logger: silentLogger });
+      plain.handler('echo', { description: 'Returns its message.', input: z.object({}) }, () => ({}));
+      const channel = createMcpChannel({ port: 0 });
+      plain.addChannel(channel);
+      await plain.start();
+      try {
+        const origin = channel.address()!.url.replace(/\/mcp$/, '');
+        const response = await fetch(`${origin}${path}`, { method: path === '/register' || path === '/token' ? 'POST' : 'GET' });
+        expect(response.status).toBe(404);
+        const body = (await response.json()) as { error: string; error_description: string };
+        expect(body.error).toBe('not_found');
+        expect(body.error_description).toMatch(/not an authorization server.*oauth-protected-resource/);
+      } finally {
+        await plain.stop();
+      }
+    },
+  );
+});

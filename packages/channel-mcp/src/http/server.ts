@@ -18,6 +18,9 @@ export type { McpHttpOptions } from './options.js';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 
+/** Where OAuth clients look for an authorization server when a resource server names none. */
+const AUTHORIZATION_SERVER_PATHS = /^\/(?:\.well-known\/(?:oauth-authorization-server|openid-configuration)(?:\/.*)?|register|authorize|token)$/;
+
 const rpcError = (res: ServerResponse, status: number, code: number, message: string, headers?: Record<string, string>) =>
   writeJson(res, status, errorResponse(null, code, message), headers);
 
@@ -110,8 +113,9 @@ export class McpHttpServer {
     if (this.rebinding && !passesRebindingCheck(req.headers, this.rebinding)) {
       return rpcError(res, 403, INVALID_REQUEST, 'Forbidden: Host or Origin not allowed.');
     }
-    const pathname = (req.url ?? '/').split('?')[0];
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === METADATA_PATH || pathname === `${METADATA_PATH}${this.path}`) return this.metadata(req, res);
+    if (AUTHORIZATION_SERVER_PATHS.test(pathname)) return this.notAnAuthorizationServer(req, res);
     if (pathname !== this.path) return writeJson(res, 404, { error: 'not found' });
     if (req.method === 'POST') return servePost(this.post!, req, res);
     if (this.sessions && (req.method === 'GET' || req.method === 'DELETE')) return this.sessionRequest(this.sessions, req, res);
@@ -131,6 +135,14 @@ export class McpHttpServer {
     }
     if (!(req.headers.accept ?? '').includes('text/event-stream')) return rpcError(res, 406, INVALID_REQUEST, 'Not Acceptable: accept text/event-stream.');
     if (!sessions.openStream(session, res)) rpcError(res, 409, -32000, 'Conflict: this session already has a stream open.');
+  }
+
+  /** An OAuth client that found no authorization server falls back to this port: say why, not just 404. */
+  private notAnAuthorizationServer(req: IncomingMessage, res: ServerResponse): void {
+    writeJson(res, 404, {
+      error: 'not_found',
+      error_description: `This MCP server is a resource server, not an authorization server; ${this.base(req)}${METADATA_PATH} lists the authorization servers it accepts tokens from (none when no token issuer is configured).`,
+    });
   }
 
   private metadata(req: IncomingMessage, res: ServerResponse): void {
