@@ -115,8 +115,9 @@ export class McpHttpServer {
     }
     const pathname = (req.url ?? '/').split('?')[0] ?? '/';
     if (pathname === METADATA_PATH || pathname === `${METADATA_PATH}${this.path}`) return this.metadata(req, res);
-    if (AUTHORIZATION_SERVER_PATHS.test(pathname)) return this.notAnAuthorizationServer(req, res);
-    if (pathname !== this.path) return writeJson(res, 404, { error: 'not found' });
+    if (pathname !== this.path) {
+      return AUTHORIZATION_SERVER_PATHS.test(pathname) ? this.notAnAuthorizationServer(req, res) : writeJson(res, 404, { error: 'not found' });
+    }
     if (req.method === 'POST') return servePost(this.post!, req, res);
     if (this.sessions && (req.method === 'GET' || req.method === 'DELETE')) return this.sessionRequest(this.sessions, req, res);
     // Stateless: there is no session to stream to (GET) or to end (DELETE).
