@@ -33,7 +33,9 @@ export function runNode(script: string, args: readonly string[], options: RunOpt
     const running = new Promise<void>((resolve) => (started = resolve));
     child.stderr.on('data', () => started());
     const onAbort = () => void running.then(() => child.kill('SIGINT'));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A signal aborted before the call was made cancels it too (an abort event never comes).
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);

@@ -34,9 +34,13 @@ export interface ConformanceAuditRecord {
   readonly principal: string | null;
 }
 
-/** Counts handler signals that aborted; read back through the `cancellations` operation. */
+/**
+ * Counts `wait_for_cancel` handlers that started and handler signals that aborted; both are read
+ * back through the `cancellations` operation (`{ count, started }`), also from another process.
+ */
 export interface ConformanceProbe {
   cancellations: number;
+  started: number;
 }
 
 export interface ConformanceApp {
@@ -59,7 +63,7 @@ function untilAborted(signal: AbortSignal, probe: ConformanceProbe): Promise<nev
  */
 export function createConformanceApp(options: { auth?: ConformanceAuth; nexus?: ConstructorParameters<typeof Nexus>[0] } = {}): ConformanceApp {
   const app = new Nexus({ logger: silentLogger, ...options.nexus });
-  const probe: ConformanceProbe = { cancellations: 0 };
+  const probe: ConformanceProbe = { cancellations: 0, started: 0 };
   for (const plugin of options.auth?.plugins() ?? []) app.addPlugin(plugin);
 
   app.handler(
@@ -81,10 +85,15 @@ export function createConformanceApp(options: { auth?: ConformanceAuth; nexus?: 
   app.handler('slow', { description: 'Never finishes within its 100 ms deadline.', input: z.object({}), timeoutMs: 100 }, (_input, ctx) =>
     untilAborted(ctx.signal, probe),
   );
-  app.handler('wait_for_cancel', { description: 'Runs until cancelled.', input: z.object({}), timeoutMs: 10_000 }, (_input, ctx) =>
-    untilAborted(ctx.signal, probe),
-  );
-  app.handler('cancellations', { description: 'How many handler signals aborted.', input: z.object({}) }, () => ({ count: probe.cancellations }));
+  app.handler('wait_for_cancel', { description: 'Runs until cancelled.', input: z.object({}), timeoutMs: 10_000 }, (_input, ctx) => {
+    // The suite cancels only once this moved: a cancel that lands earlier never reaches a handler.
+    probe.started++;
+    return untilAborted(ctx.signal, probe);
+  });
+  app.handler('cancellations', { description: 'How many wait_for_cancel handlers started, and how many handler signals aborted.', input: z.object({}) }, () => ({
+    count: probe.cancellations,
+    started: probe.started,
+  }));
   app.handler('public_ping', { description: 'Needs no credential.', input: z.object({}), public: true }, () => ({ pong: true }));
   app.handler('limited', { description: 'Rate limited to a few calls per minute.', input: z.object({}) }, () => ({ ok: true }));
   app.handler('admin_only', { description: 'Needs admin:only.', input: z.object({}), permission: 'admin:only' }, () => ({ ok: true }));
