@@ -21,7 +21,6 @@ describe('audit records', () => {
   it('writes one record per invocation with the decision, for success and every refusal', async () => {
     const { app, records } = auditedApp();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 30);
     const calls = [
       app.invoke({ channel: 'api', operation: 'ping', credential: bearer('alice:acme:caller'), requestId: 'req-ok', clientAddress: '10.1.1.1', transport: { method: 'POST', path: '/workflows/ping/execute' } }),
       app.invoke({ channel: 'mcp', operation: 'ping', credential: bearer('expired'), requestId: 'req-401' }),
@@ -30,6 +29,8 @@ describe('audit records', () => {
       app.invoke({ channel: 'api', operation: 'explode', credential: bearer('bob:acme'), requestId: 'req-500' }),
       app.invoke({ channel: 'api', operation: 'wait', credential: bearer('bob:acme'), requestId: 'req-499', signal: controller.signal }),
     ];
+    // The wait call is under way; it ends only by this cancel (its 5 s deadline aside).
+    controller.abort();
     await Promise.all(calls);
     await app.invoke({ channel: 'api', operation: 'limited', credential: bearer('carol:acme'), requestId: 'req-200b' });
     const limited = await app.invoke({ channel: 'api', operation: 'limited', credential: bearer('carol:acme') });

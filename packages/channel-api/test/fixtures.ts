@@ -51,8 +51,42 @@ const workflow: RunnableWorkflow = {
   }),
 };
 
-/** How many `wait` calls have started, so tests can stop an app with calls known to be in flight. */
-export const waiting = { count: 0 };
+/**
+ * Holds `wait` calls (input `{ gate: id }`) until the test opens the gate, so a test knows which
+ * calls are in flight, and that they stay so, without guessing at timings.
+ */
+export interface Gate {
+  readonly id: string;
+  /** Settles once `count` calls have reached the handler and are waiting. */
+  arrived(count: number): Promise<void>;
+  open(): void;
+}
+
+const gates = new Map<string, { arrivals: number; opened: Promise<void>; open(): void; notify(): void }>();
+let nextGate = 0;
+
+export function createGate(): Gate {
+  const id = `gate-${++nextGate}`;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const watchers = new Set<() => void>();
+  const state = { arrivals: 0, opened, open, notify: () => watchers.forEach((watch) => watch()) };
+  gates.set(id, state);
+  return {
+    id,
+    arrived: (count) =>
+      new Promise<void>((resolve) => {
+        const watch = () => {
+          if (state.arrivals < count) return;
+          watchers.delete(watch);
+          resolve();
+        };
+        watchers.add(watch);
+        watch();
+      }),
+    open,
+  };
+}
 
 /** An app with a few operations that expose what the channel put into the context. */
 export function createTestApp(options: { auth?: boolean; nexus?: NexusOptions } = {}): Nexus {
@@ -72,16 +106,16 @@ export function createTestApp(options: { auth?: boolean; nexus?: NexusOptions } 
   app.handler('boom', { description: 'Throws with a secret.', input: z.object({}) }, () => {
     throw new Error('password=swordfish');
   });
-  app.handler('wait', { description: 'Waits ms.', input: z.object({ ms: z.number() }), public: true }, async ({ ms }, ctx) => {
-    waiting.count++;
+  app.handler('wait', { description: 'Waits until its gate opens.', input: z.object({ gate: z.string() }), public: true }, async ({ gate }, ctx) => {
+    const state = gates.get(gate);
+    if (state === undefined) throw new Error(`no gate ${gate}`);
+    state.arrivals++;
+    state.notify();
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      ctx.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(ctx.signal.reason);
-      }, { once: true });
+      void state.opened.then(resolve);
+      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
     });
-    return { waited: ms };
+    return { released: gate };
   });
   app.register('doubler', workflow, { description: 'Doubles n.', input: z.object({ n: z.number() }) });
   return app;

@@ -157,13 +157,19 @@ describe('createCli: in-process commands through the app pipeline', () => {
   it('cancels the running operation when the signal aborts (exit 130)', async () => {
     const app = new Nexus({ logger: silentLogger });
     let sawAbort = false;
-    app.handler('wait', { description: 'Waits.', input: z.object({}) }, (_input, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => {
-      sawAbort = true;
-      reject(ctx.signal.reason);
-    })));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    app.handler('wait', { description: 'Waits.', input: z.object({}) }, (_input, ctx) => new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => {
+        sawAbort = true;
+        reject(ctx.signal.reason);
+      });
+      started();
+    }));
     const controller = new AbortController();
     const { io, err } = bufferedIo({ signal: controller.signal, tty: true });
-    setTimeout(() => controller.abort(), 50);
+    // Abort once the handler runs, so it is the handler's signal that must see it.
+    void running.then(() => controller.abort());
     expect(await createCli(app).run(['run', 'wait'], io)).toBe(130);
     expect(sawAbort).toBe(true);
     expect(err.text).toMatch(/^error: CANCELLED:/);

@@ -98,11 +98,10 @@ describe('nexus (remote mode)', () => {
   });
 
   it('honours --timeout with exit 75', async () => {
-    const started = Date.now();
+    // The server never answers: only the 300 ms timeout can end the call with 75.
     const result = await run(['--url', urlOf(silent), '--timeout', '0.3', 'run', 'echo', '--message', 'x']);
     expect(result.code).toBe(75);
     expect(result.stderr).toMatch(/TIMEOUT: No answer from .+ within 300 ms/);
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('says clearly when the server fails without problem details', async () => {

@@ -110,7 +110,12 @@ describe('the MCP handshake with the auth plugin and audit', () => {
     expect(response.status).toBe(200);
     expect(((await response.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBe('nexus');
     expect((await post(url, { jsonrpc: '2.0', id: 2, method: 'ping' }, { authorization: `Bearer ${token}` })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(auth.auditRecords!().slice(before).filter((record) => record.principal === 'handshake-user')).toEqual([]);
+    // A later call is audited; records are written in order, so once its record is there, any
+    // record of the handshake would be there too.
+    const later = { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+    expect((await post(url, later, { authorization: `Bearer ${token}` })).status).toBe(200);
+    const mine = () => auth.auditRecords!().slice(before).filter((record) => record.principal === 'handshake-user');
+    while (!mine().some((record) => record.operation === 'whoami')) await new Promise((resolve) => setImmediate(resolve));
+    expect(mine().map((record) => record.operation)).toEqual(['whoami']);
   });
 });

@@ -23,13 +23,20 @@ afterAll(() => app.stop());
 describe('MCP over HTTP in stateful mode', () => {
   it('keeps a session across requests and pushes tools/list_changed on the GET stream', async () => {
     const client = new Client({ name: 'test', version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL(url));
+    // The client opens its GET stream in the background after initialize: note when the server has answered it.
+    let streamOpened!: () => void;
+    const streamOpen = new Promise<void>((resolve) => (streamOpened = resolve));
+    const watchingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (init?.method === 'GET' && response.ok) streamOpened();
+      return response;
+    };
+    const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: watchingFetch });
     await client.connect(transport);
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
     const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
     expect((await client.callTool({ name: 'echo', arguments: { message: 'in session' } })).structuredContent).toEqual({ message: 'in session' });
-    // The client opens its GET stream in the background after initialize; give it a moment.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await streamOpen;
     app.handler('late_arrival', { description: 'Registered while a session is open.', input: z.object({}) }, () => ({}));
     await changed;
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain('late_arrival');
@@ -47,18 +54,28 @@ describe('MCP over HTTP in stateful mode', () => {
   it('cancels a call in a session and still completes its request', async () => {
     const client = new Client({ name: 'test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-    let aborted = false;
-    app.handler('hang', { description: 'Waits for its signal.', input: z.object({}), timeoutMs: 10_000 }, (_input, ctx) =>
-      new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => {
-        aborted = true;
-        reject(ctx.signal.reason);
-      }, { once: true })),
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let aborted!: (reason: unknown) => void;
+    const seen = new Promise<unknown>((resolve) => (aborted = resolve));
+    // A deadline past the test's own: only the cancellation can end this handler in time.
+    app.handler('hang', { description: 'Waits for its signal.', input: z.object({}), timeoutMs: 60_000 }, (_input, ctx) =>
+      new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          aborted(ctx.signal.reason);
+          reject(ctx.signal.reason);
+        }, { once: true });
+        started();
+      }),
     );
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    await expect(client.callTool({ name: 'hang', arguments: {} }, undefined, { signal: controller.signal })).rejects.toThrow(/abort/i);
+    const call = client.callTool({ name: 'hang', arguments: {} }, undefined, { signal: controller.signal, timeout: 60_000 });
+    call.catch(() => {}); // awaited below
+    await running;
+    controller.abort();
+    await expect(call).rejects.toThrow(/abort/i);
     expect((await client.callTool({ name: 'echo', arguments: { message: 'after' } })).structuredContent).toEqual({ message: 'after' });
-    expect(aborted).toBe(true);
+    expect(((await seen) as { code?: string }).code).toBe('CANCELLED');
     await client.close();
   });
 });

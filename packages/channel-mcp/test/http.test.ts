@@ -99,20 +99,26 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('cancels the handler when the client disconnects mid-call', async () => {
-    let aborted!: () => void;
-    const seen = new Promise<void>((resolve) => (aborted = resolve));
-    app.handler('hang_until_gone', { description: 'Waits for its signal.', input: z.object({}), timeoutMs: 10_000 }, (_input, ctx) =>
-      new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => {
-        aborted();
-        reject(ctx.signal.reason);
-      }, { once: true })),
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let aborted!: (reason: unknown) => void;
+    const seen = new Promise<unknown>((resolve) => (aborted = resolve));
+    // A deadline past the test's own: only the disconnect can end this handler in time.
+    app.handler('hang_until_gone', { description: 'Waits for its signal.', input: z.object({}), timeoutMs: 60_000 }, (_input, ctx) =>
+      new Promise((_resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          aborted(ctx.signal.reason);
+          reject(ctx.signal.reason);
+        }, { once: true });
+        started();
+      }),
     );
     const controller = new AbortController();
     const pending = post({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'hang_until_gone', arguments: {} } }, {}, controller.signal).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await running;
     controller.abort();
     await pending;
-    await expect(Promise.race([seen.then(() => 'aborted'), new Promise((resolve) => setTimeout(() => resolve('still running'), 3_000))])).resolves.toBe('aborted');
+    expect(((await seen) as { code?: string }).code).toBe('CANCELLED');
     const after = (await (await call('echo', { message: 'next' })).json()) as { result: { structuredContent: unknown } };
     expect(after.result.structuredContent).toEqual({ message: 'next' });
   });

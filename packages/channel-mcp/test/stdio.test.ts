@@ -26,7 +26,7 @@ function lineReader(stream: NodeJS.ReadableStream) {
   });
   return {
     lines,
-    async next(match: (message: Record<string, unknown>) => boolean, timeoutMs = 5_000): Promise<Record<string, unknown>> {
+    async next(match: (message: Record<string, unknown>) => boolean, timeoutMs = 15_000): Promise<Record<string, unknown>> {
       const deadline = Date.now() + timeoutMs;
       let seen = 0;
       for (;;) {

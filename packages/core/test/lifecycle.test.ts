@@ -24,15 +24,25 @@ describe('lifecycle, health and metrics', () => {
     const events: string[] = [];
     const app = new Nexus({ logger: silentLogger });
     app.addPlugin({ name: 'p', setup() {}, stop: async () => void events.push('plugin stop') });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
     app.handler('slow', { description: 'd', input: z.object({}) }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      started();
+      await released;
       events.push('handler done');
       return {};
     });
     await app.start();
     const call = app.invoke({ channel: 't', operation: 'slow' });
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    await app.stop();
+    await running;
+    const stopping = app.stop();
+    // Everything stop() can do on its own: it must still be waiting for the handler.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([]);
+    release();
+    await stopping;
     expect((await call).ok).toBe(true);
     expect(events).toEqual(['handler done', 'plugin stop']);
   });

@@ -48,3 +48,12 @@ export function memoryLogger(records: { level: string; message: string; fields: 
 }
 
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` holds; the deadline only keeps a broken runtime from hanging the test. */
+export async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error('condition not met in time');
+    await delay(5);
+  }
+}

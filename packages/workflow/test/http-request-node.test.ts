@@ -10,7 +10,19 @@ let server: Server;
 let base: string;
 const requests: { method: string; url: string; body: string; headers: IncomingMessage['headers'] }[] = [];
 const openSockets = new Set<import('node:net').Socket>();
-let closedHangs = 0;
+/** Requests to /hang: each settles `arrived` when it reaches the server and `closed` when its connection goes. */
+const hangs: { arrived: Promise<void>; closed: Promise<void> }[] = [];
+const hangSignals: { arrive: () => void; close: () => void }[] = [];
+/** The n-th /hang request of this file (0-based), whether or not it has arrived yet. */
+function hang(index: number): { arrived: Promise<void>; closed: Promise<void> } {
+  while (hangs.length <= index) {
+    const signals = { arrive: () => {}, close: () => {} };
+    hangs.push({ arrived: new Promise<void>((resolve) => (signals.arrive = resolve)), closed: new Promise<void>((resolve) => (signals.close = resolve)) });
+    hangSignals.push(signals);
+  }
+  return hangs[index]!;
+}
+let hangCount = 0;
 
 function route(req: IncomingMessage, res: ServerResponse, body: string): void {
   requests.push({ method: req.method ?? '', url: req.url ?? '', body, headers: req.headers });
@@ -28,7 +40,10 @@ function route(req: IncomingMessage, res: ServerResponse, body: string): void {
     res.write('x'.repeat(3000));
     res.end('x'.repeat(3000));
   } else if (path === '/hang') {
-    res.on('close', () => closedHangs++);
+    const index = hangCount++;
+    hang(index);
+    hangSignals[index]!.arrive();
+    res.on('close', () => hangSignals[index]!.close());
   } else {
     res.statusCode = 503;
     res.end('upstream says: internal token abc123');
@@ -106,23 +121,24 @@ describe('HTTPRequestNode', () => {
   });
 
   it('times out with TIMEOUT naming the node and closes the connection', async () => {
-    const before = closedHangs;
+    const request = hang(hangCount);
     const { app } = httpApp({ path: '/hang' }, 100);
     const error = errorOf(await invoke(app, 'call'));
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toBe('Workflow node "fetch" did not finish within 100 ms.');
-    for (let attempt = 0; attempt < 50 && closedHangs === before; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(closedHangs).toBe(before + 1);
+    // The server never answers: only the node closing its request ends the connection.
+    await request.closed;
   });
 
   it('aborts the request when the caller cancels', async () => {
-    const before = closedHangs;
+    const request = hang(hangCount);
     const { app } = httpApp({ path: '/hang' });
     const controller = new AbortController();
     const pending = invoke(app, 'call', {}, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Cancel once the request is at the server, so the abort has a connection to close.
+    await request.arrived;
+    controller.abort();
     expect(errorOf(await pending).code).toBe('CANCELLED');
-    for (let attempt = 0; attempt < 50 && closedHangs === before; attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(closedHangs).toBe(before + 1);
+    await request.closed;
   });
 });

@@ -2,22 +2,31 @@ import { describe, expect, it } from '@jest/globals';
 import { ForbiddenError } from '@nexus/core';
 import { WorkflowBuilder } from '@nexus/workflow';
 import type { NodeContext } from '@nexus/workflow';
-import { createApp, delay, errorOf, invoke, memoryLogger, valueOf } from './helpers.js';
+import { createApp, errorOf, invoke, memoryLogger, until, valueOf } from './helpers.js';
 
 /** A node that records its start and resolves only when released or aborted. */
 function gate() {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   const events: string[] = [];
+  const starts = new Map<string, () => void>();
+  const startedPromises = new Map<string, Promise<void>>();
+  /** Settles once the node `name` has started. */
+  const started = (name: string) => {
+    if (!startedPromises.has(name)) startedPromises.set(name, new Promise<void>((resolve) => starts.set(name, resolve)));
+    return startedPromises.get(name)!;
+  };
   const node = (name: string) => ({
     fn: async (_inputs: unknown, ctx: NodeContext) => {
       events.push(`start:${name}`);
+      void started(name);
+      starts.get(name)!();
       await Promise.race([released, new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }))]);
       events.push(ctx.signal.aborted ? `aborted:${name}` : `end:${name}`);
       return { name };
     },
   });
-  return { node, release, events };
+  return { node, release, events, started };
 }
 
 describe('workflow runtime', () => {
@@ -63,7 +72,7 @@ describe('workflow runtime', () => {
         return { name };
       },
     });
-    app.register('parallel', new WorkflowBuilder({ nodeTimeoutMs: 1_000 })
+    app.register('parallel', new WorkflowBuilder({ nodeTimeoutMs: 10_000 })
       .addNode('FunctionNode', 'left', branch('left'))
       .addNode('FunctionNode', 'right', branch('right'))
       .addNode('MergeNode', 'join', { mode: 'object' })
@@ -77,11 +86,11 @@ describe('workflow runtime', () => {
   it('fails with INTERNAL naming the node, hides the cause from the caller, logs it, and starts nothing else', async () => {
     const records: Parameters<typeof memoryLogger>[0] = [];
     const app = createApp({ logger: memoryLogger(records) });
-    const { node, events } = gate();
+    const { node, events, started } = gate();
     let downstreamRan = false;
     app.register('failing', new WorkflowBuilder()
       .addNode('FunctionNode', 'slow', node('slow'))
-      .addNode('FunctionNode', 'boom', { fn: async () => { await delay(20); throw new Error('db password=hunter2 rejected'); } })
+      .addNode('FunctionNode', 'boom', { fn: async () => { await started('slow'); throw new Error('db password=hunter2 rejected'); } })
       .addNode('FunctionNode', 'after_slow', { fn: () => { downstreamRan = true; return {}; } })
       .addConnection('slow', 'name', 'after_slow', 'in')
       .build());
@@ -93,7 +102,9 @@ describe('workflow runtime', () => {
     const logged = records.find((record) => record.message === 'workflow node failed');
     expect(logged?.fields.node).toBe('boom');
     expect(String((logged?.fields.error as Error).message)).toContain('hunter2');
-    await delay(50);
+    await until(() => events.length >= 2);
+    // One more turn of the event loop, in which a wrongly started downstream node would run.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual(['start:slow', 'aborted:slow']);
     expect(downstreamRan).toBe(false);
   });
@@ -118,13 +129,13 @@ describe('workflow runtime', () => {
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toBe('Workflow node "hang" did not finish within 50 ms.');
     expect(sawAbort).toBe(true);
-    await delay(10);
+    await until(() => events.length >= 2);
     expect(events).toEqual(['start:sibling', 'aborted:sibling']);
   });
 
   it('cancels through the caller\'s signal: running nodes abort and later nodes never start', async () => {
     const app = createApp();
-    const { node, events } = gate();
+    const { node, events, started } = gate();
     let laterRan = false;
     app.register('cancellable', new WorkflowBuilder()
       .addNode('FunctionNode', 'first', node('first'))
@@ -133,11 +144,12 @@ describe('workflow runtime', () => {
       .build());
     const controller = new AbortController();
     const pending = invoke(app, 'cancellable', {}, { signal: controller.signal });
-    await delay(20);
+    await started('first');
     controller.abort();
     const error = errorOf(await pending);
     expect(error.code).toBe('CANCELLED');
-    await delay(20);
+    await until(() => events.length >= 2);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(events).toEqual(['start:first', 'aborted:first']);
     expect(laterRan).toBe(false);
   });
@@ -148,7 +160,7 @@ describe('workflow runtime', () => {
     app.register('deadline', new WorkflowBuilder().addNode('FunctionNode', 'long', node('long')).build(), { timeoutMs: 50 });
     const error = errorOf(await invoke(app, 'deadline'));
     expect(error.code).toBe('TIMEOUT');
-    await delay(10);
+    await until(() => events.length >= 2);
     expect(events).toEqual(['start:long', 'aborted:long']);
   });
 

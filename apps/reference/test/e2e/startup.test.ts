@@ -37,7 +37,7 @@ describe('dev mode (no secret, no JWKS)', () => {
     const server = await startApp({});
     const curlLine = () => server.stderr().split('\n').find((line) => line.startsWith('curl '));
     // The banner follows the listening line; wait for the whole curl line.
-    await until(() => curlLine() !== undefined && server.stderr().includes(`${curlLine()}\n`), 10_000);
+    await until(() => curlLine() !== undefined && server.stderr().includes(`${curlLine()}\n`), 20_000);
     expect(server.stderr()).toContain('"mode":"dev"');
     expect(server.stderr()).toMatch(/WARNING: DEV MODE/);
     expect(server.stderr()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/m);
