@@ -4,7 +4,7 @@ import type { InvocationResult, Nexus } from '@nexus/core';
 import { createRateLimiter } from '../src/rate-limit/index.js';
 import { createMemoryStore } from '../src/rate-limit/memory-store.js';
 import type { RateLimitConfig, RateLimiterHandle } from '../src/rate-limit/index.js';
-import { createTestApp, sharedRedisUrl, uniquePrefix } from './rate-limit-support.js';
+import { createTestApp, eventually, sharedRedisUrl, uniquePrefix } from './rate-limit-support.js';
 
 const redisUrl = await sharedRedisUrl();
 const backends = (redisUrl === undefined ? ['memory'] : ['memory', 'redis']) as Array<'memory' | 'redis'>;
@@ -190,6 +190,9 @@ describeRedis('two instances sharing one Redis', () => {
       return { app, handle };
     });
     await Promise.all(apps.map(({ handle }) => handle.start()));
+    // start() does not fail on a slow connect (the client keeps trying); fail-open would then admit
+    // calls uncounted, so the decisions below wait until both stores answer.
+    await eventually(async () => (await Promise.all(apps.map(({ handle }) => handle.health()))).every((health) => health.status === 'healthy'));
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => call(apps[i % 2]!.app, 'grace:acme')));
     expect(results.filter((result) => result.ok)).toHaveLength(4);
     expect(results.filter((result) => codeOf(result) === 'RATE_LIMITED')).toHaveLength(6);

@@ -36,7 +36,7 @@ describe('SIGTERM under load on both listeners (one drain in core)', () => {
     const server = await startApp({
       NEXUS_JWT_SECRET: secret,
       NEXUS_AUDIT_FILE: audit,
-      NEXUS_DRAIN_DELAY_MS: '4000',
+      NEXUS_DRAIN_DELAY_MS: '8000', // the late bursts below must connect within it, however loaded the machine
       NEXUS_RATE_LIMIT_RPM: '100000',
       NEXUS_RATE_LIMIT_BURST: '1000',
     });
@@ -78,7 +78,9 @@ describe('SIGTERM under load on both listeners (one drain in core)', () => {
   }, 60_000);
 
   it('handles SIGINT like SIGTERM, once: a second signal during the drain neither restarts nor cuts it', async () => {
-    const server = await startApp({ NEXUS_JWT_SECRET: newSecret(), NEXUS_DRAIN_DELAY_MS: '1000' });
+    // A drain delay no loaded machine outlasts between the first signal and the readiness poll
+    // (the listeners close after it, and the poll would meet a refused connection).
+    const server = await startApp({ NEXUS_JWT_SECRET: newSecret(), NEXUS_DRAIN_DELAY_MS: '8000' });
     server.child.kill('SIGINT');
     let ready = 200;
     while (ready !== 503) ready = (await fetch(`${server.api}/health/ready`)).status;
@@ -86,5 +88,5 @@ describe('SIGTERM under load on both listeners (one drain in core)', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.stderr().split('"stopping"').length - 1).toBe(1);
-  }, 30_000);
+  }, 60_000);
 });
