@@ -21,7 +21,7 @@ function jwtConfig(config: ReferenceConfig): JWTConfig {
     ...(config.audience === undefined ? {} : { audience: config.audience }),
   };
   if (config.jwt.kind === 'jwks') return { jwksUrl: config.jwt.jwksUrl, algorithm: config.jwt.algorithm as JWTConfig['algorithm'] & string, ...claims };
-  return { secret: config.jwt.secret, algorithm: 'HS256', ...claims };
+  return { secret: config.jwt.secret, algorithm: config.jwt.algorithm, ...claims };
 }
 
 /**

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 export interface ReferenceConfig {
   readonly mode: 'dev' | 'production';
   readonly jwt:
-    | { readonly kind: 'secret'; readonly secret: string }
+    | { readonly kind: 'secret'; readonly secret: string; readonly algorithm: SecretAlgorithm }
     | { readonly kind: 'jwks'; readonly jwksUrl: string; readonly algorithm: string };
   readonly issuer: string | undefined;
   readonly audience: string | string[] | undefined;
@@ -29,6 +29,9 @@ export interface ReferenceConfig {
   readonly drainDelayMs: number;
 }
 
+const SECRET_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
+export type SecretAlgorithm = (typeof SECRET_ALGORITHMS)[number];
+
 /** A configuration mistake the operator must fix; main() prints it and exits non-zero. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -47,6 +50,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+function secretAlgorithm(env: NodeJS.ProcessEnv): SecretAlgorithm {
+  const raw = optional(env, 'NEXUS_JWT_ALGORITHM') ?? 'HS256';
+  if (!(SECRET_ALGORITHMS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`NEXUS_JWT_ALGORITHM must be HS256, HS384 or HS512 with NEXUS_JWT_SECRET, got "${raw}"`);
+  }
+  return raw as SecretAlgorithm;
 }
 
 function publicUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -84,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     mode: secret || jwksUrl ? 'production' : 'dev',
     jwt: jwksUrl
       ? { kind: 'jwks', jwksUrl, algorithm: optional(env, 'NEXUS_JWT_ALGORITHM') ?? 'RS256' }
-      : { kind: 'secret', secret: secret ?? randomBytes(48).toString('base64url') },
+      : { kind: 'secret', secret: secret ?? randomBytes(48).toString('base64url'), algorithm: secretAlgorithm(env) },
     issuer: optional(env, 'NEXUS_JWT_ISSUER'),
     audience: audience?.includes(',') ? audience.split(',').map((part) => part.trim()).filter(Boolean) : audience,
     redisUrl: optional(env, 'REDIS_URL'),

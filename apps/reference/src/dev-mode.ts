@@ -6,6 +6,7 @@ export function devBanner(config: ReferenceConfig, apiUrl: string, mcpUrl: strin
   if (config.jwt.kind !== 'secret') return '';
   const token = createAccessToken({
     key: config.jwt.secret,
+    algorithm: config.jwt.algorithm,
     subject: 'dev-admin',
     roles: ['admin'],
     tenant: 'dev-tenant',

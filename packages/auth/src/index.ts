@@ -4,7 +4,7 @@ export { ALGORITHMS, DEFAULT_EXEMPT_PATHS } from './jwt/config.js';
 export type { JWTConfig, JwtAlgorithm } from './jwt/config.js';
 export type { AuthFailureReason } from './jwt/errors.js';
 export type { AuthFailureThrottleConfig } from './jwt/throttle.js';
-export type { RBACConfig, RoleDefinition } from './rbac/rbac.js';
+export type { ClaimPermissionsMode, RBACConfig, RoleDefinition } from './rbac/rbac.js';
 export type { TenantConfig } from './tenant/config.js';
 export { hasPermission, hasRole, requirePermission, requireRole } from './guards.js';
 export { createAccessToken } from './tokens.js';

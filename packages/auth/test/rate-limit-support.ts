@@ -22,7 +22,7 @@ export const fakeAuthenticate: Stage = async function fakeAuthenticate(ctx, next
   ctx.annotations.principal = principal;
   const requested = ctx.transport.requestedTenant;
   const tenantInfo = requested !== undefined && requested !== tenant && principal.roles.includes('super_admin')
-    ? { id: requested, source: 'override' as const }
+    ? { id: requested, source: 'override' as const, callerTenant: tenant }
     : { id: tenant, source: 'claim' as const };
   ctx.annotations.tenant = tenantInfo;
   return next({ principal, tenant: tenantInfo });

@@ -124,6 +124,16 @@ describe.each(backends)('token bucket on the %s backend', (backend) => {
     expect(await burst(app, 2, 'carol:acme', { requestedTenant: 'spoofed' })).toBe('--');
   });
 
+  it("keys an administrator acting in other tenants on its own tenant: each override is no fresh bucket", async () => {
+    const { app } = await limitedApp(backend, { requestsPerMinute: 3, burstSize: 0 });
+    expect(await burst(app, 1, 'root:acme:super_admin', { requestedTenant: 'globex' })).toBe('+');
+    expect(await burst(app, 1, 'root:acme:super_admin', { requestedTenant: 'initech' })).toBe('+');
+    expect(await burst(app, 1, 'root:acme:super_admin')).toBe('+');
+    expect(await burst(app, 1, 'root:acme:super_admin', { requestedTenant: 'umbrella' })).toBe('-');
+    // Another principal of the same tenant keeps its own budget.
+    expect(await burst(app, 1, 'bob:acme:super_admin', { requestedTenant: 'globex' })).toBe('+');
+  });
+
   it('gives route limits their own bucket by HTTP path, exempts null routes, and prefers exact paths over globs', async () => {
     const { app } = await limitedApp(backend, {
       requestsPerMinute: 3,

@@ -52,8 +52,43 @@ describe('inheritance and default role', () => {
     expect(rbac.can(principal(['unknown-role']), 'read:public')).toBe(false);
   });
 
-  it('adds the principal\'s own permissions and scopes', () => {
-    expect(rbac.can(principal(['unknown-role'], ['export:data']), 'export:data')).toBe(true);
+  it('lets the principal\'s own permissions narrow its roles, never widen them', () => {
+    expect(rbac.can(principal(['unknown-role'], ['export:data']), 'export:data')).toBe(false);
+    expect(rbac.can(principal(['chief'], ['read:reports']), 'read:reports')).toBe(true);
+    expect(rbac.can(principal(['chief'], ['read:reports']), 'write:docs')).toBe(false);
+  });
+});
+
+describe('token claims narrow role permissions', () => {
+  const rbac = new Rbac({ reader: ['read:*'], writer: ['write:docs', 'read:docs'], all: ['*'] });
+  const withClaims = (roles: string[], claims: Record<string, unknown>): Principal => {
+    const permissions = [...(Array.isArray(claims.permissions) ? claims.permissions : []), ...(typeof claims.scope === 'string' ? claims.scope.split(' ') : []), ...(Array.isArray(claims.scp) ? claims.scp : [])];
+    return { id: 'p', roles, permissions, claims };
+  };
+  it.each([
+    ['no claim: the roles decide', ['reader'], {}, 'read:reports', true],
+    ['a claim cannot grant what no role holds', [], { permissions: ['*'] }, 'delete:personal_data', false],
+    ['a scope cannot grant what no role holds', ['reader'], { scope: 'delete:personal_data write:*' }, 'delete:personal_data', false],
+    ['an exact claim inside a wildcard role', ['reader'], { scope: 'read:reports' }, 'read:reports', true],
+    ['an exact claim restricts a wildcard role', ['reader'], { scope: 'read:reports' }, 'read:audit', false],
+    ['a wildcard claim over exact role permissions', ['writer'], { scp: ['write:*'] }, 'write:docs', true],
+    ['a wildcard claim excludes the rest of the role', ['writer'], { scp: ['write:*'] }, 'read:docs', false],
+    ['a suffix wildcard claim', ['all'], { permissions: ['*:docs'] }, 'read:docs', true],
+    ['a suffix wildcard claim excludes other resources', ['all'], { permissions: ['*:docs'] }, 'read:users', false],
+    ['an empty claim allows nothing', ['all'], { permissions: [] }, 'read:docs', false],
+  ] as const)('%s', (_name, roles, claims, permission, expected) => {
+    expect(rbac.can(withClaims([...roles], claims), permission)).toBe(expected);
+  });
+
+  it("treats claims as grants only with claimPermissions: 'grant'", () => {
+    const granting = new Rbac({ claimPermissions: 'grant', reader: ['read:*'] });
+    expect(granting.can(withClaims([], { permissions: ['export:data'] }), 'export:data')).toBe(true);
+    expect(granting.can(withClaims(['reader'], { scope: 'read:x' }), 'read:y')).toBe(true);
+    expect(granting.roleNames()).toEqual(['reader']);
+  });
+
+  it('refuses an unknown claimPermissions mode at setup', () => {
+    expect(() => new Rbac({ claimPermissions: 'widen' as never, reader: ['read:*'] })).toThrow(/NEXUS_ERR_RBAC_CONFIG/);
   });
 });
 
@@ -72,8 +107,18 @@ describe('authorization in the pipeline', () => {
     expect(!(await call(app, as([]), { operation: 'whoami' })).ok).toBe(true);
   });
 
-  it('honours permissions carried in the token', async () => {
-    expect((await call(app, as([], ['read:reports']), { operation: 'reports' })).ok).toBe(true);
+  it('never lets permissions carried in the token grant what the roles do not', async () => {
+    const denied = await call(app, as([], ['*']), { operation: 'reports' });
+    expect(!denied.ok && denied.error.code).toBe('FORBIDDEN');
+    const scoped = createAccessToken({ subject: 'u', key: SECRET, roles: ['analyst'], claims: { scope: 'write:*' } });
+    expect(!(await call(app, scoped, { operation: 'reports' })).ok).toBe(true);
+    const narrowed = createAccessToken({ subject: 'u', key: SECRET, roles: ['dev'], claims: { scp: ['read:*'] } });
+    expect((await call(app, narrowed, { operation: 'reports' })).ok).toBe(true);
+  });
+
+  it("honours permissions carried in the token with claimPermissions: 'grant'", async () => {
+    const granting = appWith({ jwt: { secret: SECRET }, rbac: { claimPermissions: 'grant', analyst: ['read:reports'] } }).app;
+    expect((await call(granting, as([], ['read:reports']), { operation: 'reports' })).ok).toBe(true);
   });
 
   it('lists only the operations the caller may call', async () => {

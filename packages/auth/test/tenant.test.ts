@@ -31,7 +31,7 @@ describe('tenant isolation', () => {
   it('lets the admin role override, inheritance resolved, and marks the override', async () => {
     for (const roles of [['super_admin'], ['root']]) {
       const result = await call(app, token(roles, 'acme'), { transport: { requestedTenant: 'globex' } });
-      expect(result.ok && result.value).toMatchObject({ tenant: { id: 'globex', source: 'override' } });
+      expect(result.ok && result.value).toMatchObject({ tenant: { id: 'globex', source: 'override', callerTenant: 'acme' } });
       expect(result.annotations.tenant?.source).toBe('override');
     }
   });

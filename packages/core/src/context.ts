@@ -21,6 +21,11 @@ export interface TenantInfo {
   readonly id: string;
   /** `override`: an administrator chose a tenant other than their own. */
   readonly source: 'claim' | 'override';
+  /**
+   * With `source: 'override'`, the caller's own tenant (absent when its credential names none):
+   * what per-caller budgets key on, so naming another tenant never opens a fresh one.
+   */
+  readonly callerTenant?: string;
 }
 
 /**

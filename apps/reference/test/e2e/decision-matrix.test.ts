@@ -5,7 +5,7 @@ import { httpDriver, inProcessCliDriver, mcpHttpDriver, mcpStdioDriver, remoteCl
 import type { Caller, ChannelDriver, Outcome } from '../support/channels.js';
 import { killAll, mapLimit, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
-import { mint, newSecret } from '../support/tokens.js';
+import { mint, mintWith, mintWithHeader, newSecret } from '../support/tokens.js';
 
 const secret = newSecret();
 const token = (roles: readonly string[], tenant?: string) => mint(secret, `e2e-${roles.join('+') || 'no-role'}`, roles, tenant);
@@ -20,6 +20,12 @@ const as = {
   roleless: { token: token([], 'acme') },
   tenantless: { token: token(['developer']) },
   forged: { token: mint(newSecret(), 'e2e-admin', ['admin'], 'acme') },
+  // Claims narrow what roles grant, never widen it.
+  selfGranted: { token: mintWith(secret, 'e2e-self-granted', [], 'acme', { permissions: ['*'] }) },
+  scopedDeveloper: { token: mintWith(secret, 'e2e-scoped-developer', ['developer'], 'acme', { scope: 'delete:personal_data write:*' }) },
+  scopedDpo: { token: mintWith(secret, 'e2e-scoped-dpo', ['dpo'], 'acme', { scp: ['read:personal_data'] }) },
+  // RFC 7515: a crit header naming an extension the verifier does not implement.
+  critical: { token: mintWithHeader(secret, 'e2e-critical', ['admin'], 'acme', { crit: ['urn:example:ext'], 'urn:example:ext': true }) },
   anonymous: {},
 } satisfies Record<string, Caller>;
 
@@ -51,6 +57,13 @@ const MATRIX: readonly Row[] = [
   { who: 'developer', operation: 'tenant_workflow', input: { compliance_level: 'hipaa' }, expect: 'ok', check: ['process_tenant_data.tenant_id', 'acme'] },
   { who: 'dpo', operation: 'gdpr_export_user_data', input: { user_id: 'u-1' }, expect: 'ok', check: ['tenant_id', 'acme'] },
   { who: 'dpo', operation: 'customer_upsert', input: { user_id: 'u-1', profile: {} }, expect: 'FORBIDDEN' },
+  { who: 'selfGranted', operation: 'gdpr_export_user_data', input: { user_id: 'u-1' }, expect: 'FORBIDDEN' },
+  { who: 'scopedDeveloper', operation: 'gdpr_delete_user_data', input: { user_id: 'u-1' }, expect: 'FORBIDDEN' },
+  { who: 'scopedDeveloper', operation: 'echo', input: { message: 'hi' }, expect: 'FORBIDDEN' },
+  { who: 'scopedDeveloper', operation: 'customer_upsert', input: { user_id: 'u-scoped', profile: {} }, expect: 'ok', check: ['tenant_id', 'acme'] },
+  { who: 'scopedDpo', operation: 'gdpr_delete_user_data', input: { user_id: 'u-1' }, expect: 'FORBIDDEN' },
+  { who: 'scopedDpo', operation: 'gdpr_export_user_data', input: { user_id: 'u-1' }, expect: 'ok', check: ['tenant_id', 'acme'] },
+  { who: 'critical', operation: 'echo', input: { message: 'hi' }, expect: 'UNAUTHENTICATED' },
 ];
 
 const at = (value: unknown, path: string): unknown =>

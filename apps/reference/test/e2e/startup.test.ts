@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MAIN_JS, cleanEnv, killAll, runNode, startApp } from '../support/processes.js';
 import type { Completed } from '../support/processes.js';
+import { createAccessToken } from '@nexus/auth';
 import { newSecret } from '../support/tokens.js';
 
 afterAll(async () => {
@@ -51,6 +52,30 @@ describe('dev mode (no secret, no JWKS)', () => {
   }, 30_000);
 });
 
+describe('NEXUS_JWT_ALGORITHM with a secret', () => {
+  it('verifies HS512 tokens when HS512 is chosen, and refuses HS256 ones', async () => {
+    const secret = newSecret();
+    const server = await startApp({ NEXUS_JWT_SECRET: secret, NEXUS_JWT_ALGORITHM: 'HS512' });
+    try {
+      const status = async (algorithm: 'HS256' | 'HS512') => {
+        const token = createAccessToken({ key: secret, subject: 'alg-check', roles: ['developer'], tenant: 'acme', algorithm });
+        const response = await fetch(`${server.api}/workflows/echo/execute`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ inputs: { message: 'hi' } }),
+          signal: AbortSignal.timeout(5_000),
+        });
+        await response.arrayBuffer();
+        return response.status;
+      };
+      expect(await status('HS512')).toBe(200);
+      expect(await status('HS256')).toBe(401);
+    } finally {
+      await server.stop();
+    }
+  }, 30_000);
+});
+
 describe('bad configuration', () => {
   const weakSecret = 'x'.repeat(31);
   const cases: ReadonlyArray<readonly [string, Record<string, string>, RegExp, string[]?]> = [
@@ -59,6 +84,8 @@ describe('bad configuration', () => {
     ['NEXUS_API_PORT=abc', { NEXUS_JWT_SECRET: newSecret(), NEXUS_API_PORT: 'abc' }, /NEXUS_API_PORT must be an integer/],
     ['an audit file that cannot be opened', { NEXUS_JWT_SECRET: newSecret(), NEXUS_AUDIT_FILE: '/nonexistent-dir/audit.log' }, /NEXUS_ERR_AUDIT_CONFIG: the audit file .* cannot be opened/],
     ['--mcp-stdio in dev mode (no secret a client could know)', {}, /--mcp-stdio needs NEXUS_JWT_SECRET/, ['--mcp-stdio']],
+    ['NEXUS_JWT_ALGORITHM=HS999 with a secret', { NEXUS_JWT_SECRET: newSecret(), NEXUS_JWT_ALGORITHM: 'HS999' }, /NEXUS_JWT_ALGORITHM must be HS256, HS384 or HS512 with NEXUS_JWT_SECRET, got "HS999"/],
+    ['NEXUS_JWT_ALGORITHM=RS256 with a secret', { NEXUS_JWT_SECRET: newSecret(), NEXUS_JWT_ALGORITHM: 'RS256' }, /NEXUS_JWT_ALGORITHM must be HS256, HS384 or HS512/],
   ];
 
   // The processes run side by side: each spends its time loading modules, not waiting.

@@ -14,6 +14,7 @@ export type AuthFailureReason =
   | 'unknown_kid'
   | 'jwks_unavailable'
   | 'algorithm'
+  | 'crit_unsupported'
   | 'no_subject'
   | 'throttled';
 

@@ -8,8 +8,8 @@ function strings(value: unknown, split: boolean): string[] {
 
 /**
  * Maps verified claims to the principal: `sub` is the id, roles come from the roles claim
- * (a string or a list), permissions from `permissions` (list or string) and OAuth `scope`
- * (space-separated string or list).
+ * (a string or a list), permissions from `permissions` (list or string) and OAuth `scope` / `scp`
+ * (space-separated string or list). RBAC treats those permissions as a restriction of the roles.
  */
 export function principalFromClaims(claims: Record<string, unknown>, rolesClaim: string): Principal | undefined {
   const sub = claims.sub;

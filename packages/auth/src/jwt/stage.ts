@@ -38,27 +38,20 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
     if (credential.kind !== 'bearer') throw refuse(ctx, 'unsupported');
 
     const address = ctx.clientAddress;
-    if (throttle !== undefined && address !== undefined) {
-      const wait = throttle.blockedFor(address);
-      // A blocked address keeps its callers whose tokens verified before the block (one bad
-      // client behind a shared address must not lock out everyone); new tokens wait it out.
-      const known = wait > 0 ? verifier.known(credential.token) : undefined;
-      if (known !== undefined) {
-        ctx.annotations.principal = known;
-        return next({ principal: known });
-      }
-      if (wait > 0) {
-        metrics.authFailures.inc({ channel: ctx.channel, reason: 'throttled' });
-        throw new RateLimitedError(wait, { cause: new Error('throttled') });
-      }
-    }
     let principal;
     try {
       principal = await verifier.verify(credential.token);
     } catch (error) {
       if (!(error instanceof CredentialRejected)) throw error;
-      // Only refusals reach the counter; accepted credentials never wait on it.
-      if (throttle !== undefined && address !== undefined && error.reason !== 'jwks_unavailable') await throttle.fail(address);
+      if (throttle === undefined || address === undefined || error.reason === 'jwks_unavailable') throw refuse(ctx, error.reason);
+      // The throttle only ever refuses credentials that failed: one bad client behind a shared
+      // address must not lock out the callers whose tokens verify.
+      const wait = throttle.blockedFor(address);
+      if (wait > 0) {
+        metrics.authFailures.inc({ channel: ctx.channel, reason: 'throttled' });
+        throw new RateLimitedError(wait, { cause: new Error('throttled') });
+      }
+      await throttle.fail(address);
       throw refuse(ctx, error.reason);
     }
     ctx.annotations.principal = principal;

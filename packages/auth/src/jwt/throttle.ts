@@ -50,8 +50,9 @@ function asResult(outcome: unknown): RateLimiterRes | undefined {
 
 /**
  * Counts refused credentials per client address in fixed windows (rate-limiter-flexible). Once
- * an address has spent its failures, every credential it sends is refused unchecked until the
- * window ends: token guessing from one address gets a handful of tries per window.
+ * an address has spent its failures, every further credential from it that fails is answered
+ * 429 until the window ends, so token guessing gets a handful of tries per window; a credential
+ * that verifies is never refused (the authenticate stage asks only after a failure).
  *
  * Only refusals touch the counter. The blocked check on every request reads a local view,
  * filled from the counter's answers and, with a shared store, from blocks other instances publish.

@@ -32,6 +32,9 @@ function parseHeader(token: string): { alg: unknown; kid: unknown } {
   try {
     const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
     if (typeof header !== 'object' || header === null || Array.isArray(header)) reject('malformed');
+    // RFC 7515 §4.1.11: a recipient must refuse a token whose `crit` names anything it does not
+    // implement; this verifier implements no extension, so any `crit` at all is refused.
+    if (Object.hasOwn(header, 'crit')) reject('crit_unsupported');
     return header as { alg: unknown; kid: unknown };
   } catch (error) {
     if (error instanceof CredentialRejected) throw error;

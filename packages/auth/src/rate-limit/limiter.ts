@@ -45,7 +45,11 @@ function withoutQuery(path: string | undefined): string | undefined {
 }
 
 function identityOf(ctx: NexusContext): string {
-  if (ctx.principal !== undefined) return `p:${encodeURIComponent(ctx.tenant?.id ?? '')}:${ctx.principal.id}`;
+  if (ctx.principal !== undefined) {
+    // The caller's own tenant: an administrator naming another tenant spends its own budget.
+    const tenant = ctx.tenant === undefined ? '' : ctx.tenant.source === 'override' ? ctx.tenant.callerTenant ?? '' : ctx.tenant.id;
+    return `p:${encodeURIComponent(tenant)}:${ctx.principal.id}`;
+  }
   // Only what the channel observed itself: never a header value the caller could vary at will.
   return `a:${ctx.clientAddress ?? 'local'}`;
 }

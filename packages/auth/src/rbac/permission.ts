@@ -1,10 +1,23 @@
 import { NexusSetupError } from '@nexus/core';
 
+/** Anything that answers whether a permission is held: a PermissionSet, or two of them intersected. */
+export interface PermissionMatcher {
+  matches(permission: string): boolean;
+}
+
+/**
+ * Held only where both sides hold it. Testing each concrete permission against both sets is
+ * exactly the intersection of the patterns, wildcards on either side included.
+ */
+export function intersect(a: PermissionMatcher, b: PermissionMatcher): PermissionMatcher {
+  return { matches: (permission) => a.matches(permission) && b.matches(permission) };
+}
+
 /**
  * A compiled set of permission patterns: `*` matches everything, `read:*` matches
  * `read:<anything>`, `*:users` matches `<anything>:users`, anything else matches exactly.
  */
-export class PermissionSet {
+export class PermissionSet implements PermissionMatcher {
   private all = false;
   private readonly exact = new Set<string>();
   private readonly prefixes: string[] = [];

@@ -1,19 +1,36 @@
 import { NexusSetupError } from '@nexus/core';
 import type { Principal } from '@nexus/core';
-import { PermissionSet } from './permission.js';
+import { PermissionSet, intersect } from './permission.js';
+import type { PermissionMatcher } from './permission.js';
 
 /** One role: its permissions, or `{ permissions, inherits, description }`. */
 export type RoleDefinition =
   | readonly string[]
   | { readonly permissions?: readonly string[]; readonly inherits?: readonly string[]; readonly description?: string };
 
-/** Role name → definition, e.g. `{ admin: ['*'], developer: { permissions: ['read:*'], inherits: ['viewer'] } }`. */
-export type RBACConfig = Readonly<Record<string, RoleDefinition>>;
+/**
+ * What `permissions` / `scope` / `scp` claims do: `narrow` (default) restricts the role
+ * permissions to those the claims also match; `grant` adds them to the role permissions.
+ */
+export type ClaimPermissionsMode = 'narrow' | 'grant';
+
+/**
+ * Role name → definition, e.g. `{ admin: ['*'], developer: { permissions: ['read:*'], inherits: ['viewer'] } }`.
+ * The one reserved key, `claimPermissions`, is not a role.
+ */
+export type RBACConfig = { readonly claimPermissions?: ClaimPermissionsMode } & Readonly<Record<string, RoleDefinition | ClaimPermissionsMode>>;
 
 /** What a principal may do, with inheritance and the default role resolved. */
 export interface Access {
   readonly roles: ReadonlySet<string>;
-  readonly permissions: PermissionSet;
+  readonly permissions: PermissionMatcher;
+}
+
+const CLAIM_NAMES = ['permissions', 'scope', 'scp'] as const;
+
+/** Whether the principal carries permissions of its own (a claim that is present, even empty). */
+function carriesPermissions(principal: Principal): boolean {
+  return principal.permissions.length > 0 || CLAIM_NAMES.some((name) => Object.hasOwn(principal.claims, name));
 }
 
 interface CompiledRole {
@@ -50,12 +67,18 @@ function definitionOf(name: string, definition: RoleDefinition): { permissions: 
 /** Role-based access control compiled once: transitive inheritance, wildcard patterns, deny by default. */
 export class Rbac {
   private readonly roles = new Map<string, CompiledRole>();
+  readonly claimPermissions: ClaimPermissionsMode;
 
   constructor(config: RBACConfig, readonly defaultRole?: string) {
     if (typeof config !== 'object' || config === null || Array.isArray(config)) {
       throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', 'rbac must be an object mapping role names to permissions');
     }
-    const raw = new Map(Object.entries(config).map(([name, definition]) => [name, definitionOf(name, definition)]));
+    const { claimPermissions = 'narrow', ...roleConfig } = config;
+    if (claimPermissions !== 'narrow' && claimPermissions !== 'grant') {
+      throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', `rbac.claimPermissions must be 'narrow' or 'grant', got ${JSON.stringify(claimPermissions)}`);
+    }
+    this.claimPermissions = claimPermissions;
+    const raw = new Map(Object.entries(roleConfig).map(([name, definition]) => [name, definitionOf(name, definition as RoleDefinition)]));
     for (const [name, { permissions, inherits }] of raw) {
       for (const permission of permissions) {
         if (typeof permission !== 'string') throw new NexusSetupError('NEXUS_ERR_RBAC_CONFIG', `rbac role "${name}" has a permission that is not a string`);
@@ -100,15 +123,21 @@ export class Rbac {
     if (known !== undefined) return known;
     const names = principal.roles.length === 0 && this.defaultRole !== undefined ? [this.defaultRole] : principal.roles;
     const roles = new Set<string>();
-    const permissions = new PermissionSet();
-    for (const permission of principal.permissions) permissions.add(permission);
+    const fromRoles = new PermissionSet();
     for (const name of names) {
       roles.add(name);
       const compiled = this.roles.get(name);
       if (compiled === undefined) continue;
       for (const role of compiled.roles) roles.add(role);
-      permissions.addAll(compiled.permissions);
+      fromRoles.addAll(compiled.permissions);
     }
+    // A token may restrict what its roles allow (an OAuth scope for one client), never add to it,
+    // unless the application opted in to claims as grants.
+    const claimed = new PermissionSet();
+    for (const permission of principal.permissions) claimed.add(permission);
+    let permissions: PermissionMatcher = fromRoles;
+    if (this.claimPermissions === 'grant') permissions = fromRoles.addAll(claimed);
+    else if (carriesPermissions(principal)) permissions = intersect(fromRoles, claimed);
     const access = { roles, permissions };
     registry.set(principal, access);
     return access;

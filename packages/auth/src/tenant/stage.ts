@@ -37,7 +37,7 @@ export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMe
     if (requested !== undefined && requested !== '' && requested !== tenant?.id) {
       if (!config.allowAdminOverride || !hasRole(principal, config.adminRole)) throw deny(ctx, 'tenant_mismatch');
       if (requested.length > MAX_TENANT_LENGTH) throw deny(ctx, 'tenant_invalid');
-      tenant = { id: requested, source: 'override' };
+      tenant = { id: requested, source: 'override', ...(tenant === undefined ? {} : { callerTenant: tenant.id }) };
     }
     if (tenant !== undefined && config.validate !== undefined && !(await config.validate(tenant.id))) throw deny(ctx, 'tenant_invalid');
     if (tenant === undefined) {

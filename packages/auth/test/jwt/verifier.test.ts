@@ -161,3 +161,23 @@ describe('algorithms', () => {
     expect(reasonOf(await call(app, token))).toBe('algorithm');
   });
 });
+
+describe('critical header parameters (RFC 7515 §4.1.11)', () => {
+  const { app } = appWith({ jwt: { secret: SECRET }, authFailureThrottle: false });
+  const claims = () => ({ sub: 'alice', exp: nowSeconds() + 60 });
+
+  it.each([
+    ['an unknown extension', { alg: 'HS256', crit: ['urn:example:ext'], 'urn:example:ext': true }],
+    ['a registered parameter', { alg: 'HS256', crit: ['exp'], exp: 1 }],
+    ['an empty list', { alg: 'HS256', crit: [] }],
+    ['a value that is not a list', { alg: 'HS256', crit: 'b64', b64: false }],
+  ])('refuses a correctly signed token whose crit names %s', async (_name, header) => {
+    const result = await call(app, forge(header, claims(), SECRET));
+    expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
+    expect(reasonOf(result)).toBe('crit_unsupported');
+  });
+
+  it('accepts the same token without crit', async () => {
+    expect((await call(app, forge({ alg: 'HS256' }, claims(), SECRET))).ok).toBe(true);
+  });
+});
