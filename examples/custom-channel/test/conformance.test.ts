@@ -10,9 +10,12 @@ type Reply = { id: number | null; ok: boolean; requestId?: string; result?: unkn
 function ndjsonDriver(toServer: PassThrough, fromServer: PassThrough): ConformanceDriver {
   let nextId = 1;
   const waiting = new Map<number, { resolve: (reply: Reply & { raw: string }) => void }>();
+  // A line the channel could not read is answered with id null: it goes to the oldest raw send.
+  const unreadable: Array<(reply: Reply & { raw: string }) => void> = [];
   createInterface({ input: fromServer }).on('line', (line) => {
     const reply = JSON.parse(line) as Reply;
     if (typeof reply.id === 'number') waiting.get(reply.id)?.resolve({ ...reply, raw: line });
+    else unreadable.shift()?.({ ...reply, raw: line });
   });
   const send = (request: Record<string, unknown>, signal?: AbortSignal) => {
     const id = nextId++;
@@ -37,6 +40,21 @@ function ndjsonDriver(toServer: PassThrough, fromServer: PassThrough): Conforman
     async invoke(call) {
       const reply = await send({ operation: call.operation, input: call.input, token: call.token, requestId: call.requestId }, call.signal);
       return outcome(reply);
+    },
+    async invokeRaw(call) {
+      const id = nextId++;
+      const reply = new Promise<Reply & { raw: string }>((resolve) => {
+        const once = (answer: Reply & { raw: string }) => {
+          waiting.delete(id);
+          unreadable.splice(unreadable.indexOf(once) >>> 0, 1);
+          resolve(answer);
+        };
+        waiting.set(id, { resolve: once });
+        unreadable.push(once);
+      });
+      const token = call.token === undefined ? '' : `,"token":${JSON.stringify(call.token)}`;
+      toServer.write(`{"id":${id},"operation":${JSON.stringify(call.operation)}${token},"input":${call.json}}\n`);
+      return outcome(await reply);
     },
     async list(call) {
       const reply = outcome(await send({ list: true, token: call.token }));

@@ -54,6 +54,14 @@ export const httpChannelUnderTest: ChannelUnderTest = {
           throw error;
         }
       },
+      async invokeRaw(call) {
+        const response = await fetch(`${base}/workflows/${encodeURIComponent(call.operation)}/execute`, {
+          method: 'POST',
+          headers: headersFor(call.token),
+          body: `{"inputs":${call.json}}`,
+        });
+        return outcomeOf(response.status, await response.text(), response.headers.get('x-request-id'));
+      },
       async list(call) {
         const response = await fetch(`${base}/workflows`, { headers: headersFor(call.token) });
         const text = await response.text();

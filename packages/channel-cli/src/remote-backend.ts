@@ -66,17 +66,26 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     if (settings.requestId !== undefined) headers['x-request-id'] = settings.requestId;
     Object.assign(headers, extraHeaders);
     const url = new URL(path, base);
+    let text: string | undefined;
+    try {
+      text = body === undefined ? undefined : JSON.stringify(body);
+    } catch {
+      call.done();
+      // Only a nesting far past the server's limit (64 levels) overflows the serialiser: the
+      // server would refuse it as INVALID_INPUT, so that is the answer without sending it.
+      return { ok: false, problem: problem('INVALID_INPUT', 'The input is nested too deeply to send (at most 64 levels).', settings.requestId), local: true };
+    }
     try {
       const response = await fetch(url, {
         method,
         headers,
         signal: call.signal,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(text === undefined ? {} : { body: text }),
       });
-      const text = await response.text();
+      const answer = await response.text();
       let parsed: unknown;
       try {
-        parsed = text === '' ? undefined : JSON.parse(text);
+        parsed = answer === '' ? undefined : JSON.parse(answer);
       } catch {
         parsed = undefined;
       }

@@ -4,7 +4,7 @@ import { createConformanceAuth } from '@nexus/auth/testing';
 import { runChannelConformance } from '@nexus/core/testing';
 import type { ChannelUnderTest } from '@nexus/core/testing';
 import { createMcpChannel } from '../src/index.js';
-import { mcpDriver } from './support/mcp-driver.js';
+import { mcpDriver, rawHttpToolCall } from './support/mcp-driver.js';
 
 const target = (stateful: boolean): ChannelUnderTest => ({
   name: stateful ? 'mcp (streamable http, stateful)' : 'mcp (streamable http)',
@@ -13,7 +13,9 @@ const target = (stateful: boolean): ChannelUnderTest => ({
     app.addChannel(channel);
     await app.start();
     const url = new URL(channel.address()!.url);
-    return mcpDriver((token) => new StreamableHTTPClientTransport(url, token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {}));
+    const transportFor = (token: string | undefined) => new StreamableHTTPClientTransport(url, token ? { requestInit: { headers: { authorization: `Bearer ${token}` } } } : {});
+    // Raw messages go without a session: only the stateless endpoint takes them.
+    return stateful ? mcpDriver(transportFor) : mcpDriver(transportFor, undefined, rawHttpToolCall(url));
   },
 });
 

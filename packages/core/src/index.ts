@@ -21,6 +21,7 @@ export type {
 } from './context.js';
 export type { InvocationResult } from './invocation.js';
 export { validateInput } from './invocation.js';
+export { MAX_IDENTIFIER_LENGTH, MAX_INPUT_DEPTH, RESERVED_KEYS, checkInputRules, isValidIdentifier } from './input-rules.js';
 export { PHASES, compose } from './pipeline.js';
 export type { Authorizer, Next, Phase, Stage, StageEntry } from './pipeline.js';
 export type { Channel, ChannelAddress, Plugin } from './plugin.js';

@@ -1,5 +1,6 @@
 import type { NexusContext } from './context.js';
 import { NotFoundError, isNexusError } from './errors.js';
+import { checkInputRules } from './input-rules.js';
 import { runHandler, validateInput } from './invocation.js';
 import { describeOperation, permissionProbe } from './operation.js';
 import type { OperationDefinition, OperationDescriptor } from './operation.js';
@@ -93,6 +94,8 @@ export class Pipelines {
       name: 'nexus:authorize-validate',
       stage: async (ctx, next) => {
         await this.authorizeCall(ctx, ctx.definition!);
+        // Here, once, for every channel: each parses its own framing, none decides these rules.
+        checkInputRules(ctx.input);
         return next({ input: await validateInput(ctx.definition!, ctx.input) });
       },
     };

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FieldError, Nexus, NexusErrorCode } from '@nexus/core';
 import type { ChannelUnderTest, ConformanceCall, ConformanceDriver, ConformanceOutcome } from '@nexus/core/testing';
 import { EXIT_CODES } from '../../src/exit-codes.js';
@@ -47,6 +50,17 @@ function driverFor(script: string, base: readonly string[], env: Record<string, 
       const args = [...base, '--output', 'json', '--verbose', ...callArgs(call), 'run', call.operation, '--input', JSON.stringify(call.input ?? {})];
       // The suite aborts only once the handler started; runNode sends the Ctrl-C.
       return outcomeOf(await runNode(script, args, { env, ...(call.signal === undefined ? {} : { signal: call.signal }) }));
+    },
+    // `--input @file`: the text reaches the CLI byte for byte, at any size an argument could not carry.
+    async invokeRaw(call) {
+      const dir = await mkdtemp(join(tmpdir(), 'nexus-cli-raw-'));
+      try {
+        const file = join(dir, 'input.json');
+        await writeFile(file, call.json, 'utf8');
+        return outcomeOf(await runNode(script, [...base, '--output', 'json', ...callArgs(call), 'run', call.operation, '--input', `@${file}`], { env }));
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
     async list(call) {
       const outcome = outcomeOf(await runNode(script, [...base, '--output', 'json', ...callArgs(call), 'list'], { env }));

@@ -1,6 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { ConformanceDriver } from '@nexus/core/testing';
+import type { ConformanceDriver, ConformanceOutcome, RawConformanceCall } from '@nexus/core/testing';
 import { failureOf, outcomeOf } from './outcome.js';
 
 /**
@@ -10,6 +10,7 @@ import { failureOf, outcomeOf } from './outcome.js';
 export function mcpDriver(
   transportFor: (token: string | undefined) => Transport | Promise<Transport>,
   keyOf: (token: string | undefined) => string = (token) => token ?? '',
+  invokeRaw?: (call: RawConformanceCall) => Promise<ConformanceOutcome>,
 ): ConformanceDriver {
   const clients = new Map<string, Promise<Client>>();
   const clientFor = (token: string | undefined) => {
@@ -27,6 +28,7 @@ export function mcpDriver(
     return client;
   };
   return {
+    ...(invokeRaw === undefined ? {} : { invokeRaw }),
     async invoke(call) {
       try {
         const client = await clientFor(call.token);
@@ -54,5 +56,30 @@ export function mcpDriver(
       clients.clear();
       await Promise.all(all.map((settled) => (settled.status === 'fulfilled' ? settled.value.close() : undefined)));
     },
+  };
+}
+
+/**
+ * Posts one `tools/call` whose `arguments` is the given JSON text, verbatim, to a Streamable
+ * HTTP endpoint. A message that is not JSON at all is answered -32700 (Parse error), the
+ * framing's way of saying INVALID_INPUT.
+ */
+export function rawHttpToolCall(url: URL): (call: RawConformanceCall) => Promise<ConformanceOutcome> {
+  return async (call) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        ...(call.token === undefined ? {} : { authorization: `Bearer ${call.token}` }),
+      },
+      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":${JSON.stringify(call.operation)},"arguments":${call.json}}}`,
+    });
+    const text = await response.text();
+    const message = JSON.parse(text) as { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number; data?: { code?: string } } };
+    if (message.result !== undefined) return outcomeOf(message.result);
+    if (message.error?.code === -32700) return { ok: false, code: 'INVALID_INPUT', raw: text };
+    if (response.status === 401) return { ok: false, code: 'UNAUTHENTICATED', raw: text };
+    throw new Error(`unexpected answer (HTTP ${response.status}): ${text}`);
   };
 }

@@ -22,9 +22,23 @@ export type ConformanceOutcome =
       readonly raw: string;
     };
 
+/** A call whose input is sent as this exact JSON text, never re-serialised by the driver. */
+export interface RawConformanceCall {
+  readonly operation: string;
+  /** The input as JSON text (possibly malformed, or deeper than any serialiser would write). */
+  readonly json: string;
+  readonly token?: string;
+}
+
 /** Speaks the channel's native protocol (HTTP, a spawned CLI, an MCP client) to the app. */
 export interface ConformanceDriver {
   invoke(call: ConformanceCall): Promise<ConformanceOutcome>;
+  /**
+   * Sends `json` verbatim where the channel carries an input (the HTTP body's `inputs`, MCP
+   * `arguments`, the CLI's `--input`), so the suite can check what no JSON.stringify produces.
+   * Drivers without it skip those cases.
+   */
+  invokeRaw?(call: RawConformanceCall): Promise<ConformanceOutcome>;
   /** Names of the operations the caller may invoke, or the error that refused the listing. */
   list(call: { readonly token?: string }): Promise<{ ok: true; names: string[] } | Extract<ConformanceOutcome, { ok: false }>>;
   close(): Promise<void>;

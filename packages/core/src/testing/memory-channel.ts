@@ -1,4 +1,5 @@
 import type { InvocationInit } from '../context.js';
+import { InvalidInputError } from '../errors.js';
 import type { InvocationResult } from '../invocation.js';
 import type { Nexus } from '../nexus.js';
 import type { Channel } from '../plugin.js';
@@ -58,6 +59,16 @@ export const memoryChannelUnderTest: ChannelUnderTest = {
             ...(call.signal === undefined ? {} : { signal: call.signal }),
           }),
         );
+      },
+      async invokeRaw(call) {
+        let input: unknown;
+        try {
+          input = JSON.parse(call.json);
+        } catch {
+          const problem = new InvalidInputError('The input is not valid JSON.').toProblem();
+          return { ok: false, code: problem.code, raw: JSON.stringify(problem) };
+        }
+        return driver.invoke({ operation: call.operation, input, ...(call.token === undefined ? {} : { token: call.token }) });
       },
       async list(call) {
         const listed = await app.list({ channel: 'memory', credential: credential(call.token) });
