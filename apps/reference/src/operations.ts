@@ -9,7 +9,7 @@ const healthReport = z.object({ status: healthStatus, checks: z.record(z.string(
 const channelState = z.enum(['running', 'down', 'not served', 'available']);
 const customerRecord = z.object({ version: z.number().int(), profile: z.record(z.string(), z.unknown()), updated_at: z.string() });
 
-/** Handlers never take a tenant from their input: the caller's verified tenant is the only one. */
+/** The caller's verified tenant; an input `tenant_id` is bound to it by the tenant pipeline. */
 function tenantOf(ctx: NexusContext): string {
   if (!ctx.tenant) throw new TenantRequiredError();
   return ctx.tenant.id;
@@ -71,11 +71,17 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
     'tenant_data_processing',
     {
       description: 'Process data with tenant context.',
-      input: z.strictObject({ customer_id: z.string().min(1).max(256).describe('Customer to process'), compliance_level: complianceLevel }),
+      input: z.strictObject({
+        // The patterns document's signature, ported literally: the tenant pipeline binds this
+        // field to the caller's verified tenant (filled in when absent, refused when different).
+        tenant_id: z.string().min(1).max(128).optional().describe("The caller's tenant; filled in when omitted"),
+        customer_id: z.string().min(1).max(256).describe('Customer to process'),
+        compliance_level: complianceLevel,
+      }),
       output: z.object({ tenant_id: z.string(), customer_id: z.string(), processing: complianceLevel }),
       annotations: { title: 'Process tenant data', readOnly: true, idempotent: true, openWorld: false },
     },
-    ({ customer_id, compliance_level }, ctx) => ({ tenant_id: tenantOf(ctx), customer_id, processing: compliance_level }),
+    ({ tenant_id, customer_id, compliance_level }, ctx) => ({ tenant_id: tenant_id ?? tenantOf(ctx), customer_id, processing: compliance_level }),
   );
 
   app.handler(

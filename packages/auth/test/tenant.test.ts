@@ -89,3 +89,34 @@ describe('effective roles', () => {
     expect(result.annotations.principal?.roles).toEqual(['root', 'super_admin']);
   });
 });
+
+describe('tenant ids are identifiers', () => {
+  const app = build();
+
+  it.each([
+    ['a lone surrogate', 'acme\ud800'],
+    ['a control character', 'ac\u0000me'],
+    ['129 characters', 'x'.repeat(129)],
+  ])('refuses a credential whose tenant claim has %s with UNAUTHENTICATED', async (_name, tenant) => {
+    const result = await call(app, token(['member'], tenant));
+    expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
+    expect(reasonOf(result)).toBe('invalid_tenant_claim');
+  });
+
+  it('accepts a non-Latin-1 tenant id', async () => {
+    const result = await call(app, token(['member'], '租户-a'));
+    expect(result.ok && result.value).toMatchObject({ tenant: { id: '租户-a', source: 'claim' } });
+  });
+
+  it.each([
+    ['a lone surrogate', 'acme\ud800'],
+    ['a control character', 'glo\nbex'],
+    ['129 characters', 'x'.repeat(129)],
+  ])('refuses a requested tenant with %s with TENANT_ACCESS_DENIED, even for the admin role', async (_name, requested) => {
+    for (const roles of [['super_admin'], ['member']]) {
+      const result = await call(app, token(roles, 'acme'), { transport: { requestedTenant: requested } });
+      expect(!result.ok && result.error.code).toBe('TENANT_ACCESS_DENIED');
+      expect(reasonOf(result)).toBe('tenant_invalid');
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { ERROR_STATUS, InvalidInputError, NexusError, UnauthenticatedError, isNexusError } from '@nexus/core';
 import type { NexusErrorCode, ResponseAnnotations } from '@nexus/core';
+import { encodeHeaderValue } from './header-value.js';
 
 /** How rate-limit state is sent: `X-RateLimit-*`, the IETF `RateLimit` fields, or both. */
 export type RateLimitHeaderStyle = 'x' | 'ietf' | 'both';
@@ -31,7 +32,8 @@ export function annotationHeaders(headers: OutgoingHttpHeaders, annotations: Res
       headers['ratelimit-policy'] = String(limit.limit);
     }
   }
-  if (annotations.tenant !== undefined) headers['x-tenant-id'] = annotations.tenant.id;
+  // Tenant ids may be any Unicode; a header value may not.
+  if (annotations.tenant !== undefined) headers['x-tenant-id'] = encodeHeaderValue(annotations.tenant.id);
   if (annotations.idempotency?.replayed === true) headers['idempotent-replayed'] = 'true';
 }
 

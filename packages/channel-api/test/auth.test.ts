@@ -77,6 +77,16 @@ describe('with the auth plugin', () => {
     expect(((await admin.json()) as { result: unknown }).result).toEqual({ tenant: 'globex' });
   });
 
+  it('answers a non-Latin-1 tenant with 200, its X-Tenant-ID percent-encoded, and the request id of its audit record', async () => {
+    const response = await call('tenant_info', tokenFor('cjk', ['analyst'], '租户-a'), { 'x-request-id': 'cjk-tenant-1' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-request-id')).toBe('cjk-tenant-1');
+    expect(response.headers.get('x-tenant-id')).toBe(encodeURIComponent('租户-a'));
+    expect(decodeURIComponent(response.headers.get('x-tenant-id')!)).toBe('租户-a');
+    expect(((await response.json()) as { result: unknown }).result).toEqual({ tenant: '租户-a' });
+    expect(records.filter((entry) => entry.requestId === 'cjk-tenant-1')).toMatchObject([{ tenant: '租户-a', status: 200, outcome: 'allowed' }]);
+  });
+
   it('stamps the request id, method and path on the audit record of each call', async () => {
     await call('tenant_info', tokenFor('audited', ['analyst']), { 'x-request-id': 'audit-me-1' });
     const record = records.find((entry) => entry.requestId === 'audit-me-1');

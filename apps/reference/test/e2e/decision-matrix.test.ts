@@ -25,6 +25,10 @@ const as = {
   scopedDeveloper: { token: mintWith(secret, 'e2e-scoped-developer', ['developer'], 'acme', { scope: 'delete:personal_data write:*' }) },
   scopedDpo: { token: mintWith(secret, 'e2e-scoped-dpo', ['dpo'], 'acme', { scp: ['read:personal_data'] }) },
   // RFC 7515: a crit header naming an extension the verifier does not implement.
+  // Identifiers: a lone surrogate would make two ids one key in Redis; U+FFFD is a different id.
+  surrogateSubject: { token: mint(secret, 'e2e-vic\ud800', ['developer'], 'acme') },
+  surrogateTenant: { token: mint(secret, 'e2e-surrogate-tenant', ['developer'], 'acme\ud800') },
+  cjkTenant: { token: mint(secret, 'e2e-cjk', ['developer'], '租户-a') },
   critical: { token: mintWithHeader(secret, 'e2e-critical', ['admin'], 'acme', { crit: ['urn:example:ext'], 'urn:example:ext': true }) },
   anonymous: {},
 } satisfies Record<string, Caller>;
@@ -64,12 +68,38 @@ const MATRIX: readonly Row[] = [
   { who: 'scopedDpo', operation: 'gdpr_delete_user_data', input: { user_id: 'u-1' }, expect: 'FORBIDDEN' },
   { who: 'scopedDpo', operation: 'gdpr_export_user_data', input: { user_id: 'u-1' }, expect: 'ok', check: ['tenant_id', 'acme'] },
   { who: 'critical', operation: 'echo', input: { message: 'hi' }, expect: 'UNAUTHENTICATED' },
+  // The tenant-bound input field: process_tenant_data(tenant_id, customer_id) ported literally.
+  { who: 'developer', operation: 'tenant_data_processing', input: { tenant_id: 'globex', customer_id: 'c-1' }, expect: 'TENANT_ACCESS_DENIED' },
+  { who: 'developer', operation: 'tenant_data_processing', input: { tenant_id: 'acme', customer_id: 'c-1' }, expect: 'ok', check: ['tenant_id', 'acme'] },
+  { who: 'admin', operation: 'tenant_data_processing', input: { tenant_id: 'globex', customer_id: 'c-1' }, expect: 'TENANT_ACCESS_DENIED' },
+  { who: 'admin', tenant: 'globex', operation: 'tenant_data_processing', input: { tenant_id: 'globex', customer_id: 'c-1' }, expect: 'ok', check: ['tenant_id', 'globex'] },
+  { who: 'admin', tenant: 'globex', operation: 'tenant_data_processing', input: { tenant_id: 'acme', customer_id: 'c-1' }, expect: 'TENANT_ACCESS_DENIED' },
+  // Identifiers and input strings.
+  { who: 'surrogateSubject', operation: 'echo', input: { message: 'hi' }, expect: 'UNAUTHENTICATED' },
+  { who: 'surrogateTenant', operation: 'echo', input: { message: 'hi' }, expect: 'UNAUTHENTICATED' },
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'vic\ud800', profile: {} }, expect: 'INVALID_INPUT' },
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'vic', profile: { note: 'x\udc00' } }, expect: 'INVALID_INPUT' },
+  { who: 'cjkTenant', operation: 'customer_upsert', input: { user_id: 'u-cjk', profile: {} }, expect: 'ok', check: ['tenant_id', '租户-a'] },
+  // Inputs parse the same everywhere: depth and reserved keys.
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-deep', profile: nested(64) }, expect: 'INVALID_INPUT' },
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-deep', profile: nested(1000) }, expect: 'INVALID_INPUT' },
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-ok', profile: nested(62) }, expect: 'ok', check: ['tenant_id', 'acme'] },
+  { who: 'developer', operation: 'customer_upsert', input: JSON.parse('{"user_id":"u-proto","profile":{},"__proto__":{"admin":true}}'), expect: 'INVALID_INPUT' },
+  { who: 'developer', operation: 'customer_upsert', input: JSON.parse('{"user_id":"u-proto","profile":{"__proto__":{"admin":true}}}'), expect: 'INVALID_INPUT' },
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-ctor', profile: { constructor: 'x' } }, expect: 'INVALID_INPUT' },
 ];
+
+/** `{ next: { next: ... } }`, `levels` objects deep. */
+function nested(levels: number): Record<string, unknown> {
+  let node: Record<string, unknown> = {};
+  for (let level = 1; level < levels; level++) node = { next: node };
+  return node;
+}
 
 const at = (value: unknown, path: string): unknown =>
   path.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), value);
 
-const describeRow = (row: Row) => `${row.who}${row.tenant ? ` as ${row.tenant}` : ''} → ${row.operation} ${JSON.stringify(row.input)} ⇒ ${row.expect}`;
+const describeRow = (row: Row) => `${row.who}${row.tenant ? ` as ${row.tenant}` : ''} → ${row.operation} ${JSON.stringify(row.input).slice(0, 100)} ⇒ ${row.expect}`;
 
 let server: AppProcess;
 const drivers: Record<string, () => ChannelDriver> = {

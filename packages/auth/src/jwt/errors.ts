@@ -16,6 +16,7 @@ export type AuthFailureReason =
   | 'algorithm'
   | 'crit_unsupported'
   | 'no_subject'
+  | 'invalid_subject'
   | 'throttled';
 
 /** Internal failure carrying only a reason word; the stage turns it into the generic public error. */

@@ -1,3 +1,4 @@
+import { isValidIdentifier } from '@nexus/core';
 import type { Principal } from '@nexus/core';
 
 function strings(value: unknown, split: boolean): string[] {
@@ -13,7 +14,7 @@ function strings(value: unknown, split: boolean): string[] {
  */
 export function principalFromClaims(claims: Record<string, unknown>, rolesClaim: string): Principal | undefined {
   const sub = claims.sub;
-  if (typeof sub !== 'string' || sub.length === 0) return undefined;
+  if (!isValidIdentifier(sub)) return undefined;
   const permissions = strings(claims.permissions, false);
   for (const scope of strings(claims.scope ?? claims.scp, true)) if (!permissions.includes(scope)) permissions.push(scope);
   return Object.freeze({

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { isValidIdentifier } from '@nexus/core';
 import type { HealthCheckResult, Principal } from '@nexus/core';
 import { TOKEN_CACHE_TTL_SECONDS, VerifiedTokenCache } from './cache.js';
 import type { CachedToken } from './cache.js';
@@ -138,6 +139,8 @@ export function createVerifier(config: ResolvedJwtConfig, enrich: (principal: Pr
         reject(reasonOf(error));
       }
       if (config.verifyExp && typeof claims.exp !== 'number') reject('missing_exp');
+      // Before anything keys on it: ids that differ only by a lone surrogate would share a record.
+      if (claims.sub !== undefined && claims.sub !== '' && !isValidIdentifier(claims.sub)) reject('invalid_subject');
       const principal = enrich(principalFromClaims(claims, config.rolesClaim) ?? reject('no_subject'));
       if (config.tokenCacheSize > 0) {
         const num = (value: unknown) => (typeof value === 'number' ? value : undefined);

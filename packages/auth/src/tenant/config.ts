@@ -16,6 +16,11 @@ export interface TenantConfig {
   readonly excludePaths?: readonly string[];
   /** Accepts or refuses a resolved tenant id (default: accept). */
   readonly validate?: (tenantId: string) => boolean | Promise<boolean>;
+  /**
+   * Input field bound to the resolved tenant in every operation whose input schema declares it
+   * (`tenant_id`): absent, it is filled in; different, the call is refused. `false` turns it off.
+   */
+  readonly inputField?: string | false;
 }
 
 export interface ResolvedTenantConfig {
@@ -26,6 +31,7 @@ export interface ResolvedTenantConfig {
   readonly required: boolean;
   readonly excludePaths: readonly string[];
   readonly validate: ((tenantId: string) => boolean | Promise<boolean>) | undefined;
+  readonly inputField: string | false;
 }
 
 function name(field: string, value: unknown, fallback: string): string {
@@ -53,5 +59,6 @@ export function resolveTenantConfig(config: TenantConfig | true): ResolvedTenant
     required: c.required ?? true,
     excludePaths: Object.freeze([...excludePaths]),
     validate: c.validate,
+    inputField: c.inputField === false ? false : name('inputField', c.inputField, 'tenant_id'),
   });
 }

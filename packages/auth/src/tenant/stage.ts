@@ -1,10 +1,12 @@
-import { TenantAccessDeniedError, TenantRequiredError } from '@nexus/core';
+import { TenantAccessDeniedError, TenantRequiredError, UnauthenticatedError, isValidIdentifier } from '@nexus/core';
 import type { NexusContext, NexusMetrics, Principal, Stage, TenantInfo } from '@nexus/core';
+import { bindTenantInput } from './input-field.js';
 import { hasRole } from '../guards.js';
 import { pathMatcher } from '../jwt/paths.js';
 import type { ResolvedTenantConfig } from './config.js';
 
-const MAX_TENANT_LENGTH = 256;
+/** A claim naming a tenant in a form no tenant id may take: the credential itself is refused. */
+const INVALID_CLAIM = Symbol('invalid tenant claim');
 
 /**
  * The tenant phase: the tenant comes from the verified claim; a requested tenant equal to it is
@@ -12,16 +14,18 @@ const MAX_TENANT_LENGTH = 256;
  */
 export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMetrics): Stage {
   const excluded = pathMatcher(config.excludePaths);
-  const claimed = new WeakMap<Principal, TenantInfo | null>();
+  const claimed = new WeakMap<Principal, TenantInfo | null | typeof INVALID_CLAIM>();
 
-  const ownTenant = (principal: Principal): TenantInfo | undefined => {
+  // Ids are checked before anything keys on them: a lone surrogate, written by a store as
+  // U+FFFD, would otherwise make two tenants one.
+  const ownTenant = (principal: Principal): TenantInfo | null | typeof INVALID_CLAIM => {
     let tenant = claimed.get(principal);
     if (tenant === undefined) {
       const value = principal.claims[config.jwtClaim];
-      tenant = typeof value === 'string' && value.length > 0 && value.length <= MAX_TENANT_LENGTH ? Object.freeze({ id: value, source: 'claim' as const }) : null;
+      tenant = value === undefined || value === null || value === '' ? null : isValidIdentifier(value) ? Object.freeze({ id: value, source: 'claim' as const }) : INVALID_CLAIM;
       claimed.set(principal, tenant);
     }
-    return tenant ?? undefined;
+    return tenant;
   };
 
   const deny = (ctx: NexusContext, reason: string) => {
@@ -32,11 +36,16 @@ export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMe
   return async function resolveTenant(ctx, next) {
     const principal = ctx.principal;
     if (principal === undefined) return next();
-    let tenant = ownTenant(principal);
+    const own = ownTenant(principal);
+    if (own === INVALID_CLAIM) {
+      metrics.authFailures.inc({ channel: ctx.channel, reason: 'invalid_tenant_claim' });
+      throw new UnauthenticatedError(undefined, { cause: new Error('invalid_tenant_claim') });
+    }
+    let tenant = own ?? undefined;
     const requested = ctx.transport.requestedTenant;
     if (requested !== undefined && requested !== '' && requested !== tenant?.id) {
+      if (!isValidIdentifier(requested)) throw deny(ctx, 'tenant_invalid');
       if (!config.allowAdminOverride || !hasRole(principal, config.adminRole)) throw deny(ctx, 'tenant_mismatch');
-      if (requested.length > MAX_TENANT_LENGTH) throw deny(ctx, 'tenant_invalid');
       tenant = { id: requested, source: 'override', ...(tenant === undefined ? {} : { callerTenant: tenant.id }) };
     }
     if (tenant !== undefined && config.validate !== undefined && !(await config.validate(tenant.id))) throw deny(ctx, 'tenant_invalid');
@@ -45,9 +54,11 @@ export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMe
         metrics.authFailures.inc({ channel: ctx.channel, reason: 'tenant_missing' });
         throw new TenantRequiredError(undefined, { cause: new Error('tenant_missing') });
       }
-      return next();
     }
+    const input = bindTenantInput(config.inputField, ctx, tenant);
+    if (input === false) throw deny(ctx, 'tenant_mismatch');
+    if (tenant === undefined) return input === undefined ? next() : next({ input });
     ctx.annotations.tenant = tenant;
-    return next({ tenant });
+    return next(input === undefined ? { tenant } : { tenant, input });
   };
 }

@@ -181,3 +181,22 @@ describe('critical header parameters (RFC 7515 §4.1.11)', () => {
     expect((await call(app, forge({ alg: 'HS256' }, claims(), SECRET))).ok).toBe(true);
   });
 });
+
+describe('principal ids are identifiers', () => {
+  const { app } = appWith({ jwt: { secret: SECRET }, authFailureThrottle: false });
+
+  it.each([
+    ['a lone surrogate', 'vic\ud800'],
+    ['a control character', 'vic\u0007'],
+    ['129 characters', 'v'.repeat(129)],
+  ])('refuses a token whose sub has %s', async (_name, sub) => {
+    const result = await call(app, createAccessToken({ subject: sub, key: SECRET }));
+    expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
+    expect(reasonOf(result)).toBe('invalid_subject');
+  });
+
+  it('accepts a sub with U+FFFD and non-Latin-1 characters, distinct from the surrogate it resembles', async () => {
+    const result = await call(app, createAccessToken({ subject: 'vic\ufffd-租户', key: SECRET }));
+    expect(result.ok && result.value).toMatchObject({ principal: 'vic\ufffd-租户' });
+  });
+});
