@@ -115,7 +115,7 @@ describe('health and metrics', () => {
 
 describe('OpenAPI', () => {
   it('is a valid OpenAPI 3.1 document with one path per operation and its input schema', async () => {
-    const response = await fetch(`${base}/openapi.json`);
+    const response = await fetch(`${base}/openapi.json`, { headers: bearer(token('u1', ['*'])) });
     expect(response.status).toBe(200);
     const document = (await response.json()) as { openapi: string; paths: Record<string, any> };
     const result = await new Validator().validate(document as never);
@@ -138,7 +138,7 @@ describe('OpenAPI', () => {
     const tree: z.ZodType<Tree> = z.lazy(() => z.object({ name: z.string(), children: z.array(tree) }));
     app.handler('tree', { description: 'Recursive input.', input: z.object({ root: tree }) }, (input) => input);
     try {
-      const document = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      const document = (await (await fetch(`${base}/openapi.json`, { headers: bearer(token('u1', ['*'])) })).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(document.paths)).toContain('/workflows/tree/execute');
       const result = await new Validator().validate(document as never);
       expect(result.errors).toBeUndefined();
@@ -146,8 +146,37 @@ describe('OpenAPI', () => {
     } finally {
       app.deregister('tree');
     }
-    const after = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    const after = (await (await fetch(`${base}/openapi.json`, { headers: bearer(token('u1', ['*'])) })).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(after.paths)).not.toContain('/workflows/tree/execute');
+  });
+
+  const executePaths = async (url: string, headers: Record<string, string> = {}) => {
+    const response = await fetch(url, { headers });
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { paths: Record<string, unknown> };
+    return Object.keys(document.paths).filter((path) => path.endsWith('/execute')).map((path) => path.split('/')[2]).sort();
+  };
+
+  it('shows each caller only the operations it may call, as GET /workflows does; anonymous callers the public ones', async () => {
+    expect(await executePaths(`${base}/openapi.json`)).toEqual(['context', 'wait']);
+    const headers = bearer(token('u1', ['execute:echo', 'execute:doubler']));
+    const listed = (await (await fetch(`${base}/workflows`, { headers })).json()) as { workflows: { name: string }[] };
+    expect(await executePaths(`${base}/openapi.json`, headers)).toEqual(listed.workflows.map((entry) => entry.name).sort());
+    expect(await executePaths(`${base}/openapi.json`, headers)).not.toContain('boom');
+  });
+
+  it('refuses a bad credential as GET /workflows does', async () => {
+    expect((await fetch(`${base}/openapi.json`, { headers: bearer('bad') })).status).toBe(401);
+  });
+
+  it('publishes the whole document to anyone with openapi: { public: true }', async () => {
+    const open = createTestApp({ auth: true });
+    const { base: openBase } = await startApi(open, { openapi: { public: true } });
+    try {
+      expect(await executePaths(`${openBase}/openapi.json`)).toEqual(open.allOperations().map((op) => op.name).sort());
+    } finally {
+      await open.stop();
+    }
   });
 });
 

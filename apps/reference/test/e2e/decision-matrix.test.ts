@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { httpDriver, inProcessCliDriver, mcpHttpDriver, mcpStdioDriver, remoteCliDriver } from '../support/channels.js';
 import type { Caller, ChannelDriver, Outcome } from '../support/channels.js';
-import { killAll, mapLimit, startApp } from '../support/processes.js';
+import { NEXUS_JS, cleanEnv, killAll, mapLimit, runNode, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
 import { mint, mintWith, mintWithHeader, newSecret } from '../support/tokens.js';
 
@@ -143,6 +143,14 @@ describe.each(Object.keys(drivers))('the decision matrix over %s', (channel) => 
   });
 });
 
+/** The operations `/openapi.json` documents for a caller. */
+async function documented(caller: Caller): Promise<string[]> {
+  const response = await fetch(`${server.api}/openapi.json`, { headers: caller.token ? { authorization: `Bearer ${caller.token}` } : {}, signal: AbortSignal.timeout(5_000) });
+  expect(response.status).toBe(200);
+  const { paths } = (await response.json()) as { paths: Record<string, unknown> };
+  return Object.keys(paths).filter((path) => path.endsWith('/execute')).map((path) => path.split('/')[2]!).sort();
+}
+
 /** DESIGN §11 roles against the operations table: what `list` must show each caller. */
 const VISIBLE: ReadonlyArray<readonly [keyof typeof as, readonly string[]]> = [
   // read:* covers read:personal_data, so operators may export (DESIGN §8 grammar, §11 roles).
@@ -153,11 +161,12 @@ const VISIBLE: ReadonlyArray<readonly [keyof typeof as, readonly string[]]> = [
 ];
 
 describe('the catalogue shows each role only what it may call', () => {
-  it.each(VISIBLE)('%s over GET /workflows and MCP tools/list', async (who, expected) => {
+  it.each(VISIBLE)('%s over GET /workflows, /openapi.json and MCP tools/list', async (who, expected) => {
     const caller: Caller = as[who];
     const response = await fetch(`${server.api}/workflows`, { headers: { authorization: `Bearer ${caller.token}` }, signal: AbortSignal.timeout(5_000) });
     const overHttp = ((await response.json()) as { workflows: Array<{ name: string }> }).workflows.map((entry) => entry.name).sort();
     expect(overHttp).toEqual(expected);
+    expect(await documented(caller)).toEqual(expected);
     const client = new Client({ name: 'e2e-catalogue', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(server.mcp), { requestInit: { headers: { authorization: `Bearer ${caller.token}` } } }));
     try {
@@ -166,6 +175,20 @@ describe('the catalogue shows each role only what it may call', () => {
       await client.close();
     }
   });
+});
+
+describe('anonymous discovery shows only public operations (the reference app has none)', () => {
+  it('over /openapi.json and GET /workflows', async () => {
+    expect(await documented({})).toEqual([]);
+    const response = await fetch(`${server.api}/workflows`, { signal: AbortSignal.timeout(5_000) });
+    expect(((await response.json()) as { workflows: unknown[] }).workflows).toEqual([]);
+  });
+
+  it('over the CLI: list as the developer matches GET /workflows', async () => {
+    const done = await runNode(NEXUS_JS, ['--url', server.api, '--token', as.developer.token, '--output', 'json', 'list'], { env: cleanEnv(), timeoutMs: 15_000 });
+    expect(done.code).toBe(0);
+    expect((JSON.parse(done.stdout) as Array<{ name: string }>).map((entry) => entry.name).sort()).toEqual(VISIBLE.find(([who]) => who === 'developer')![1]);
+  }, 20_000);
 });
 
 describe('the server under the matrix', () => {
