@@ -68,9 +68,9 @@ describe('CodeNode', () => {
     expect(valueOf(await invoke(codeApp(code), 'code')).snippet).toEqual({ evalBlocked: true, timers: 'undefined', req: 'undefined', proc: 'undefined' });
   });
 
-  it('cannot replace the sandbox prototype through an input named __proto__', async () => {
+  it('never sees an input named __proto__: the pipeline refuses it before any workflow runs', async () => {
     const input = JSON.parse('{"__proto__": {"polluted": true}, "n": 1}') as Record<string, unknown>;
-    const result = valueOf(await invoke(codeApp("result = { polluted: typeof polluted, n }"), 'code', input));
-    expect(result.snippet).toEqual({ polluted: 'undefined', n: 1 });
+    const result = await invoke(codeApp("result = { polluted: typeof polluted, n }"), 'code', input);
+    expect(!result.ok && result.error.code).toBe('INVALID_INPUT');
   });
 });

@@ -44,6 +44,11 @@ describe('RS256 tokens from an OpenID provider, verified through its JWKS', () =
     expect(viaMcp).toEqual({ code: 'ok', value: { message: 'from the provider' } });
   });
 
+  it("narrows the token's roles to its scope: write:personal_data is the developer's, not the token's", async () => {
+    const token = await provider.token(developer);
+    expect((await http.call({ token }, 'customer_upsert', { user_id: 'u-1', profile: {} })).code).toBe('FORBIDDEN');
+  });
+
   it('refuses an operation the provider-issued role does not grant', async () => {
     const token = await provider.token(executive);
     expect((await http.call({ token }, 'echo', { message: 'hi' })).code).toBe('FORBIDDEN');

@@ -21,6 +21,9 @@ export interface OpenIdProvider {
   close(): Promise<void>;
 }
 
+/** The scope every issued token carries; it narrows the client's roles to these permissions. */
+export const SCOPE = 'execute:* read:reports';
+
 /**
  * A real OpenID provider (oidc-provider) on 127.0.0.1 that signs RS256 JWT access tokens
  * for the client-credentials grant, adding each client's `claims` (roles, tenant_id).
@@ -49,7 +52,7 @@ export async function startOpenIdProvider(clients: readonly ProviderClient[]): P
           enabled: true,
           defaultResource: () => RESOURCE,
           useGrantedResource: () => true,
-          getResourceServerInfo: () => ({ scope: 'read:reports', audience: RESOURCE, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'RS256' } } }),
+          getResourceServerInfo: () => ({ scope: SCOPE, audience: RESOURCE, accessTokenFormat: 'jwt', accessTokenTTL: 300, jwt: { sign: { alg: 'RS256' } } }),
         },
       },
     });
@@ -68,7 +71,7 @@ export async function startOpenIdProvider(clients: readonly ProviderClient[]): P
           'content-type': 'application/x-www-form-urlencoded',
           authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
         },
-        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:reports', resource: RESOURCE }),
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: SCOPE, resource: RESOURCE }),
         signal: AbortSignal.timeout(5_000),
       });
       const body = (await response.json()) as { access_token?: string };

@@ -63,7 +63,9 @@ describe('tokens from a real OpenID provider', () => {
     const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5_000) })).json()) as { jwks_uri: string };
     ({ app } = appWith({
       jwt: { jwksUrl: discovery.jwks_uri, algorithm: 'RS256', issuer, audience: RESOURCE },
-      rbac: { service: ['read:*'] },
+      // Client-credentials tokens carry no roles: the default role grants, the scope narrows it.
+      rbac: { service: ['read:*', 'execute:*'] },
+      rbacDefaultRole: 'service',
       authFailureThrottle: false,
     }));
   }, 15_000);
@@ -74,12 +76,15 @@ describe('tokens from a real OpenID provider', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it('verifies a JWT access token through the provider\'s JWKS and grants its scope', async () => {
+  it('verifies a JWT access token through the provider\'s JWKS and narrows its roles to its scope', async () => {
     const token = await clientCredentialsToken(issuer);
     const result = await call(app, token, { operation: 'reports' });
     expect(result.ok).toBe(true);
     expect(result.annotations.principal?.id).toBe(CLIENT.client_id);
     expect(result.annotations.principal?.permissions).toContain('read:reports');
+    // execute:* is the role's, but outside the token's scope.
+    const outside = await call(app, token, { operation: 'whoami' });
+    expect(!outside.ok && outside.error.code).toBe('FORBIDDEN');
   });
 
   it('refuses the provider\'s token when another audience is required', async () => {
