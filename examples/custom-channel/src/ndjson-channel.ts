@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { InvalidInputError, isValidRequestId } from '@nexus/core';
+import { InvalidInputError, PayloadTooLargeError, isValidRequestId } from '@nexus/core';
 import type { Channel, Credential, InvocationResult, Nexus } from '@nexus/core';
 
 /** One request line. `list` asks for the catalogue; `cancel` aborts the call with that id. */
@@ -46,12 +46,16 @@ export function createNdjsonChannel(options: NdjsonChannelOptions = {}): Channel
   const handle = async (app: Nexus, line: string): Promise<void> => {
     if (line.trim() === '') return;
     let request: NdjsonRequest;
+    // Refused unparsed, with the code every channel uses for a request over its size limit.
+    if (Buffer.byteLength(line) > maxLineBytes) {
+      write({ id: null, ok: false, error: new PayloadTooLargeError(`Each line must be at most ${maxLineBytes} bytes.`).toProblem('none') });
+      return;
+    }
     try {
-      if (Buffer.byteLength(line) > maxLineBytes) throw new Error('too long');
       request = JSON.parse(line) as NdjsonRequest;
       if (typeof request !== 'object' || request === null || Array.isArray(request)) throw new Error('not an object');
     } catch {
-      const error = new InvalidInputError('Each line must be one JSON object no larger than the line limit.');
+      const error = new InvalidInputError('Each line must be one JSON object.');
       write({ id: null, ok: false, error: error.toProblem('none') });
       return;
     }

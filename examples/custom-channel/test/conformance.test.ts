@@ -69,6 +69,7 @@ function ndjsonDriver(toServer: PassThrough, fromServer: PassThrough): Conforman
 
 runChannelConformance({
   name: 'ndjson',
+  maxInputBytes: 1024 * 1024,
   async connect(app) {
     const toServer = new PassThrough();
     const fromServer = new PassThrough();

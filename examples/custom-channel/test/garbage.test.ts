@@ -7,7 +7,7 @@ import { Nexus, silentLogger } from '@nexus/core';
 import { createNdjsonChannel } from '../src/index.js';
 
 describe('ndjson channel input handling', () => {
-  it('answers garbage lines with INVALID_INPUT and keeps serving', async () => {
+  it('answers garbage lines with INVALID_INPUT, long ones with PAYLOAD_TOO_LARGE, and keeps serving', async () => {
     const toServer = new PassThrough();
     const fromServer = new PassThrough();
     const app = new Nexus({ logger: silentLogger });
@@ -19,7 +19,7 @@ describe('ndjson channel input handling', () => {
     toServer.write('{not json\n');
     expect(JSON.parse((await replies.next()).value)).toMatchObject({ id: null, ok: false, error: { code: 'INVALID_INPUT' } });
     toServer.write(`${JSON.stringify({ id: 1, operation: 'echo', input: { message: 'x'.repeat(100) } })}\n`);
-    expect(JSON.parse((await replies.next()).value)).toMatchObject({ id: null, ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(JSON.parse((await replies.next()).value)).toMatchObject({ id: null, ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
     toServer.write('[1,2]\n');
     expect(JSON.parse((await replies.next()).value)).toMatchObject({ ok: false });
     toServer.write(`${JSON.stringify({ id: 2, operation: 'echo', input: { message: 'still here' } })}\n`);

@@ -1,5 +1,6 @@
 import type { Nexus } from '@nexus/core';
 import type { ChannelUnderTest, ConformanceDriver, ConformanceOutcome } from '@nexus/core/testing';
+import { DEFAULT_BODY_LIMIT } from '../src/body.js';
 import { createApiChannel } from '../src/index.js';
 import type { ApiChannel, ApiChannelOptions } from '../src/index.js';
 
@@ -37,6 +38,7 @@ function headersFor(token?: string, requestId?: string): Record<string, string> 
 /** The API channel as a conformance target: every case over real HTTP with fetch. */
 export const httpChannelUnderTest: ChannelUnderTest = {
   name: 'http',
+  maxInputBytes: DEFAULT_BODY_LIMIT,
   async connect(app) {
     const { base } = await startApi(app);
     const driver: ConformanceDriver = {

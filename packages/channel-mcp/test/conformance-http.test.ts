@@ -8,6 +8,8 @@ import { mcpDriver, rawHttpToolCall } from './support/mcp-driver.js';
 
 const target = (stateful: boolean): ChannelUnderTest => ({
   name: stateful ? 'mcp (streamable http, stateful)' : 'mcp (streamable http)',
+  // Raw messages (and so the oversize case) go to the stateless endpoint only.
+  ...(stateful ? {} : { maxInputBytes: 1024 * 1024 }),
   async connect(app) {
     const channel = createMcpChannel({ port: 0, stateful });
     app.addChannel(channel);

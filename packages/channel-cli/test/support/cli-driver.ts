@@ -75,6 +75,8 @@ function driverFor(script: string, base: readonly string[], env: Record<string, 
 export function remoteCliUnderTest(start: (app: Nexus) => Promise<{ url: string; close(): Promise<void> }>): ChannelUnderTest {
   return {
     name: 'cli (remote, spawned bin)',
+    // The server's: the HTTP channel reads bodies up to 1 MiB.
+    maxInputBytes: 1024 * 1024,
     async connect(app) {
       const server = await start(app);
       return driverFor(NEXUS_BIN, ['--url', server.url], {}, server.close);

@@ -76,6 +76,8 @@ export function rawHttpToolCall(url: URL): (call: RawConformanceCall) => Promise
       body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":${JSON.stringify(call.operation)},"arguments":${call.json}}}`,
     });
     const text = await response.text();
+    // The body limit answers before any JSON-RPC is read: HTTP 413, as the API channel does.
+    if (response.status === 413) return { ok: false, code: 'PAYLOAD_TOO_LARGE', raw: text };
     const message = JSON.parse(text) as { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number; data?: { code?: string } } };
     if (message.result !== undefined) return outcomeOf(message.result);
     if (message.error?.code === -32700) return { ok: false, code: 'INVALID_INPUT', raw: text };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChannelUnderTest, ConformanceDriver, ConformanceOutcome } from './driver.js';
 import { CONFORMANCE_LIMITED_CALLS, CONFORMANCE_SECRET, createConformanceApp } from './fixtures.js';
-import { inputRuleCases } from './input-cases.js';
+import { inputRuleCases, oversizeCase } from './input-cases.js';
 import type { ConformanceApp, ConformanceAuth } from './fixtures.js';
 
 type Body = () => Promise<void>;
@@ -84,6 +84,7 @@ function basicCases(target: ChannelUnderTest, test: TestApi, auth?: ConformanceA
     assert.deepEqual(outcome.errors?.map((error) => error.path), ['message']);
   });
   inputRuleCases(test, (operation, input) => call(operation, input), driver, token);
+  if (target.maxInputBytes !== undefined) oversizeCase(test, driver, token, target.maxInputBytes);
   test.it('answers NOT_FOUND for an unknown operation', async () => {
     expectError(await call('no_such_operation'), 'NOT_FOUND');
   });

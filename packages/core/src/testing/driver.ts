@@ -57,4 +57,9 @@ export interface ChannelUnderTest {
   readonly requestIds?: boolean;
   /** False when the channel has no way to cancel a call. */
   readonly cancellation?: boolean;
+  /**
+   * The largest request, in bytes, the channel reads (an HTTP body, an NDJSON line). When
+   * declared, the suite checks that an input larger than it is refused with PAYLOAD_TOO_LARGE.
+   */
+  readonly maxInputBytes?: number;
 }

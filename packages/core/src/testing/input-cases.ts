@@ -62,3 +62,16 @@ export function inputRuleCases(test: It, call: Call, driver: () => ConformanceDr
     expectInvalid(await raw.call(driver(), { operation: 'echo', json: '{"message": "x",', ...(bearer === undefined ? {} : { token: bearer }) }));
   }, 30_000);
 }
+
+/** With a declared request limit: an input over it is PAYLOAD_TOO_LARGE, never parsed. */
+export function oversizeCase(test: It, driver: () => ConformanceDriver, token: () => Promise<string | undefined>, maxInputBytes: number): void {
+  test.it(`refuses an input over the channel's ${maxInputBytes}-byte limit with PAYLOAD_TOO_LARGE`, async () => {
+    const raw = driver().invokeRaw;
+    assert.ok(raw !== undefined, 'a channel that declares maxInputBytes needs a driver with invokeRaw');
+    const bearer = await token();
+    const json = `{"message":"${'x'.repeat(maxInputBytes + 1024)}"}`;
+    const outcome = await raw.call(driver(), { operation: 'echo', json, ...(bearer === undefined ? {} : { token: bearer }) });
+    assert.ok(!outcome.ok, 'expected PAYLOAD_TOO_LARGE, got success');
+    assert.equal(outcome.code, 'PAYLOAD_TOO_LARGE', outcome.raw.slice(0, 500));
+  }, 30_000);
+}
