@@ -4,17 +4,17 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { NexusSetupError, NotFoundError, acceptRequestId, resolveServerLimits } from '@nexus/core';
-import type { Channel, ChannelAddress, Nexus, NexusContext, OperationDefinition, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import type { Channel, ChannelAddress, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
-import { buildOpenApi } from './openapi.js';
-import type { OpenApiInfo } from './openapi.js';
+import { OpenApiRoute } from './openapi-route.js';
+import type { OpenApiOptions } from './openapi-route.js';
 import { knownRoutes, methodNotAllowed } from './methods.js';
 import { fromNativeError, sendJson, sendProblem, setAnnotationHeaders } from './render.js';
 import type { RateLimitHeaderStyle } from './render.js';
 import { createAddressResolver, pathOf } from './request.js';
 import type { TokenSources, TrustProxy } from './request.js';
-import { admitted, catalogue, execute, executeTarget, initOf } from './routes.js';
+import { admitted, catalogue, execute, executeTarget } from './routes.js';
 import type { RouteContext } from './routes.js';
 
 /** `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and `maxConnections` bound the listener (see the README). */
@@ -43,7 +43,7 @@ export interface ApiChannelOptions extends ServerLimitOptions {
    * (anonymous callers: the public ones), as `GET /workflows` does; `public: true` publishes
    * every operation to everyone, on purpose.
    */
-  readonly openapi?: OpenApiInfo & { readonly public?: boolean };
+  readonly openapi?: OpenApiOptions;
 }
 
 /** The HTTP channel: add it to an app, extend it with native middleware and routers. */
@@ -71,8 +71,6 @@ function asExpress(native: Express, req: Request, res: Response): void {
   req.params ??= {};
 }
 
-const OPENAPI_CACHE_LIMIT = 64;
-
 class ExpressApiChannel implements ApiChannel {
   readonly name: string;
   private app: Nexus | undefined;
@@ -80,8 +78,7 @@ class ExpressApiChannel implements ApiChannel {
   private readonly middlewares: RequestHandler[] = [];
   private readonly routers: [string, Router | RequestHandler][] = [];
   private stageAdded = false;
-  /** Rendered documents by the set of operations they show; emptied when operations change. */
-  private readonly openapi = new Map<string, string>();
+  private openapi: OpenApiRoute | undefined;
   private rc: RouteContext | undefined;
   private native: Express | undefined;
   private stopping: Promise<void> | undefined;
@@ -101,7 +98,7 @@ class ExpressApiChannel implements ApiChannel {
 
   attach(app: Nexus): void {
     this.app = app;
-    app.onOperationsChanged(() => this.openapi.clear());
+    app.onOperationsChanged(() => this.openapi?.clear());
     app.addHealthCheck(`channel:${this.name}`, () =>
       this.server?.listening && !this.rc?.draining ? { status: 'healthy' } : { status: 'unhealthy', detail: this.rc?.draining ? 'draining' : 'not listening' },
     );
@@ -228,33 +225,6 @@ class ExpressApiChannel implements ApiChannel {
     app.use('limit', nativeMiddlewareStage(app, this.name, prepare, this.middlewares), `${this.name}:native-middleware`);
   }
 
-  private openApiDocument(operations: readonly OperationDefinition[], metrics: boolean): string {
-    const key = operations.map((operation) => operation.name).join('\n');
-    let document = this.openapi.get(key);
-    if (document === undefined) {
-      // Bounded by the distinct permission sets callers hold; a burst of them just rebuilds.
-      if (this.openapi.size >= OPENAPI_CACHE_LIMIT) this.openapi.clear();
-      document = JSON.stringify(buildOpenApi(operations, this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x' }));
-      this.openapi.set(key, document);
-    }
-    return document;
-  }
-
-  /** Discovery matches execution: a caller's document lists what `app.list()` lets it call. */
-  private async serveOpenApi(app: Nexus, rc: RouteContext, req: Request, res: Response, metrics: boolean): Promise<void> {
-    const all = app.allOperations();
-    if (this.options.openapi?.public === true) return admitted(rc, req, res, () => sendJson(res, 200, this.openApiDocument(all, metrics), {}));
-    const init = initOf(rc, req, req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']), pathOf(req.originalUrl));
-    if (init.credential?.kind === 'none') {
-      return admitted(rc, req, res, () => sendJson(res, 200, this.openApiDocument(all.filter((operation) => operation.public), metrics), {}));
-    }
-    const listed = await app.list(init);
-    if (res.headersSent) return;
-    if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
-    const visible = new Set(listed.operations.map((operation) => operation.name));
-    sendJson(res, 200, this.openApiDocument(all.filter((operation) => visible.has(operation.name)), metrics), {});
-  }
-
   private buildExpress(app: Nexus, rc: RouteContext): Express {
     const metrics = this.options.metrics ?? app.options.enableMonitoring;
     const server = express();
@@ -280,7 +250,8 @@ class ExpressApiChannel implements ApiChannel {
       const ready = app.state === 'running' && !rc.draining && this.server?.listening === true;
       sendJson(res, ready ? 200 : 503, ready ? '{"status":"ready"}' : `{"status":"not_ready","state":"${rc.draining ? 'draining' : app.state}"}`, {});
     });
-    server.get('/openapi.json', (req, res) => this.serveOpenApi(app, rc, req, res, metrics));
+    const openapi = (this.openapi = new OpenApiRoute(this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x' }));
+    server.get('/openapi.json', (req, res) => openapi.serve(app, rc, req, res));
     if (metrics) {
       server.get('/metrics', (req, res) =>
         admitted(rc, req, res, async () => {

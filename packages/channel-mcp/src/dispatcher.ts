@@ -1,3 +1,4 @@
+import { isValidIdentifier } from '@nexus/core';
 import type { Credential, InvocationInit, Nexus, NexusError, OperationDescriptor, TransportInfo } from '@nexus/core';
 import {
   CallToolRequestSchema,
@@ -48,7 +49,6 @@ const TEMPLATES: ListResourceTemplatesResult = {
   resourceTemplates: [{ uriTemplate: `${ENTRY_PREFIX}{name}`, name: 'operation', description: 'One operation: its description and input schema.', mimeType: 'application/json' }],
 };
 const CAPABILITIES = { tools: { listChanged: true }, resources: {} };
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** The protocol version the server answers `initialize` with: the client's when supported, else the latest. */
@@ -56,11 +56,8 @@ export function negotiateVersion(requested: unknown): string {
   return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
 }
 
-/** A name that could be an operation's: anything else is malformed params, not an unknown tool. */
-function isToolName(name: string): boolean {
-  // String.prototype.isWellFormed is in every supported Node, not yet in this TypeScript lib.
-  return name.length > 0 && name.length <= 128 && (name as string & { isWellFormed(): boolean }).isWellFormed() && !CONTROL.test(name);
-}
+/** A name that could be an operation's (core's identifier rule): anything else is malformed params, not an unknown tool. */
+const isToolName = (name: string): boolean => isValidIdentifier(name);
 
 /** One line naming the first bad field, instead of the schema library's whole dump. */
 function invalidParams(request: JsonRpcRequest, schema: Schema): JsonRpcResponse | undefined {
