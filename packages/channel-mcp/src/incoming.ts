@@ -18,7 +18,7 @@ export type Incoming =
  */
 export function parseIncoming(text: string): Incoming {
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
-    return { ok: false, error: errorResponse(null, INVALID_REQUEST, 'Invalid Request: JSON nested deeper than 64 levels.') };
+    return { ok: false, error: errorResponse(null, INVALID_REQUEST, `Invalid Request: JSON nested deeper than ${MAX_JSON_DEPTH} levels.`) };
   }
   let parsed: unknown;
   try {

@@ -61,8 +61,12 @@ export function idOf(value: unknown): JsonRpcId | null {
 
 export const isRequestOf = (message: JsonRpcMessage, method: string): boolean => isRequest(message) && message.method === method;
 
-/** Deepest JSON nesting a message may have: 64 levels of input plus the envelope (batch, message, params). */
-export const MAX_JSON_DEPTH = 64 + 3;
+/**
+ * Deepest JSON nesting a message may have before it is even parsed. Far past what any input may
+ * nest (64 levels): that limit is core's, decided once for every channel (INVALID_INPUT, audited,
+ * as a tool result here as on HTTP); this bound only keeps hostile depth away from the parser.
+ */
+export const MAX_JSON_DEPTH = 1_024;
 
 /**
  * True when the JSON text nests arrays or objects deeper than `limit`. A scan of the raw text,

@@ -74,12 +74,12 @@ describe('batches', () => {
     expect((await post(echo(2))).status).toBe(200);
   });
 
-  it('refuses arguments nested deeper than 64 levels', async () => {
+  it('refuses arguments nested deeper than 64 levels with INVALID_INPUT, as every channel does', async () => {
     let nested: unknown = 'leaf';
     for (let level = 0; level < 200; level++) nested = { n: nested };
     const response = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: { message: 'x', nested } } });
-    const body = (await response.json()) as { error?: { code: number }; result?: { isError: boolean } };
-    expect(body.error?.code ?? (body.result?.isError ? 'tool error' : 'accepted')).toBe(-32600);
+    const body = (await response.json()) as { error?: { code: number }; result?: { isError: boolean; _meta?: Record<string, { code?: string }> } };
+    expect(body.error?.code ?? (body.result?.isError ? body.result._meta?.['nexus/error']?.code : 'accepted')).toBe('INVALID_INPUT');
   });
 });
 

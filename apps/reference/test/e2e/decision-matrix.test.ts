@@ -82,7 +82,7 @@ const MATRIX: readonly Row[] = [
   { who: 'cjkTenant', operation: 'customer_upsert', input: { user_id: 'u-cjk', profile: {} }, expect: 'ok', check: ['tenant_id', '租户-a'] },
   // Inputs parse the same everywhere: depth and reserved keys.
   { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-deep', profile: nested(64) }, expect: 'INVALID_INPUT' },
-  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-deep', profile: nested(1000) }, expect: 'INVALID_INPUT' },
+  { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-deep', profile: nested(500) }, expect: 'INVALID_INPUT' },
   { who: 'developer', operation: 'customer_upsert', input: { user_id: 'u-ok', profile: nested(62) }, expect: 'ok', check: ['tenant_id', 'acme'] },
   { who: 'developer', operation: 'customer_upsert', input: JSON.parse('{"user_id":"u-proto","profile":{},"__proto__":{"admin":true}}'), expect: 'INVALID_INPUT' },
   { who: 'developer', operation: 'customer_upsert', input: JSON.parse('{"user_id":"u-proto","profile":{"__proto__":{"admin":true}}}'), expect: 'INVALID_INPUT' },

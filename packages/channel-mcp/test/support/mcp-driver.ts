@@ -59,11 +59,7 @@ export function mcpDriver(
   };
 }
 
-/**
- * Posts one `tools/call` whose `arguments` is the given JSON text, verbatim, to a Streamable
- * HTTP endpoint. A message that is not JSON at all is answered -32700 (Parse error), the
- * framing's way of saying INVALID_INPUT.
- */
+/** Posts one `tools/call` whose `arguments` is the given JSON text, verbatim, to a Streamable HTTP endpoint. */
 export function rawHttpToolCall(url: URL): (call: RawConformanceCall) => Promise<ConformanceOutcome> {
   return async (call) => {
     const response = await fetch(url, {
@@ -80,7 +76,9 @@ export function rawHttpToolCall(url: URL): (call: RawConformanceCall) => Promise
     if (response.status === 413) return { ok: false, code: 'PAYLOAD_TOO_LARGE', raw: text };
     const message = JSON.parse(text) as { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number; data?: { code?: string } } };
     if (message.result !== undefined) return outcomeOf(message.result);
-    if (message.error?.code === -32700) return { ok: false, code: 'INVALID_INPUT', raw: text };
+    // Text that is not JSON (-32700), or nests past the framing's own bound (-32600), is refused
+    // before any call exists: the framing's way of saying INVALID_INPUT.
+    if (message.error?.code === -32700 || message.error?.code === -32600) return { ok: false, code: 'INVALID_INPUT', raw: text };
     if (response.status === 401) return { ok: false, code: 'UNAUTHENTICATED', raw: text };
     throw new Error(`unexpected answer (HTTP ${response.status}): ${text}`);
   };
