@@ -5,7 +5,7 @@ import { describe, it, beforeAll, afterAll } from '@jest/globals';
 import { CONFORMANCE_AUTH_SECRET, createConformanceAuth } from '@nexus/auth/testing';
 import { runChannelConformance } from '@nexus/core/testing';
 import type { ChannelUnderTest } from '@nexus/core/testing';
-import { mcpDriver } from './support/mcp-driver.js';
+import { mcpDriver, rawStdioToolCall } from './support/mcp-driver.js';
 
 const bin = fileURLToPath(new URL('../dist/bin/stdio.js', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/conformance-app.mjs', import.meta.url));
@@ -33,11 +33,16 @@ function stdioTarget(auth: boolean): ChannelUnderTest {
     // child, out of the test's reach, so that run declares the app unshared.
     sharedApp: !auth,
     async connect() {
-      return mcpDriver((token) => {
+      const envFor = (token: string | undefined) => {
         const env: Record<string, string> = { PATH: process.env.PATH ?? '', NEXUS_CONFORMANCE_AUTH: auth ? '1' : '0' };
         if (token !== undefined) env.NEXUS_TOKEN = token;
-        return new StdioClientTransport({ command: process.execPath, args: [bin, fixture], env, stderr: 'ignore' });
-      }, principalKey);
+        return env;
+      };
+      return mcpDriver(
+        (token) => new StdioClientTransport({ command: process.execPath, args: [bin, fixture], env: envFor(token), stderr: 'ignore' }),
+        principalKey,
+        rawStdioToolCall(process.execPath, [bin, fixture], envFor),
+      );
     },
   };
 }

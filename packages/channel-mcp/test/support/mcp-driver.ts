@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ConformanceDriver, ConformanceOutcome, RawConformanceCall } from '@nexus/core/testing';
@@ -74,12 +76,52 @@ export function rawHttpToolCall(url: URL): (call: RawConformanceCall) => Promise
     const text = await response.text();
     // The body limit answers before any JSON-RPC is read: HTTP 413, as the API channel does.
     if (response.status === 413) return { ok: false, code: 'PAYLOAD_TOO_LARGE', raw: text };
-    const message = JSON.parse(text) as { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number; data?: { code?: string } } };
-    if (message.result !== undefined) return outcomeOf(message.result);
-    // Text that is not JSON (-32700), or nests past the framing's own bound (-32600), is refused
-    // before any call exists: the framing's way of saying INVALID_INPUT.
-    if (message.error?.code === -32700 || message.error?.code === -32600) return { ok: false, code: 'INVALID_INPUT', raw: text };
     if (response.status === 401) return { ok: false, code: 'UNAUTHENTICATED', raw: text };
-    throw new Error(`unexpected answer (HTTP ${response.status}): ${text}`);
+    return rawOutcome(JSON.parse(text) as Parameters<typeof rawOutcome>[0], text);
   };
+}
+
+/**
+ * What a framing refusal or a tool result says, reduced like every other answer. Text that is
+ * not JSON (-32700), or nests past the framing's own bound (-32600), is refused before any call
+ * exists: the framing's way of saying INVALID_INPUT.
+ */
+function rawOutcome(message: { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number } }, text: string): ConformanceOutcome {
+  if (message.result !== undefined) return outcomeOf(message.result);
+  if (message.error?.code === -32700 || message.error?.code === -32600) return { ok: false, code: 'INVALID_INPUT', raw: text };
+  throw new Error(`unexpected answer: ${text}`);
+}
+
+/**
+ * Writes one `tools/call` line whose `arguments` is the given JSON text, verbatim, to a freshly
+ * spawned stdio server (after the handshake), and reads the answer to it: the answer with its id,
+ * or the id-less refusal of a line that could not be read.
+ */
+export function rawStdioToolCall(command: string, args: readonly string[], envFor: (token: string | undefined) => Record<string, string>): (call: RawConformanceCall) => Promise<ConformanceOutcome> {
+  return (call) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(command, args, { env: envFor(call.token), stdio: ['pipe', 'pipe', 'ignore'] });
+      const finish = (settle: () => void) => {
+        child.stdin.end();
+        child.kill();
+        settle();
+      };
+      child.once('error', (error) => finish(() => reject(error)));
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const message = JSON.parse(line) as { id?: unknown; result?: Parameters<typeof outcomeOf>[0]; error?: { code: number } };
+        if (message.id === 0) {
+          child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
+          child.stdin.write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":${JSON.stringify(call.operation)},"arguments":${call.json}}}\n`);
+        } else if (message.id === 1 || message.id === null) {
+          finish(() => {
+            try {
+              resolve(rawOutcome(message, line));
+            } catch (error) {
+              reject(error);
+            }
+          });
+        }
+      });
+      child.stdin.write('{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1.0.0"}}}\n');
+    });
 }
