@@ -46,7 +46,8 @@ function ndjsonDriver(toServer: PassThrough, fromServer: PassThrough): Conforman
       const reply = new Promise<Reply & { raw: string }>((resolve) => {
         const once = (answer: Reply & { raw: string }) => {
           waiting.delete(id);
-          unreadable.splice(unreadable.indexOf(once) >>> 0, 1);
+          const queued = unreadable.indexOf(once);
+          if (queued >= 0) unreadable.splice(queued, 1);
           resolve(answer);
         };
         waiting.set(id, { resolve: once });
