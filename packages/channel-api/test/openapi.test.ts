@@ -26,7 +26,8 @@ beforeAll(async () => {
     () => ({ erased: 1 }),
   );
   ({ base } = await startApi(app, { openapi: { servers: [{ url: 'https://api.example.org', description: 'public' }] } }));
-  document = (await (await fetch(`${base}/openapi.json`)).json()) as Doc;
+  // A caller allowed everything sees every operation (anonymous callers see the public ones).
+  document = (await (await fetch(`${base}/openapi.json`, { headers: { authorization: `Bearer ${token('u1', ['*'])}` } })).json()) as Doc;
 });
 afterAll(() => app.stop());
 
