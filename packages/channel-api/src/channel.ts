@@ -38,11 +38,7 @@ export interface ApiChannelOptions extends ServerLimitOptions {
   readonly rateLimitHeaders?: RateLimitHeaderStyle;
   /** Realm of the `WWW-Authenticate: Bearer` challenge (`nexus`). */
   readonly realm?: string;
-  /**
-   * Document info of `/openapi.json`. The document shows each caller the operations it may call
-   * (anonymous callers: the public ones), as `GET /workflows` does; `public: true` publishes
-   * every operation to everyone, on purpose.
-   */
+  /** Document info of `/openapi.json`; `public: true` shows every operation to every caller, not only what each may call. */
   readonly openapi?: OpenApiOptions;
 }
 
