@@ -26,16 +26,17 @@ function jwtConfig(config: ReferenceConfig): JWTConfig {
 
 /**
  * The patterns document's enterprise configuration. `auditToStderr`: when stdout carries
- * MCP protocol messages (stdio), audit lines must go elsewhere.
+ * MCP protocol messages (stdio), audit lines must go elsewhere. `drainDelayMs`: how long both
+ * listeners keep accepting on stop while readiness is 503 (servers only; 0).
  */
-export function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean } = {}): ReferenceApp {
+export function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean; drainDelayMs?: number } = {}): ReferenceApp {
   const app = new Nexus({
     apiPort: config.apiPort,
     mcpPort: config.mcpPort,
     host: config.host,
     enableMonitoring: true,
-    // On SIGTERM both listeners keep accepting this long while readiness is 503 (one drain in core).
-    drainDelayMs: config.drainDelayMs,
+    // Only a server behind a load balancer waits before closing; the in-process CLI stops at once.
+    drainDelayMs: options.drainDelayMs ?? 0,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const audit: AuditConfig = {

@@ -17,7 +17,8 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new ConfigError('--mcp-stdio needs NEXUS_JWT_SECRET (or NEXUS_JWKS_URL) and a NEXUS_TOKEN signed with it; dev mode has no secret a client could know');
   }
   const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
-  const { app } = createReferenceApp(config, { logger, auditToStderr: stdio });
+  // On SIGTERM both listeners keep accepting for the drain delay while readiness is 503 (one drain in core).
+  const { app } = createReferenceApp(config, { logger, auditToStderr: stdio, drainDelayMs: stdio ? 0 : config.drainDelayMs });
   // logrotate's postrotate sends SIGHUP: reopen the audit file. Node's default for SIGHUP is to
   // exit, so the handler goes in before anything is served.
   process.on('SIGHUP', () => {
