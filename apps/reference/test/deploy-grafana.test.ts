@@ -39,6 +39,7 @@ describe('Grafana dashboard', () => {
     nexus_request_duration_seconds_bucket: ['channel', 'operation', 'le'],
     nexus_auth_failures_total: ['channel', 'reason'],
     nexus_rate_limit_store_errors_total: [],
+    nexus_audit_records_dropped_total: ['reason'],
     nexus_registered_operations: [],
   };
   const allowed = async (name: string): Promise<boolean> => {
