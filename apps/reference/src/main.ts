@@ -19,6 +19,23 @@ async function main(argv: readonly string[]): Promise<void> {
   const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
   // On SIGTERM both listeners keep accepting for the drain delay while readiness is 503 (one drain in core).
   const { app } = createReferenceApp(config, { logger, auditToStderr: stdio, drainDelayMs: stdio ? 0 : config.drainDelayMs });
+  // SIGTERM and SIGINT start one drain however often they come. Installed before anything is
+  // served: a signal that lands right after start-up would otherwise kill the process undrained.
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping', { signal });
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('stop failed', { error });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   // logrotate's postrotate sends SIGHUP: reopen the audit file. Node's default for SIGHUP is to
   // exit, so the handler goes in before anything is served.
   process.on('SIGHUP', () => {
@@ -49,21 +66,6 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   if (stdio) await app.start();
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('stopping', { signal });
-    app.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error('stop failed', { error });
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -21,6 +22,18 @@ function requestIdOf(result: LoadResult): string | undefined {
   if (!result.ok || result.status !== 200) return undefined;
   const body = JSON.parse(result.body) as { requestId?: string; result?: { _meta?: Record<string, string> } };
   return body.requestId ?? body.result?._meta?.['nexus/requestId'];
+}
+
+/** Readiness on a connection of its own (no pooled socket to race the server's close). */
+function readiness(api: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request(`${api}/health/ready`, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    req.end();
+  });
 }
 
 function describeFailures(results: readonly LoadResult[]): string[] {
@@ -53,8 +66,12 @@ describe('SIGTERM under load on both listeners (one drain in core)', () => {
     server.child.kill('SIGTERM');
 
     // The drain has begun once readiness answers 503; requests arriving now must still be served.
-    let ready = 200;
-    while (ready !== 503) ready = (await fetch(`${server.api}/health/ready`)).status;
+    const seen: (number | string)[] = [];
+    while (seen.at(-1) !== 503) {
+      // A server that stopped before readiness was seen at 503 fails here rather than spinning.
+      if (server.child.exitCode !== null) throw new Error(`the server exited before readiness answered 503: ${seen.join(', ')}`);
+      seen.push(await readiness(server.api));
+    }
     const late = [
       burst(`${server.api}/workflows/echo/execute`, LATE_CALLS, apiHeaders, apiBody),
       burst(server.mcp, LATE_CALLS, mcpHeaders, mcpBody),
@@ -82,8 +99,10 @@ describe('SIGTERM under load on both listeners (one drain in core)', () => {
     // (the listeners close after it, and the poll would meet a refused connection).
     const server = await startApp({ NEXUS_JWT_SECRET: newSecret(), NEXUS_DRAIN_DELAY_MS: '8000' });
     server.child.kill('SIGINT');
-    let ready = 200;
-    while (ready !== 503) ready = (await fetch(`${server.api}/health/ready`)).status;
+    // Sent right after the listening line: the handler must already be in place.
+    while (!server.stderr().includes('"stopping"') && server.child.exitCode === null && server.child.signalCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     server.child.kill('SIGINT');
     server.child.kill('SIGTERM');
     expect(await server.exited).toEqual({ code: 0, signal: null });
