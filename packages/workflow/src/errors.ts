@@ -46,3 +46,16 @@ export function nodeBadOutput(nodeId: string, reason: string): NexusError {
     extensions: { node: nodeId },
   });
 }
+
+/**
+ * A connection reads an output the node did not produce: a wiring mistake in the workflow, not
+ * in the request, so it is INTERNAL, but the detail names the node, the output and what the node
+ * did produce (names the workflow's author chose, nothing from the data).
+ */
+export function nodeMissingOutput(nodeId: string, output: string, produced: readonly string[]): NexusError {
+  return new InternalError(
+    `Workflow node "${nodeId}" produced no output "${output}" (it produced: ${produced.join(', ') || 'nothing'}). ` +
+      'A node returning an object publishes each key as an output; connect one of those, or declare `outputs` so build() checks the wiring.',
+    { extensions: { node: nodeId, output } },
+  );
+}

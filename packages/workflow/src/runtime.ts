@@ -1,6 +1,6 @@
 import { CancelledError, isNexusError } from '@nexus/core';
 import type { NexusContext, NexusError } from '@nexus/core';
-import { nodeBadOutput, nodeFailure, nodeTimeout } from './errors.js';
+import { nodeBadOutput, nodeFailure, nodeMissingOutput, nodeTimeout } from './errors.js';
 import { freezeJson, isPlainObject, setOwn } from './json.js';
 import type { Plan, PlanNode } from './plan.js';
 import type { NodeContext, NodeOutputs } from './types.js';
@@ -154,7 +154,7 @@ export function runPlan(plan: Plan, inputs: Record<string, unknown>, ctx: NexusC
       }
       if (!node.type.routes) {
         const missing = node.outgoing.find((edge) => !Object.hasOwn(produced, edge.output));
-        if (missing) return failNode(node, new Error(`node "${node.id}" produced no output "${missing.output}"`));
+        if (missing) return fail(nodeMissingOutput(node.id, missing.output, Object.keys(produced)));
       }
       outputs[node.index] = produced;
       try {

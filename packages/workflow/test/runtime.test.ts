@@ -196,7 +196,7 @@ describe('workflow runtime', () => {
       .addConnection('source', 'expected', 'sink', 'in')
       .build());
     const error = errorOf(await invoke(app, 'missing_port'));
-    expect(error.message).toBe('Workflow node "source" failed.');
+    expect(error.message).toMatch(/^Workflow node "source" produced no output "expected" \(it produced: actual\)/);
   });
 
   it('gives nodes a frozen view of the tenant and principal', async () => {
