@@ -23,7 +23,7 @@ describe('Grafana dashboard', () => {
     .filter((v: Manifest) => v.type === 'query')
     .map((v: Manifest) => /^label_values\((.*),\s*(\w+)\)$/.exec(v.definition)!);
 
-  // The series a monitored app really exposes: DESIGN §9's plus prom-client's process defaults.
+  // The series a monitored app really exposes: the documented nexus_* series plus prom-client's process defaults.
   const app = new Nexus({ enableMonitoring: true, logger: silentLogger });
   const exposed = new Map<string, { type: string; labels: Set<string> }>();
   const exposedReady = app.metrics.registry.getMetricsAsJSON().then((metrics) => {
@@ -34,7 +34,7 @@ describe('Grafana dashboard', () => {
       for (const name of names) exposed.set(name, { type: String(metric.type), labels });
     }
   });
-  const DESIGN_SERIES: Record<string, string[]> = {
+  const NEXUS_SERIES: Record<string, string[]> = {
     nexus_requests_total: ['channel', 'operation', 'outcome'],
     nexus_request_duration_seconds_bucket: ['channel', 'operation', 'le'],
     nexus_auth_failures_total: ['channel', 'reason'],
@@ -44,7 +44,7 @@ describe('Grafana dashboard', () => {
   };
   const allowed = async (name: string): Promise<boolean> => {
     await exposedReady;
-    if (name.startsWith('nexus_')) return name.replace(/_(sum|count)$/, '_bucket') in DESIGN_SERIES;
+    if (name.startsWith('nexus_')) return name.replace(/_(sum|count)$/, '_bucket') in NEXUS_SERIES;
     return exposed.has(name);
   };
 
@@ -57,23 +57,23 @@ describe('Grafana dashboard', () => {
     }
   });
 
-  it('queries only the series of DESIGN §9 and the process defaults, with labels they carry', async () => {
+  it('queries only the documented nexus_* series and the process defaults, with labels they carry', async () => {
     await exposedReady;
-    for (const name of Object.keys(DESIGN_SERIES)) expect(exposed.has(name)).toBe(true);
+    for (const name of Object.keys(NEXUS_SERIES)) expect(exposed.has(name)).toBe(true);
     const all = [...exprs, ...variableQueries.map((m: RegExpExecArray) => m[1]!)];
     expect(all.length).toBeGreaterThan(10);
     for (const expr of all) {
       const { metrics, labels } = promqlReferences(expr);
       expect(metrics.length).toBeGreaterThan(0);
       for (const metric of metrics) expect({ expr, metric, allowed: await allowed(metric) }).toEqual({ expr, metric, allowed: true });
-      const carried = new Set(['instance', 'job', ...metrics.flatMap((m) => [...(exposed.get(m)?.labels ?? []), ...(DESIGN_SERIES[m] ?? [])])]);
+      const carried = new Set(['instance', 'job', ...metrics.flatMap((m) => [...(exposed.get(m)?.labels ?? []), ...(NEXUS_SERIES[m] ?? [])])]);
       for (const label of labels) expect({ expr, label, carried: carried.has(label) }).toEqual({ expr, label, carried: true });
     }
   });
 
-  it('shows every series of DESIGN §9, latency percentiles, rate-limit rejections and process health', () => {
+  it('shows every documented nexus_* series, latency percentiles, rate-limit rejections and process health', () => {
     const text = exprs.join('\n');
-    for (const name of Object.keys(DESIGN_SERIES)) expect(text).toContain(name);
+    for (const name of Object.keys(NEXUS_SERIES)) expect(text).toContain(name);
     for (const q of ['0.50', '0.95', '0.99']) expect(text).toContain(`histogram_quantile(${q}, sum by (le) (rate(nexus_request_duration_seconds_bucket`);
     expect(text).toMatch(/sum by \(channel, outcome\) \(rate\(nexus_requests_total/);
     expect(text).toMatch(/sum by \(reason\) \(rate\(nexus_auth_failures_total/);

@@ -1,6 +1,6 @@
 import type { HealthReport, OperationAnnotations, ProblemDetails, RateLimitInfo } from '@nexus/core';
 
-/** An operation as the CLI shows it, the same shape in both modes (DESIGN §5 catalogue entry). */
+/** An operation as the CLI shows it, the same shape in both modes (the catalogue entry every channel shows). */
 export interface OperationSummary {
   readonly name: string;
   readonly kind: string;

@@ -51,7 +51,7 @@ function reasonOf(error: unknown): string {
 }
 
 /**
- * Talks to a running Nexus HTTP channel (DESIGN §5). Transport failures become the codes a
+ * Talks to a running Nexus HTTP channel. Transport failures become the codes a
  * server would have used, so scripts see one set of exit codes either way.
  */
 export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Backend {

@@ -232,7 +232,7 @@ export function permissionProbe(permission: string): OperationDefinition {
   };
 }
 
-/** What catalogues show of an operation (DESIGN §5): the same fields on every channel. */
+/** What catalogues show of an operation: the same fields on every channel. */
 export interface CatalogueEntry {
   readonly name: string;
   readonly kind: OperationKind;

@@ -10,7 +10,7 @@ import { mint, mintWith, mintWithHeader, newSecret } from '../support/tokens.js'
 const secret = newSecret();
 const token = (roles: readonly string[], tenant?: string) => mint(secret, `e2e-${roles.join('+') || 'no-role'}`, roles, tenant);
 
-/** The callers of DESIGN §11, all in tenant acme unless a row asks for another. */
+/** The reference app's callers, all in tenant acme unless a row asks for another. */
 const as = {
   admin: { token: token(['admin'], 'acme') },
   developer: { token: token(['developer'], 'acme') },
@@ -151,9 +151,9 @@ async function documented(caller: Caller): Promise<string[]> {
   return Object.keys(paths).filter((path) => path.endsWith('/execute')).map((path) => path.split('/')[2]!).sort();
 }
 
-/** DESIGN §11 roles against the operations table: what `list` must show each caller. */
+/** The reference app's roles against the operations table: what `list` must show each caller. */
 const VISIBLE: ReadonlyArray<readonly [keyof typeof as, readonly string[]]> = [
-  // read:* covers read:personal_data, so operators may export (DESIGN §8 grammar, §11 roles).
+  // read:* covers read:personal_data, so operators may export (the RBAC wildcard grammar).
   ['operator', ['deep_health', 'gdpr_export_user_data', 'system_status']],
   ['dpo', ['gdpr_delete_user_data', 'gdpr_export_user_data']],
   ['executive', []],

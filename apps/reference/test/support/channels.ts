@@ -12,7 +12,7 @@ export interface Caller {
 
 /**
  * What a channel answered, reduced to the decision: `code` is `ok` or the error code. When the
- * native rendering disagrees with DESIGN §4 (HTTP status, exit code, MCP error placement), the
+ * native rendering disagrees with the documented mapping (HTTP status, exit code, MCP error placement), the
  * code carries the disagreement, e.g. `FORBIDDEN [HTTP 500, want 403]`, so the row fails and says why.
  */
 export interface Outcome {
@@ -36,7 +36,7 @@ export interface ChannelDriver {
   close(): Promise<void>;
 }
 
-/** DESIGN §4: HTTP status and CLI exit status per code. */
+/** The documented HTTP status and CLI exit status per error code. */
 export const HTTP_STATUS: Record<string, number> = {
   INVALID_INPUT: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, TENANT_REQUIRED: 403, TENANT_ACCESS_DENIED: 403, NOT_FOUND: 404,
   CONFLICT: 409, IDEMPOTENCY_MISMATCH: 422, PAYLOAD_TOO_LARGE: 413, RATE_LIMITED: 429, TIMEOUT: 504, UNAVAILABLE: 503, INTERNAL: 500, CANCELLED: 499,
@@ -195,7 +195,7 @@ export function mcpHttpDriver(mcpUrl: string): ChannelDriver {
       try {
         return await callTool(await pool.get(caller), operation, input, options);
       } catch (error) {
-        // DESIGN §7: an unauthenticated caller gets HTTP 401 before any MCP message is handled.
+        // An unauthenticated caller gets HTTP 401 before any MCP message is handled.
         if (error instanceof StreamableHTTPError && error.code === 401) return { code: 'UNAUTHENTICATED' };
         throw error;
       }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = (relative: string) => fileURLToPath(new URL(`../../../../${relative}`, import.meta.url));
 
-/** The built entry points the e2e suite drives (DESIGN §11: stable paths). */
+/** The built entry points the e2e suite drives (stable paths). */
 export const MAIN_JS = root('apps/reference/dist/main.js');
 export const CLI_JS = root('apps/reference/dist/cli.js');
 export const NEXUS_JS = root('packages/channel-cli/dist/bin/nexus.js');

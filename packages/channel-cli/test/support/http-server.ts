@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Nexus } from '@nexus/core';
 
 /**
- * A minimal DESIGN §5 HTTP server over `app.invoke`, so remote mode is tested over real sockets
+ * A minimal HTTP server speaking the API channel's protocol over `app.invoke`, so remote mode is tested over real sockets
  * independently of the Express channel.
  */
 export async function startTestServer(app: Nexus): Promise<{ url: string; close(): Promise<void> }> {

@@ -25,7 +25,7 @@ export interface ConformanceAuth {
   invalidToken(): string | Promise<string>;
 }
 
-/** The audit fields the suite compares (DESIGN §8 names; a record may carry more). */
+/** The audit fields the suite compares (the audit record's field names; a record may carry more). */
 export interface ConformanceAuditRecord {
   readonly requestId: string;
   readonly operation: string;
