@@ -1,7 +1,6 @@
 export { Nexus, LIST_OPERATION, ROUTE_OPERATION } from './nexus.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
 export type { IdempotencyOptions } from './idempotency/options.js';
-export { canonicalJson } from './idempotency/stage.js';
 export { createMemoryIdempotencyStore } from './idempotency/store.js';
 export type { IdempotencyStore, MemoryIdempotencyStoreOptions } from './idempotency/store.js';
 export type {
