@@ -112,10 +112,19 @@ export function components(schemas: Json, style: RateLimitHeaderStyle): Json {
             'RateLimit-Policy': { description: 'IETF RateLimit-Policy.', schema: { type: 'string' } },
           }),
       'Retry-After': integerHeader('Seconds to wait before retrying.'),
+      'Idempotent-Replayed': { description: 'true when this is the stored outcome of an earlier call with the same Idempotency-Key.', schema: { type: 'string', enum: ['true'] } },
     },
     parameters: {
       RequestId: { name: 'X-Request-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' } },
       TenantId: { name: 'X-Tenant-ID', in: 'header', required: false, schema: { type: 'string' } },
+      IdempotencyKey: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description: 'A retry with the same key and body answers the first outcome again without running the operation; the same key with another body is 422. Scoped to the caller, tenant and operation; kept 24 h by default.',
+        // Visible ASCII, bare or as a structured-field string ("...").
+        schema: { type: 'string', pattern: '^[!-~]{1,255}$' },
+      },
     },
   };
 }

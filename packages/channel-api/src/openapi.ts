@@ -70,10 +70,14 @@ function requestExamples(definition: OperationDefinition): Json | undefined {
   );
 }
 
+const REPLAYED_HEADER = { 'Idempotent-Replayed': { $ref: '#/components/headers/Idempotent-Replayed' } };
+
 function executePath(definition: OperationDefinition, schemas: Json, settings: OpenApiSettings): Json {
   const input = hoist(definition.name, definition.inputSchema, schemas);
   const output = definition.outputSchema === undefined ? undefined : hoist(`${definition.name}.output`, definition.outputSchema, schemas);
   const examples = requestExamples(definition);
+  // Read-only operations ignore idempotency keys, so only the others document them.
+  const retriable = definition.annotations.readOnly !== true;
   return {
     post: {
       operationId: `execute_${definition.name}`,
@@ -84,7 +88,11 @@ function executePath(definition: OperationDefinition, schemas: Json, settings: O
       'x-nexus-kind': definition.kind,
       ...(Object.keys(definition.annotations).length === 0 ? {} : { 'x-nexus-annotations': definition.annotations }),
       security: definition.public ? [] : [{ bearerAuth: [] }],
-      parameters: [{ $ref: '#/components/parameters/RequestId' }, { $ref: '#/components/parameters/TenantId' }],
+      parameters: [
+        { $ref: '#/components/parameters/RequestId' },
+        { $ref: '#/components/parameters/TenantId' },
+        ...(retriable ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+      ],
       requestBody: {
         required: false,
         content: {
@@ -102,7 +110,7 @@ function executePath(definition: OperationDefinition, schemas: Json, settings: O
       responses: {
         '200': {
           description: 'The operation ran.',
-          headers: admittedHeaders(settings.rateLimitHeaders),
+          headers: retriable ? { ...admittedHeaders(settings.rateLimitHeaders), ...REPLAYED_HEADER } : admittedHeaders(settings.rateLimitHeaders),
           content: {
             'application/json': {
               schema: {

@@ -14,6 +14,7 @@ const post = (inputs: unknown, headers: Record<string, string>) =>
 beforeAll(async () => {
   app = createTestApp({ auth: true });
   app.handler('count', { description: 'Counts its runs.', input: z.object({ n: z.number() }), permission: 'execute:echo' }, () => ({ run: ++runs.count }));
+  app.handler('peek', { description: 'Reads.', input: z.object({}), permission: 'execute:echo', annotations: { readOnly: true } }, () => ({}));
   ({ base } = await startApi(app));
 });
 afterAll(() => app.stop());
@@ -47,5 +48,16 @@ describe('Idempotency-Key on HTTP', () => {
     const response = await post({ n: 1 }, { 'Idempotency-Key': 'k'.repeat(256) });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { code: string }).code).toBe('INVALID_INPUT');
+  });
+
+  it('is in the OpenAPI document: the header parameter and Idempotent-Replayed on operations that are not read-only', async () => {
+    const document = (await (await fetch(`${base}/openapi.json`, { headers: auth })).json()) as Record<string, any>;
+    const count = document.paths['/workflows/count/execute'].post;
+    const peek = document.paths['/workflows/peek/execute'].post;
+    expect(count.parameters).toContainEqual({ $ref: '#/components/parameters/IdempotencyKey' });
+    expect(peek.parameters).not.toContainEqual({ $ref: '#/components/parameters/IdempotencyKey' });
+    expect(document.components.parameters.IdempotencyKey).toMatchObject({ name: 'Idempotency-Key', in: 'header', required: false });
+    expect(count.responses['200'].headers['Idempotent-Replayed']).toBeDefined();
+    expect(peek.responses['200'].headers['Idempotent-Replayed']).toBeUndefined();
   });
 });

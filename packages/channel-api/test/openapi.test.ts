@@ -70,7 +70,7 @@ describe('an accurate document', () => {
 
   it('documents the rate-limit headers and Retry-After', () => {
     const echo = document.paths['/workflows/echo/execute']!.post;
-    expect(Object.keys(echo.responses['200'].headers).sort()).toEqual(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-ID']);
+    expect(Object.keys(echo.responses['200'].headers).sort()).toEqual(['Idempotent-Replayed', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'X-Request-ID']);
     expect(document.components.responses!.RateLimited.headers['Retry-After']).toBeDefined();
     expect(echo.responses['429']).toEqual({ $ref: '#/components/responses/RateLimited' });
   });
