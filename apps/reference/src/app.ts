@@ -60,7 +60,7 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
       requestsPerMinute: config.rateLimitRpm,
       burstSize: config.rateLimitBurst,
       backend: config.redisUrl ? 'redis' : 'memory',
-      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      ...(config.redisUrl ? { redisUrl: config.redisUrl, redisCommandTimeoutMs: config.redisCommandTimeoutMs } : {}),
       routeLimits: { '/health': null, '/health/*': null, '/metrics': null },
       includeHeaders: true,
       failOpen: true,

@@ -9,6 +9,8 @@ export interface ReferenceConfig {
   readonly issuer: string | undefined;
   readonly audience: string | string[] | undefined;
   readonly redisUrl: string | undefined;
+  /** Longest wait for one Redis command (rate limits, idempotency keys) before it counts as failed. */
+  readonly redisCommandTimeoutMs: number;
   readonly apiPort: number;
   readonly mcpPort: number;
   readonly host: string;
@@ -99,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     issuer: optional(env, 'NEXUS_JWT_ISSUER'),
     audience: audience?.includes(',') ? audience.split(',').map((part) => part.trim()).filter(Boolean) : audience,
     redisUrl: optional(env, 'REDIS_URL'),
+    redisCommandTimeoutMs: integer(env, 'NEXUS_REDIS_COMMAND_TIMEOUT_MS', 250, 1, 60_000),
     apiPort: integer(env, 'NEXUS_API_PORT', 8000, 0, 65535),
     mcpPort: integer(env, 'NEXUS_MCP_PORT', 3001, 0, 65535),
     host: optional(env, 'NEXUS_HOST') ?? '127.0.0.1',

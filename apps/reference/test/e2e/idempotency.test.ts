@@ -4,12 +4,13 @@ import { httpDriver, inProcessCliDriver, mcpHttpDriver, mcpStdioDriver, remoteCl
 import type { Caller, ChannelDriver, Outcome } from '../support/channels.js';
 import { killAll, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
-import { REDIS_URL, redisAvailable } from '../support/redis.js';
+import { REDIS_ENV, redisAvailable } from '../support/redis.js';
+import { underCI } from '../support/ci.js';
 import { mint, newSecret } from '../support/tokens.js';
 
 const available = await redisAvailable();
 // Under CI a missing Redis is a failure, not a skip: .ci/run starts one.
-const describeWithRedis = available || process.env.CI ? describe : describe.skip;
+const describeWithRedis = available || underCI() ? describe : describe.skip;
 
 const secret = newSecret();
 // Keys are scoped by principal, so this run's principals keep it apart from earlier runs on the same Redis.
@@ -24,10 +25,10 @@ describeWithRedis('idempotency keys against two reference instances sharing Redi
 
   beforeAll(async () => {
     expect(available).toBe(true);
-    const env = { NEXUS_JWT_SECRET: secret, REDIS_URL, NEXUS_RATE_LIMIT_RPM: '100000', NEXUS_RATE_LIMIT_BURST: '1000' };
+    const env = { NEXUS_JWT_SECRET: secret, ...REDIS_ENV, NEXUS_RATE_LIMIT_RPM: '100000', NEXUS_RATE_LIMIT_BURST: '1000' };
     [a, b] = await Promise.all([startApp(env), startApp(env)]);
     // The in-process paths (CLI, MCP stdio) share the servers' Redis, as a deployment would.
-    drivers.push(httpDriver(a.api), mcpHttpDriver(a.mcp), remoteCliDriver(a.api), inProcessCliDriver(secret, { REDIS_URL }), mcpStdioDriver(secret, { REDIS_URL }));
+    drivers.push(httpDriver(a.api), mcpHttpDriver(a.mcp), remoteCliDriver(a.api), inProcessCliDriver(secret, REDIS_ENV), mcpStdioDriver(secret, REDIS_ENV));
   }, 30_000);
 
   afterAll(async () => {

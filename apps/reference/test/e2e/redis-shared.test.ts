@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { killAll, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
-import { REDIS_URL, redisAvailable } from '../support/redis.js';
+import { REDIS_ENV, redisAvailable } from '../support/redis.js';
 import { mint, newSecret } from '../support/tokens.js';
 import { underCI } from '../support/ci.js';
 
@@ -21,7 +21,7 @@ describeWithRedis('two instances on one Redis', () => {
 
   beforeAll(async () => {
     expect(available).toBe(true);
-    const env = { NEXUS_JWT_SECRET: secret, REDIS_URL, NEXUS_RATE_LIMIT_RPM: String(RPM), NEXUS_RATE_LIMIT_BURST: '0' };
+    const env = { NEXUS_JWT_SECRET: secret, ...REDIS_ENV, NEXUS_RATE_LIMIT_RPM: String(RPM), NEXUS_RATE_LIMIT_BURST: '0' };
     [a, b] = await Promise.all([startApp(env), startApp(env)]);
   }, 30_000);
 

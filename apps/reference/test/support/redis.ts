@@ -3,6 +3,12 @@ import { Redis } from 'ioredis';
 /** The Redis the suite uses: REDIS_URL (set by .ci/run) or the local default. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/**
+ * What a spawned app needs to use that Redis. Its commands may take 5 s (the app's default is
+ * 250 ms): on a loaded machine a slower answer would fail open and change what a test counts.
+ */
+export const REDIS_ENV = { REDIS_URL, NEXUS_REDIS_COMMAND_TIMEOUT_MS: '5000' };
+
 /** True when a Redis answers PING at REDIS_URL; a loaded machine gets three tries of 3 s each. */
 export async function redisAvailable(): Promise<boolean> {
   for (let attempt = 0; attempt < 3; attempt++) {
