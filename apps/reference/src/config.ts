@@ -20,6 +20,8 @@ export interface ReferenceConfig {
   /** While audit records cannot be written: serve and count (`fail-open`) or refuse with 503 (`fail-closed`). */
   readonly auditOnFailure: 'fail-open' | 'fail-closed';
   readonly trustProxy: string[];
+  /** Origins browsers may call both listeners from (CORS); empty: off. */
+  readonly corsOrigins: string[] | '*';
   /** Host names the MCP listener accepts besides loopback ones (DNS-rebinding check behind a proxy). */
   readonly mcpAllowedHosts: string[];
   /** The base URL clients reach MCP at, for the protected-resource metadata and the 401 challenge. */
@@ -83,6 +85,16 @@ function auditOnFailure(env: NodeJS.ProcessEnv): 'fail-open' | 'fail-closed' {
   return raw;
 }
 
+function corsOrigins(env: NodeJS.ProcessEnv): string[] | '*' {
+  const raw = optional(env, 'NEXUS_CORS_ORIGINS');
+  if (raw === undefined) return [];
+  if (raw === '*') return '*';
+  const origins = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  const bad = origins.find((origin) => !/^https?:\/\/[^/?#\s]+$/i.test(origin));
+  if (bad !== undefined) throw new ConfigError(`NEXUS_CORS_ORIGINS must be "*" or comma-separated origins like https://app.example.com (no path), got "${bad}"`);
+  return origins;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfig {
   const secret = optional(env, 'NEXUS_JWT_SECRET');
   const jwksUrl = optional(env, 'NEXUS_JWKS_URL');
@@ -111,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     auditOnFailure: auditOnFailure(env),
     drainDelayMs: integer(env, 'NEXUS_DRAIN_DELAY_MS', 500, 0, 60_000),
     trustProxy: (optional(env, 'NEXUS_TRUST_PROXY') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    corsOrigins: corsOrigins(env),
     mcpAllowedHosts: (optional(env, 'NEXUS_MCP_ALLOWED_HOSTS') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
     publicMcpUrl: publicUrl(env, 'NEXUS_PUBLIC_MCP_URL'),
   };

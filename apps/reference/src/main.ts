@@ -47,9 +47,11 @@ async function main(argv: readonly string[]): Promise<void> {
     app.addChannel(createMcpChannel({ transport: 'stdio' }));
   } else {
     const trustProxy = config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {};
-    const api = createApiChannel({ ...trustProxy });
+    const cors = config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {};
+    const api = createApiChannel({ ...trustProxy, ...cors });
     const mcp = createMcpChannel({
       ...trustProxy,
+      ...cors,
       ...(config.issuer ? { issuer: config.issuer } : {}),
       ...(config.mcpAllowedHosts.length > 0 ? { allowedHosts: config.mcpAllowedHosts } : {}),
       ...(config.publicMcpUrl ? { publicUrl: config.publicMcpUrl } : {}),

@@ -3,8 +3,9 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { NexusSetupError, NotFoundError, acceptRequestId, resolveServerLimits } from '@nexus/core';
-import type { Channel, ChannelAddress, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import { NexusSetupError, NotFoundError, acceptRequestId, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
+import type { Channel, ChannelAddress, CorsOptions, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import { withCors } from './cors.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
 import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
 import { OpenApiRoute } from './openapi-route.js';
@@ -40,6 +41,8 @@ export interface ApiChannelOptions extends ServerLimitOptions {
   readonly realm?: string;
   /** Document info of `/openapi.json`; `public: true` shows every operation to every caller, not only what each may call. */
   readonly openapi?: OpenApiOptions;
+  /** Browser access from other origins (`{origins: [...], credentials?}`); off by default. */
+  readonly cors?: CorsOptions;
 }
 
 /** The HTTP channel: add it to an app, extend it with native middleware and routers. */
@@ -83,6 +86,7 @@ class ExpressApiChannel implements ApiChannel {
   constructor(private readonly options: ApiChannelOptions) {
     this.name = options.name ?? 'api';
     this.limits = resolveServerLimits(options);
+    resolveCorsPolicy(options.cors);
     if ((options as { drainDelayMs?: unknown }).drainDelayMs !== undefined) {
       // The delay now holds every channel at once, so it belongs to the app.
       throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'drainDelayMs is an option of the app now: new Nexus({ drainDelayMs })');
@@ -159,7 +163,7 @@ class ExpressApiChannel implements ApiChannel {
       requestTimeout: limits.requestTimeout,
       keepAliveTimeout: limits.keepAliveTimeout,
       connectionsCheckingInterval: limits.checkInterval,
-    }, (req, res) => {
+    }, withCors(this.options.cors, ['GET', 'HEAD', 'POST'], (req, res) => {
       // Canonical execute calls skip Express routing; native middleware, if any, gets Express's
       // req/res from the pipeline stage only when it runs.
       const target = req.method === 'POST' ? executeTarget(req.url) : undefined;
@@ -169,7 +173,7 @@ class ExpressApiChannel implements ApiChannel {
         app.logger.error('request failed', { error });
         if (!res.headersSent) sendProblem(res, fromNativeError(error), acceptRequestId(req.headers['x-request-id']), rc.render);
       });
-    });
+    }));
     server.maxConnections = limits.maxConnections;
     this.server = server;
     await new Promise<void>((resolve, reject) => {

@@ -63,6 +63,8 @@ export { NexusSetupError, isNexusSetupError } from './setup-error.js';
 export type { NexusSetupErrorCode } from './setup-error.js';
 export { DEFAULT_SERVER_LIMITS, resolveServerLimits } from './server-limits.js';
 export type { ServerLimitOptions, ServerLimits } from './server-limits.js';
+export { CORS_EXPOSED_HEADERS, resolveCorsPolicy } from './cors.js';
+export type { CorsOptions, CorsPolicy } from './cors.js';
 export { runHealthChecks } from './health.js';
 export type { HealthCheck, HealthCheckResult, HealthReport, HealthStatus } from './health.js';
 export { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';

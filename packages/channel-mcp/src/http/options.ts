@@ -1,4 +1,4 @@
-import type { ServerLimitOptions, TrustedProxies } from '@nexus/core';
+import type { CorsOptions, ServerLimitOptions, TrustedProxies } from '@nexus/core';
 
 /** Options of the Streamable HTTP transport; the listener limits are those of every Nexus HTTP listener. */
 export interface McpHttpOptions extends ServerLimitOptions {
@@ -26,4 +26,6 @@ export interface McpHttpOptions extends ServerLimitOptions {
   readonly stateful?: boolean;
   /** A session unused this long is closed (30 min). */
   readonly sessionIdleMs?: number;
+  /** Browser access from other origins (`{origins: [...], credentials?}`); off by default. Named origins also pass the rebinding check. */
+  readonly cors?: CorsOptions;
 }

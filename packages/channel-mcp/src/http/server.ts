@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createForwardedAddressResolver, resolveServerLimits } from '@nexus/core';
+import { createForwardedAddressResolver, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
 import type { Nexus, ServerLimits } from '@nexus/core';
 import { createDispatcher } from '../dispatcher.js';
 import { INVALID_REQUEST, errorResponse } from '../jsonrpc.js';
 import { isLoopback, passesRebindingCheck } from './host-check.js';
 import type { RebindingPolicy } from './host-check.js';
+import { withCors } from './cors.js';
 import { InFlight } from './in-flight.js';
 import type { McpHttpOptions } from './options.js';
 import { servePost } from './post.js';
@@ -39,16 +40,19 @@ export class McpHttpServer {
 
   constructor(private readonly app: Nexus, private readonly options: McpHttpOptions = {}) {
     this.limits = resolveServerLimits(options);
+    const cors = resolveCorsPolicy(options.cors);
     this.path = options.path ?? '/mcp';
     const host = options.host ?? app.options.host;
     this.rebinding = options.dnsRebindingProtection ?? isLoopback(host)
-      ? { allowedHosts: options.allowedHosts ?? [], allowedOrigins: options.allowedOrigins ?? [] }
+      // Origins allowed to call across origins are, by that, allowed past the rebinding check.
+      ? { allowedHosts: options.allowedHosts ?? [], allowedOrigins: [...(options.allowedOrigins ?? []), ...(cors === undefined || cors.origins === '*' ? [] : cors.origins)] }
       : undefined;
   }
 
   async listen(): Promise<void> {
     const { headersTimeout, requestTimeout, keepAliveTimeout, checkInterval, maxConnections } = this.limits;
-    const server = createServer({ headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval: checkInterval }, (req, res) => {
+    const methods = this.options.stateful ? ['GET', 'POST', 'DELETE'] : ['POST'];
+    const server = createServer({ headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval: checkInterval }, withCors(this.options.cors, methods, (req, res) => {
       // The app is draining (its drain delay): still served, but clients should not reuse the connection.
       if (this.app.state === 'draining') res.setHeader('connection', 'close');
       this.handle(req, res).catch((error: unknown) => {
@@ -56,7 +60,7 @@ export class McpHttpServer {
         if (!res.headersSent) rpcError(res, 500, -32603, 'Internal error');
         else res.end();
       });
-    });
+    }));
     server.maxConnections = maxConnections;
     this.server = server;
     if (this.options.stateful) {
