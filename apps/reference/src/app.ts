@@ -50,7 +50,7 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
     logLevel: 'info',
     logRequestBody: false,
     logResponseBody: false,
-    excludePaths: ['/health', '/health/*', '/metrics'],
+    excludePaths: ['/health', '/health/*', '/metrics', '/docs', '/docs/*'],
     redactFields: REDACT_FIELDS,
   };
   const auth = NexusAuthPlugin.enterprise({

@@ -6,8 +6,9 @@ import type { Express, NextFunction, Request, RequestHandler, Response, Router }
 import { NexusSetupError, NotFoundError, acceptRequestId, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
 import type { Channel, ChannelAddress, CorsOptions, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
 import { withCors } from './cors.js';
+import { mountDocs } from './docs.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
-import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
+import { admit, asExpress, nativeMiddlewareStage, passToRouter } from './native.js';
 import { OpenApiRoute } from './openapi-route.js';
 import type { OpenApiOptions } from './openapi-route.js';
 import { knownRoutes, methodNotAllowed } from './methods.js';
@@ -41,6 +42,8 @@ export interface ApiChannelOptions extends ServerLimitOptions {
   readonly realm?: string;
   /** Document info of `/openapi.json`; `public: true` shows every operation to every caller, not only what each may call. */
   readonly openapi?: OpenApiOptions;
+  /** Serve the interactive API reference at `/docs` (true). */
+  readonly docs?: boolean;
   /** Browser access from other origins (`{origins: [...], credentials?}`); off by default. */
   readonly cors?: CorsOptions;
 }
@@ -53,21 +56,6 @@ export interface ApiChannel extends Channel {
   addRouter(path: string, router: Router | RequestHandler): this;
   /** The bound address once started (the real port when started on port 0). */
   address(): AddressInfo | undefined;
-}
-
-/**
- * Gives a request served before Express routing the shape Express middleware expects, as
- * `app.handle` does for routed requests: Express's prototypes and the cross-links between them.
- */
-function asExpress(native: Express, req: Request, res: Response): void {
-  req.res = res;
-  res.req = req;
-  Object.setPrototypeOf(req, native.request);
-  Object.setPrototypeOf(res, native.response);
-  res.locals ??= Object.create(null) as Record<string, unknown>;
-  req.originalUrl ??= req.url;
-  req.baseUrl ??= '';
-  req.params ??= {};
 }
 
 class ExpressApiChannel implements ApiChannel {
@@ -133,7 +121,8 @@ class ExpressApiChannel implements ApiChannel {
       const prefix = path.replace(/\/+$/, '');
       return prefix === '' ? ['/*'] : [prefix, `${prefix}/*`];
     });
-    return ['/workflows', ...operations, '/health', '/health/live', '/health/ready', '/openapi.json', ...(metrics ? ['/metrics'] : []), ...routers];
+    const docs = this.options.docs !== false ? ['/docs', '/docs/*'] : [];
+    return ['/workflows', ...operations, '/health', '/health/live', '/health/ready', '/openapi.json', ...docs, ...(metrics ? ['/metrics'] : []), ...routers];
   }
 
   async start(app: Nexus): Promise<ChannelAddress | undefined> {
@@ -250,6 +239,7 @@ class ExpressApiChannel implements ApiChannel {
       const ready = app.state === 'running' && !rc.draining && this.server?.listening === true;
       sendJson(res, ready ? 200 : 503, ready ? '{"status":"ready"}' : `{"status":"not_ready","state":"${rc.draining ? 'draining' : app.state}"}`, {});
     });
+    if (this.options.docs !== false) mountDocs(server, rc);
     const openapi = (this.openapi = new OpenApiRoute(this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x' }));
     server.get('/openapi.json', (req, res) => openapi.serve(app, rc, req, res));
     if (metrics) {
@@ -274,7 +264,7 @@ class ExpressApiChannel implements ApiChannel {
       });
       for (const [path, router] of this.routers) server.use(path, router);
     }
-    server.use(methodNotAllowed(knownRoutes({ metrics, docs: false }), rc.render));
+    server.use(methodNotAllowed(knownRoutes({ metrics, docs: this.options.docs !== false }), rc.render));
     server.use((req, res) => sendProblem(res, new NotFoundError('No route matches this request.'), req.nexus?.requestId ?? acceptRequestId(undefined), rc.render));
     server.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
       const nexusError = fromNativeError(error);

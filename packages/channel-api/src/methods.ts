@@ -31,7 +31,8 @@ export function knownRoutes(options: { metrics: boolean; docs: boolean }): Known
 export function methodNotAllowed(routes: readonly KnownRoute[], render: RenderOptions) {
   return (req: Request, res: Response, next: () => void): void => {
     const route = routes.find((candidate) => candidate.pattern.test(req.path));
-    if (route === undefined) return next();
+    // A served method that still reached here found nothing (an unknown asset): that is 404.
+    if (route === undefined || route.allow.split(', ').includes(req.method)) return next();
     res.setHeader('allow', route.allow);
     if (req.method === 'OPTIONS') return void res.status(204).end();
     const error = new NexusError('INVALID_INPUT', `${req.method} is not allowed on ${req.path}; use ${route.allow.split(', ').join(' or ')}.`);

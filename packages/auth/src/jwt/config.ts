@@ -41,7 +41,7 @@ export interface JWTConfig {
   readonly tokenCacheSize?: number;
 }
 
-export const DEFAULT_EXEMPT_PATHS: readonly string[] = ['/health*', '/metrics', '/openapi.json', '/.well-known/*'];
+export const DEFAULT_EXEMPT_PATHS: readonly string[] = ['/health*', '/metrics', '/openapi.json', '/docs', '/docs/*', '/.well-known/*'];
 
 export type KeyFamily = 'HS' | 'RS' | 'ES';
 
