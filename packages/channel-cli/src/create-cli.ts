@@ -1,9 +1,12 @@
+import { NexusSetupError } from '@nexus/core';
 import type { Nexus } from '@nexus/core';
 import { createLocalBackend } from './local-backend.js';
 import { runAsProcess } from './main.js';
 import { runProgram } from './program.js';
 import { withStdoutReserved } from './stdout-claim.js';
 import type { CliIo } from './program.js';
+
+const DEFAULT_MAX_INPUT_BYTES = 1024 * 1024;
 
 export interface CliOptions {
   /** Name shown in help and completion scripts (default: `nexus`). */
@@ -12,6 +15,8 @@ export interface CliOptions {
   readonly version?: string;
   /** One paragraph under the usage line. */
   readonly description?: string;
+  /** Largest `--input` text in bytes (1 MiB, the HTTP channel's default body limit); larger is PAYLOAD_TOO_LARGE. */
+  readonly maxInputBytes?: number;
 }
 
 /** A command line bound to one app: testable in-process through `run`, or a real bin through `main`. */
@@ -36,7 +41,10 @@ export interface Cli {
  * await createCli(app, { scriptName: 'my-app' }).main();
  */
 export function createCli(app: Nexus, options: CliOptions = {}): Cli {
+  const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  if (!(Number.isInteger(maxInputBytes) && maxInputBytes > 0)) throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'maxInputBytes must be a positive integer number of bytes');
   const config = {
+    maxInputBytes,
     scriptName: options.scriptName ?? 'nexus',
     ...(options.version === undefined ? {} : { version: options.version }),
     ...(options.description === undefined ? {} : { description: options.description }),

@@ -37,9 +37,19 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** `--input '{...}'`, `--input @file.json` or `--input -` (standard input). */
-export async function readInput(value: string, stdin: NodeJS.ReadableStream): Promise<unknown> {
-  if (value === '-') return parseJson(await readStream(stdin), 'standard input');
+function withinLimit(text: string, limit: number | undefined): string {
+  if (limit !== undefined && (text.length > limit || Buffer.byteLength(text) > limit)) {
+    throw new InputError(problem('PAYLOAD_TOO_LARGE', `The input exceeds ${limit} bytes.`));
+  }
+  return text;
+}
+
+/**
+ * `--input '{...}'`, `--input @file.json` or `--input -` (standard input). Text over `limit`
+ * bytes is refused unparsed (PAYLOAD_TOO_LARGE), as a channel refuses a request over its limit.
+ */
+export async function readInput(value: string, stdin: NodeJS.ReadableStream, limit?: number): Promise<unknown> {
+  if (value === '-') return parseJson(withinLimit(await readStream(stdin), limit), 'standard input');
   if (value.startsWith('@')) {
     const path = value.slice(1);
     if (path === '') throw usage('--input @ needs a file name, e.g. --input @input.json');
@@ -51,9 +61,9 @@ export async function readInput(value: string, stdin: NodeJS.ReadableStream): Pr
       if (code === 'ENOENT') throw new InputError(problem('NOT_FOUND', `Input file "${path}" does not exist.`));
       throw usage(`Cannot read input file "${path}" (${code ?? 'unknown error'}).`);
     }
-    return parseJson(text, `Input file "${path}"`);
+    return parseJson(withinLimit(text, limit), `Input file "${path}"`);
   }
-  return parseJson(value, '--input');
+  return parseJson(withinLimit(value, limit), '--input');
 }
 
 /** JSON-decodes a value when it parses (numbers, booleans, null, arrays, objects); else keeps the string. */

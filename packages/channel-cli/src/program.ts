@@ -34,6 +34,8 @@ export interface ProgramConfig {
   readonly backend: (caller: CallerSettings, settings: BackendSettings) => Backend;
   /** Whether calls without a credential are worth a notice (a remote server cannot be asked; an app can). */
   readonly expectsCredential: () => boolean;
+  /** Largest `--input` text in bytes; remote mode leaves the limit to the server. */
+  readonly maxInputBytes?: number;
 }
 
 class UsageFailure extends Error {}
@@ -151,7 +153,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
         return y;
       },
       command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
-        const base = args.input === undefined ? {} : await readInput(args.input, stdin);
+        const base = args.input === undefined ? {} : await readInput(args.input, stdin, config.maxInputBytes);
         const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
         if (interactive && descriptor?.annotations?.destructive === true && !(await confirm(stdin, stderr, `"${descriptor.name}" is destructive (${descriptor.description}). Run it?`))) {
           return report({ ok: false, problem: problem('CANCELLED', 'Not run: not confirmed. Pass --yes to run it without asking.'), local: true });

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { NexusSetupError, PayloadTooLargeError } from '@nexus/core';
 import type { Nexus } from '@nexus/core';
 import { admit } from './admission.js';
 import type { Refusal } from './admission.js';
@@ -18,6 +19,8 @@ export interface McpStdioOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** When serving process.stdout, sends every other stdout write to stderr (true). */
   readonly guardStdout?: boolean;
+  /** Longest line read, in bytes (1 MiB, as the HTTP transport's body limit); longer ones are refused unparsed. */
+  readonly maxLineBytes?: number;
 }
 
 export interface McpStdioServer {
@@ -37,6 +40,8 @@ export interface McpStdioServer {
  */
 export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStdioServer {
   const env = options.env ?? process.env;
+  const maxLineBytes = options.maxLineBytes ?? 1024 * 1024;
+  if (!(Number.isInteger(maxLineBytes) && maxLineBytes > 0)) throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'maxLineBytes must be a positive integer number of bytes');
   const output = options.output ?? process.stdout;
   const token = env.NEXUS_TOKEN;
   const tenant = env.NEXUS_TENANT;
@@ -86,6 +91,10 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
   const lines = createInterface({ input: options.input ?? process.stdin, crlfDelay: Infinity });
   lines.on('line', (line) => {
     if (line.trim() === '') return;
+    // The code every channel gives a request over its size limit; no request exists yet to answer by id.
+    if (line.length > maxLineBytes || Buffer.byteLength(line) > maxLineBytes) {
+      return send(refusalResponse(null, new PayloadTooLargeError(`A line may hold at most ${maxLineBytes} bytes.`), undefined));
+    }
     const incoming = parseIncoming(line);
     if (!incoming.ok) return send(incoming.error);
     const { messages } = incoming;

@@ -32,6 +32,8 @@ function stdioTarget(auth: boolean): ChannelUnderTest {
     // operations (cancellations) are observable. With auth the kit's audit records live in the
     // child, out of the test's reach, so that run declares the app unshared.
     sharedApp: !auth,
+    // The stdio channel's line limit (maxLineBytes, 1 MiB by default), like HTTP's body limit.
+    maxInputBytes: 1024 * 1024,
     async connect() {
       const envFor = (token: string | undefined) => {
         const env: Record<string, string> = { PATH: process.env.PATH ?? '', NEXUS_CONFORMANCE_AUTH: auth ? '1' : '0' };

@@ -89,6 +89,8 @@ export function inProcessCliUnderTest(env: Record<string, string> = {}): Channel
   return {
     name: 'cli (in-process, spawned bin)',
     sharedApp: false,
+    // createCli's maxInputBytes default: the same limit the HTTP channel puts on a body.
+    maxInputBytes: 1024 * 1024,
     async connect() {
       return driverFor(IN_PROCESS_BIN, [], env, async () => {});
     },

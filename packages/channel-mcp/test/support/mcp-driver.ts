@@ -86,8 +86,10 @@ export function rawHttpToolCall(url: URL): (call: RawConformanceCall) => Promise
  * not JSON (-32700), or nests past the framing's own bound (-32600), is refused before any call
  * exists: the framing's way of saying INVALID_INPUT.
  */
-function rawOutcome(message: { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number } }, text: string): ConformanceOutcome {
+function rawOutcome(message: { result?: Parameters<typeof outcomeOf>[0]; error?: { code: number; data?: { code?: string } } }, text: string): ConformanceOutcome {
   if (message.result !== undefined) return outcomeOf(message.result);
+  // A refusal that carries its problem (an over-long stdio line: PAYLOAD_TOO_LARGE) says its code.
+  if (typeof message.error?.data?.code === 'string') return { ok: false, code: message.error.data.code as Extract<ConformanceOutcome, { ok: false }>['code'], raw: text };
   if (message.error?.code === -32700 || message.error?.code === -32600) return { ok: false, code: 'INVALID_INPUT', raw: text };
   throw new Error(`unexpected answer: ${text}`);
 }
@@ -108,7 +110,7 @@ export function rawStdioToolCall(command: string, args: readonly string[], envFo
       };
       child.once('error', (error) => finish(() => reject(error)));
       createInterface({ input: child.stdout }).on('line', (line) => {
-        const message = JSON.parse(line) as { id?: unknown; result?: Parameters<typeof outcomeOf>[0]; error?: { code: number } };
+        const message = JSON.parse(line) as { id?: unknown } & Parameters<typeof rawOutcome>[0];
         if (message.id === 0) {
           child.stdin.write('{"jsonrpc":"2.0","method":"notifications/initialized"}\n');
           child.stdin.write(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":${JSON.stringify(call.operation)},"arguments":${call.json}}}\n`);
