@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { Nexus, catalogueEntry, describeOperation, isNexusSetupError, silentLogger } from '../src/index.js';
+import { Nexus, catalogueEntry, createJsonLogger, describeOperation, isNexusSetupError, silentLogger } from '../src/index.js';
 
 const app = () => new Nexus({ logger: silentLogger });
 
@@ -55,5 +55,20 @@ describe('operation metadata', () => {
     }
     expect(isNexusSetupError(thrown)).toBe(true);
     expect((thrown as { code: string }).code).toBe('NEXUS_ERR_INVALID_CONFIG');
+  });
+});
+
+describe('a result that fails its output schema', () => {
+  it('is INTERNAL for the caller, and logged once with the request id and the failing paths', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const nexus = new Nexus({ logger: createJsonLogger({ write: (line) => void lines.push(JSON.parse(line) as Record<string, unknown>) }) });
+    nexus.handler('liar', { description: 'd', input: z.object({}), output: z.object({ count: z.number() }) }, () => ({ count: 'secret-value' }) as never);
+    const result = await nexus.invoke({ channel: 't', operation: 'liar', requestId: 'req-output-1' });
+    expect(!result.ok && result.error.toProblem(result.requestId)).toMatchObject({ code: 'INTERNAL', requestId: 'req-output-1' });
+    expect(JSON.stringify(!result.ok && result.error.toProblem(result.requestId))).not.toContain('secret-value');
+    const logged = lines.filter((line) => line.level === 'error');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ requestId: 'req-output-1', operation: 'liar' });
+    expect((logged[0]!.error as { message: string }).message).toMatch(/^output of "liar" failed its schema: .*"path":"count"/);
   });
 });
