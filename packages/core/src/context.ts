@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import type { ProgressUpdate } from './jobs/types.js';
 import type { OperationDefinition } from './operation.js';
 
 /** First-party channels are named; third-party channels pick their own name. */
@@ -67,6 +68,8 @@ export interface ResponseAnnotations {
   principal?: Principal;
   /** Set when the answer is the stored outcome of an earlier call with the same idempotency key. */
   idempotency?: { readonly replayed: true };
+  /** Set on a job's submission and on its completion, so audit can tell the two records apart. */
+  job?: { readonly operationId: string; readonly phase: 'submitted' | 'completed' };
 }
 
 /**
@@ -98,8 +101,11 @@ export interface NexusContext {
   readonly annotations: ResponseAnnotations;
   /** The channel's raw request, for channel code only; policy never reads it. */
   readonly native?: unknown;
-  /** Handlers report progress here; channels that can show progress subscribe. */
-  readonly progress: (progress: number, total?: number, message?: string) => void;
+  /**
+   * Handlers report progress here, as `{current, total?, message?}` (or positionally); channels
+   * that can show progress subscribe, and nobody listening makes it a no-op.
+   */
+  readonly progress: (update: number | ProgressUpdate, total?: number, message?: string) => void;
 }
 
 /** Fields a stage may set for the stages after it. */

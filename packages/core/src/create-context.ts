@@ -18,6 +18,9 @@ export function createContext(
 ): NexusContext {
   const requestId = acceptRequestId(init.requestId);
   const onProgress = (init as InvocationInit).onProgress;
+  const progress: NexusContext['progress'] = onProgress === undefined
+    ? noProgress
+    : (update, total, message) => (typeof update === 'number' ? onProgress(update, total, message) : onProgress(update.current, update.total, update.message));
   return {
     requestId,
     channel: init.channel,
@@ -35,6 +38,6 @@ export function createContext(
     extensions: {},
     annotations: {},
     native: init.native,
-    progress: onProgress ?? noProgress,
+    progress,
   };
 }

@@ -1,6 +1,23 @@
 export { Nexus, LIST_OPERATION, ROUTE_OPERATION } from './nexus.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
 export type { IdempotencyOptions } from './idempotency/options.js';
+export { JOBS_ADMIN_PERMISSION, JobManager } from './jobs/manager.js';
+export type { JobsHost, JobsOptions } from './jobs/manager.js';
+export { createMemoryJobPort } from './jobs/memory.js';
+export type { MemoryJobPortOptions } from './jobs/memory.js';
+export { JOB_STATUSES } from './jobs/types.js';
+export type {
+  JobCaller,
+  JobExecutor,
+  JobFilter,
+  JobOutcome,
+  JobPort,
+  JobRecord,
+  JobStatus,
+  JobSubmission,
+  ProgressUpdate,
+  StoredJob,
+} from './jobs/types.js';
 export { createMemoryIdempotencyStore } from './idempotency/store.js';
 export type { IdempotencyStore, MemoryIdempotencyStoreOptions } from './idempotency/store.js';
 export type {

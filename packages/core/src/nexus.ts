@@ -19,6 +19,8 @@ import type { IdempotencyOptions } from './idempotency/options.js';
 import { Pipelines } from './pipelines.js';
 import type { Channel, ChannelAddress, Plugin } from './plugin.js';
 import { NexusSetupError } from './setup-error.js';
+import { JobManager } from './jobs/manager.js';
+import type { JobsOptions } from './jobs/manager.js';
 
 export interface NexusOptions {
   /** Default port of the first-party API channel (8000). Core only stores it. */
@@ -81,6 +83,8 @@ export class Nexus {
   private readonly idempotencyOff: boolean;
   private readonly logStartup: boolean;
   private verified = false;
+  /** Long-running operations: submission, lookup, cancel, and the worker of this process. */
+  readonly jobs: JobManager;
 
   constructor(options: NexusOptions = {}) {
     this.options = {
@@ -99,6 +103,25 @@ export class Nexus {
     this.pipelines = new Pipelines(() => this.operations.values(), this.options.defaultTimeoutMs);
     this.idempotencyOff = options.idempotency === false;
     if (options.idempotency !== false) this.applyIdempotency(options.idempotency ?? {});
+    this.jobs = new JobManager({
+      logger: this.logger.child({ component: 'jobs' }),
+      metrics: this.metrics,
+      operation: (name) => this.operations.get(name),
+      hasLongRunning: () => [...this.operations.values()].some((definition) => definition.longRunning),
+      addHealthCheck: (name, check) => void this.addHealthCheck(name, check),
+      submitPipeline: (terminal) => this.pipelines.submit(terminal),
+      routePipeline: (route) => this.pipelines.route(route),
+      observed: (terminal) => this.pipelines.observed(terminal),
+      checkPermission: (ctx, permission) => this.pipelines.checkPermission(ctx, permission),
+      run: (ctx, label, pipeline) => this.run(ctx, label, pipeline),
+    });
+  }
+
+  /** Where jobs live and whether this process works them; only before the app starts. */
+  configureJobs(options: JobsOptions): this {
+    this.assertNotStarted('job settings');
+    this.jobs.configure(options);
+    return this;
   }
 
   /**
@@ -258,6 +281,7 @@ export class Nexus {
     this.startPromise ??= (async () => {
       this.currentState = 'starting';
       for (const plugin of this.plugins) await plugin.start?.();
+      await this.jobs.start();
       this.currentState = 'running';
     })();
     return this.startPromise;
@@ -300,6 +324,7 @@ export class Nexus {
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       await Promise.allSettled(this.channels.map((channel) => channel.stop({ graceMs: left() })));
       await this.waitForDrain(left());
+      await this.jobs.stop(left());
       for (const plugin of [...this.plugins].reverse()) {
         try {
           await plugin.stop?.();
@@ -333,6 +358,16 @@ export class Nexus {
     const definition = this.operations.get(init.operation);
     const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
     return this.run(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL, this.pipelines.invoke);
+  }
+
+  /**
+   * Submits one operation as a job: the whole pipeline runs now, the handler later on a worker.
+   * The value is `{operationId, status, requestId}`. Never throws.
+   */
+  submit(init: InvocationInit): Promise<InvocationResult> {
+    const definition = this.operations.get(init.operation);
+    const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
+    return this.jobs.submitInvocation(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL);
   }
 
   /** What the caller may invoke: authenticated like a call, filtered by the same authorizers. */

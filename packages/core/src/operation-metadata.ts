@@ -30,6 +30,8 @@ export interface OperationMetadataOptions {
   /** Still callable; catalogues mark it so clients move away. */
   readonly deprecated?: boolean;
   readonly examples?: readonly OperationExample[];
+  /** Always runs as a job: callers get an operation id at once and fetch the result later. */
+  readonly longRunning?: boolean;
 }
 
 const FLAGS = ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const;
@@ -47,6 +49,7 @@ export function operationMetadata(name: string, options: OperationMetadataOption
     }
   }
   if (options.deprecated !== undefined && typeof options.deprecated !== 'boolean') throw invalid('deprecated');
+  if (options.longRunning !== undefined && typeof options.longRunning !== 'boolean') throw invalid('longRunning');
   const examples = options.examples ?? [];
   if (!Array.isArray(examples) || examples.some((example) => typeof example !== 'object' || example === null || typeof example.input !== 'object' || example.input === null)) {
     throw invalid('examples');
@@ -54,6 +57,7 @@ export function operationMetadata(name: string, options: OperationMetadataOption
   return {
     annotations: Object.freeze({ ...annotations }) as OperationAnnotations,
     deprecated: options.deprecated === true,
+    longRunning: options.longRunning === true,
     examples: Object.freeze(examples.map((example) => Object.freeze({ ...example }))),
   };
 }

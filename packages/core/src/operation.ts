@@ -66,6 +66,8 @@ export interface OperationDefinition {
   /** JSON Schema of what the handler returns (after `output` parsing), when `output` is given. */
   readonly outputSchema: Readonly<Record<string, unknown>> | undefined;
   readonly deprecated: boolean;
+  /** Runs as a job on every channel (see `longRunning` in the options). */
+  readonly longRunning: boolean;
   readonly examples: readonly OperationExample[];
   readonly workflow: RunnableWorkflow | undefined;
   readonly execute: HandlerFn;
@@ -83,6 +85,7 @@ export interface OperationDescriptor {
   readonly outputSchema?: Readonly<Record<string, unknown>>;
   readonly annotations?: OperationAnnotations;
   readonly deprecated?: true;
+  readonly longRunning?: true;
   readonly examples?: readonly OperationExample[];
   readonly workflow?: unknown;
 }
@@ -202,6 +205,7 @@ export function describeOperation(definition: OperationDefinition): OperationDes
     ...(definition.outputSchema === undefined ? {} : { outputSchema: definition.outputSchema }),
     ...(Object.keys(definition.annotations).length === 0 ? {} : { annotations: definition.annotations }),
     ...(definition.deprecated ? { deprecated: true as const } : {}),
+    ...(definition.longRunning ? { longRunning: true as const } : {}),
     ...(definition.examples.length === 0 ? {} : { examples: definition.examples }),
     ...(definition.workflow ? { workflow: definition.workflow.toJSON() } : {}),
   };
@@ -226,6 +230,7 @@ export function permissionProbe(permission: string): OperationDefinition {
     inputSchema: { type: 'object' },
     outputSchema: undefined,
     deprecated: false,
+    longRunning: false,
     examples: [],
     workflow: undefined,
     execute: () => undefined,

@@ -16,7 +16,7 @@ import type { Authorizer, Phase, StageEntry, Terminal } from './pipeline.js';
 export class Pipelines {
   private readonly stages: StageEntry[] = [];
   private readonly authorizers: Authorizer[] = [];
-  private built: { invoke?: Terminal; list?: Terminal; authenticate?: Terminal; admission?: StageEntry[] } = {};
+  private built: { invoke?: Terminal; list?: Terminal; authenticate?: Terminal; admission?: StageEntry[]; observe?: StageEntry[] } = {};
   private idempotency: IdempotencySettings | undefined;
 
   constructor(
@@ -45,7 +45,17 @@ export class Pipelines {
 
   /** Every phase, core's existence check, authorization, validation and the handler. */
   get invoke(): Terminal {
-    return (this.built.invoke ??= this.buildInvoke());
+    return (this.built.invoke ??= this.buildInvoke((ctx) => runHandler(ctx, this.defaultTimeoutMs)));
+  }
+
+  /** The invoke pipeline with `terminal` in place of the handler (a job submission queues there). */
+  submit(terminal: Terminal): Terminal {
+    return this.buildInvoke(terminal);
+  }
+
+  /** The observe phase alone around `terminal`: a job's completion is recorded like a call. */
+  observed(terminal: Terminal): Terminal {
+    return compose((this.built.observe ??= this.stages.filter((entry) => entry.phase === 'observe')), terminal);
   }
 
   /** Phases up to `limit`, then the catalogue filtered by the authorizers. */
@@ -81,7 +91,7 @@ export class Pipelines {
     return (this.built.admission ??= this.stages.filter((entry) => entry.phase !== 'validate'));
   }
 
-  private buildInvoke(): Terminal {
+  private buildInvoke(terminal: Terminal): Terminal {
     // Core's own steps sit at fixed points: existence after authentication (so unknown names
     // are not revealed to anonymous callers), authorization, then validation, then the handler.
     const resolve: StageEntry = {
@@ -104,7 +114,7 @@ export class Pipelines {
       ? []
       : [{ phase: 'validate', name: 'nexus:idempotency', stage: createIdempotencyStage(this.idempotency) }];
     // compose() sorts stably by phase, so listing core's steps first makes each the first of its phase.
-    return compose([resolve, authorizeAndValidate, ...idempotency, ...this.stages], (ctx) => runHandler(ctx, this.defaultTimeoutMs));
+    return compose([resolve, authorizeAndValidate, ...idempotency, ...this.stages], terminal);
   }
 
   private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {

@@ -112,6 +112,12 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
     if (transport.path !== undefined) record.path = redactPath(transport.path, isSecret, replacement);
     if (transport.requestedTenant !== undefined) record.requestedTenant = transport.requestedTenant;
     if (ctx.traceparent !== undefined) record.traceparent = ctx.traceparent;
+    // A job leaves two records under one requestId: its submission and its completion.
+    const job = ctx.annotations.job;
+    if (job !== undefined) {
+      record.operationId = job.operationId;
+      record.phase = job.phase;
+    }
     if (transport.headers !== undefined) record.headers = redactHeaders(transport.headers, secretHeaders, isSecret, replacement);
     if (resolved.logRequestBody) {
       const request = body(ctx.input);

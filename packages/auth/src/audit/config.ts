@@ -26,6 +26,9 @@ export interface AuditRecord {
   readonly clientAddress: string | null;
   readonly durationMs: number;
   readonly traceparent?: string;
+  /** On the two records of a job: its id, and whether the record is its submission or its completion. */
+  readonly operationId?: string;
+  readonly phase?: 'submitted' | 'completed';
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly requestBody?: unknown;
   readonly responseBody?: unknown;

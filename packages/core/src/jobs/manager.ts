@@ -1,0 +1,244 @@
+import { Gauge, Histogram } from 'prom-client';
+import type { InvocationInit, ListInit, NexusContext } from '../context.js';
+import { NotFoundError, UnavailableError, isNexusError, toNexusError } from '../errors.js';
+import type { HealthCheck } from '../health.js';
+import type { InvocationResult } from '../invocation.js';
+import { runHandler } from '../invocation.js';
+import type { Logger } from '../logger.js';
+import type { NexusMetrics } from '../metrics.js';
+import type { OperationDefinition } from '../operation.js';
+import type { Terminal } from '../pipeline.js';
+import { createContext } from '../create-context.js';
+import { createMemoryJobPort } from './memory.js';
+import { JOB_STATUSES } from './types.js';
+import type { JobOutcome, JobPort, JobRecord, ProgressUpdate, StoredJob } from './types.js';
+
+/** The permission that lets a caller see and cancel every job of its tenant. */
+export const JOBS_ADMIN_PERMISSION = 'admin:operations';
+const LIST_LIMIT = 100;
+
+export interface JobsOptions {
+  /** Where jobs live; the in-process port when absent (jobs lost on restart). */
+  readonly port?: JobPort;
+  /** Whether this process works jobs (true); a pure API server sets false. */
+  readonly worker?: boolean;
+  /** Jobs this process runs at once (4). */
+  readonly concurrency?: number;
+  /** Deadline of a job whose operation sets no `timeoutMs` (1 h). */
+  readonly timeoutMs?: number;
+}
+
+/** What the app lends the job manager; it keeps the manager outside the Nexus class. */
+export interface JobsHost {
+  readonly logger: Logger;
+  readonly metrics: NexusMetrics;
+  operation(name: string): OperationDefinition | undefined;
+  hasLongRunning(): boolean;
+  addHealthCheck(name: string, check: HealthCheck): void;
+  /** The full invoke pipeline with `terminal` in place of the handler. */
+  submitPipeline(terminal: Terminal): Terminal;
+  /** Admission stages (up to `limit`) around a route. */
+  routePipeline(route: (ctx: NexusContext) => unknown): Terminal;
+  /** Only the observe phase around `terminal`: the completion is audited like a call. */
+  observed(terminal: Terminal): Terminal;
+  checkPermission(ctx: NexusContext, permission: string): Promise<void>;
+  run(ctx: NexusContext, label: string, pipeline: Terminal): Promise<InvocationResult>;
+}
+
+/** Submission, lookup, cancel and execution of long-running operations for one app. */
+export class JobManager {
+  private port: JobPort | undefined;
+  private options: JobsOptions = {};
+  private working = false;
+  private submit: Terminal | undefined;
+  private duration: Histogram<'operation'> | undefined;
+
+  constructor(private readonly host: JobsHost) {}
+
+  configure(options: JobsOptions): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  /** The port in use; the in-process one is made (and announced) on first need. */
+  get store(): JobPort {
+    if (this.port === undefined) {
+      this.port = this.options.port ?? createMemoryJobPort();
+      if (this.port.kind === 'memory') this.host.logger.warn('jobs run in this process and are lost on restart (no job store configured)');
+      this.instrument(this.port);
+    }
+    return this.port;
+  }
+
+  /** Starts working jobs when the app has any to work (or a store was configured). */
+  async start(): Promise<void> {
+    if (this.options.port !== undefined || this.host.hasLongRunning()) await this.startWorker();
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    const port = this.port;
+    if (port === undefined) return;
+    await port.stopWorking(graceMs);
+    await port.close();
+  }
+
+  /** The whole pipeline runs now; the handler runs later on a worker with the caller captured here. */
+  submitInvocation(ctx: NexusContext, label: string): Promise<InvocationResult> {
+    this.submit ??= this.host.submitPipeline((admitted) => this.enqueue(admitted));
+    return this.host.run(ctx, label, this.submit);
+  }
+
+  get(init: ListInit, operationId: string): Promise<InvocationResult> {
+    return this.route(init, async (ctx) => (await this.visible(ctx, operationId)).record);
+  }
+
+  cancel(init: ListInit, operationId: string): Promise<InvocationResult> {
+    return this.route(init, async (ctx) => {
+      await this.visible(ctx, operationId);
+      const record = await this.guarded(() => this.store.cancel(operationId));
+      if (record === undefined) throw notFound(operationId);
+      return record;
+    });
+  }
+
+  list(init: ListInit): Promise<InvocationResult> {
+    return this.route(init, async (ctx) => {
+      // Anonymous jobs are reachable by id only: a list would show every anonymous caller's.
+      const principalId = ctx.principal?.id;
+      if (principalId === undefined) return { operations: [] };
+      const jobs = await this.guarded(() => this.store.list({ tenantId: ctx.tenant?.id, principalId }, LIST_LIMIT));
+      return { operations: jobs.map((job) => job.record) };
+    });
+  }
+
+  /** Record changes of a job the caller may see, for channels that stream progress. */
+  subscribe(operationId: string, listener: (record: JobRecord) => void): () => void {
+    return this.store.subscribe(operationId, listener);
+  }
+
+  private async startWorker(): Promise<void> {
+    if (this.working || this.options.worker === false) return;
+    this.working = true;
+    await this.store.work((job, signal, progress) => this.execute(job, signal, progress), { concurrency: this.options.concurrency ?? 4 });
+  }
+
+  private async enqueue(ctx: NexusContext): Promise<unknown> {
+    const definition = ctx.definition!;
+    const record = await this.guarded(() => this.store.submit({
+      operation: definition.name,
+      input: ctx.input,
+      idempotent: definition.annotations.idempotent === true,
+      caller: {
+        requestId: ctx.requestId,
+        channel: ctx.channel,
+        ...(ctx.principal === undefined ? {} : { principal: ctx.principal }),
+        ...(ctx.tenant === undefined ? {} : { tenant: ctx.tenant }),
+        ...(ctx.traceparent === undefined ? {} : { traceparent: ctx.traceparent }),
+        ...(ctx.clientAddress === undefined ? {} : { clientAddress: ctx.clientAddress }),
+      },
+    }));
+    ctx.annotations.job = { operationId: record.operationId, phase: 'submitted' };
+    await this.startWorker();
+    return { operationId: record.operationId, status: record.status, requestId: ctx.requestId };
+  }
+
+  /** Runs one job's handler with the submitter's context; every failure becomes the stored outcome. */
+  private async execute(job: StoredJob, signal: AbortSignal, report: (update: ProgressUpdate) => void): Promise<JobOutcome> {
+    const { caller, record } = job;
+    const definition = this.host.operation(record.operation);
+    const started = performance.now();
+    const init: InvocationInit = {
+      channel: caller.channel,
+      operation: record.operation,
+      input: job.input,
+      requestId: caller.requestId,
+      signal,
+      onProgress: (current, total, message) => report({ current, ...(total === undefined ? {} : { total }), ...(message === undefined ? {} : { message }) }),
+      ...(caller.traceparent === undefined ? {} : { traceparent: caller.traceparent }),
+      ...(caller.clientAddress === undefined ? {} : { clientAddress: caller.clientAddress }),
+    };
+    const base = createContext(this.host.logger, init, record.operation, definition, 'invoke');
+    const ctx: NexusContext = {
+      ...base,
+      ...(caller.principal === undefined ? {} : { principal: caller.principal }),
+      ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
+      annotations: {
+        ...(caller.principal === undefined ? {} : { principal: caller.principal }),
+        ...(caller.tenant === undefined ? {} : { tenant: caller.tenant }),
+        job: { operationId: record.operationId, phase: 'completed' },
+      },
+    };
+    const timeoutMs = this.options.timeoutMs ?? 3_600_000;
+    const terminal = this.host.observed(async (inner) => {
+      if (inner.definition === undefined) throw notFound(record.operation);
+      return runHandler(inner, timeoutMs);
+    });
+    try {
+      const result = await terminal(ctx);
+      return { status: 'succeeded', result };
+    } catch (thrown) {
+      const error = toNexusError(thrown);
+      if (error.code === 'INTERNAL') ctx.logger.error('job failed', { operation: record.operation, operationId: record.operationId, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
+      return { status: signal.aborted && error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: error.toProblem(caller.requestId) };
+    } finally {
+      this.duration?.observe({ operation: definition?.name ?? 'unknown' }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private route(init: ListInit, body: (ctx: NexusContext) => Promise<unknown>): Promise<InvocationResult> {
+    const ctx = createContext(this.host.logger, init, '$route', undefined, 'route');
+    return this.host.run(ctx, '$route', this.host.routePipeline(body));
+  }
+
+  /** The job, if the caller may see it; NOT_FOUND otherwise, so nobody learns another's ids exist. */
+  private async visible(ctx: NexusContext, operationId: string): Promise<StoredJob> {
+    const job = await this.guarded(() => this.store.get(operationId));
+    if (job === undefined || !sameTenant(ctx, job)) throw notFound(operationId);
+    if (job.caller.principal?.id === ctx.principal?.id) return job;
+    try {
+      await this.host.checkPermission(ctx, JOBS_ADMIN_PERMISSION);
+      return job;
+    } catch (error) {
+      if (isNexusError(error)) throw notFound(operationId);
+      throw error;
+    }
+  }
+
+  private async guarded<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isNexusError(error)) throw error;
+      throw new UnavailableError('The job store is unavailable.', { cause: error });
+    }
+  }
+
+  private instrument(port: JobPort): void {
+    const registry = this.host.metrics.registry;
+    new Gauge({
+      name: 'nexus_jobs',
+      help: 'Jobs in the store by state.',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      async collect() {
+        const counts = await port.counts().catch(() => undefined);
+        if (counts !== undefined) for (const state of JOB_STATUSES) this.set({ state }, counts[state]);
+      },
+    });
+    this.duration = new Histogram({
+      name: 'nexus_job_duration_seconds',
+      help: 'Time a job ran on a worker, by operation.',
+      labelNames: ['operation'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    });
+    this.host.addHealthCheck('jobs', () => port.health());
+  }
+}
+
+function sameTenant(ctx: NexusContext, job: StoredJob): boolean {
+  return job.caller.tenant?.id === ctx.tenant?.id;
+}
+
+function notFound(operationId: string): NotFoundError {
+  return new NotFoundError(`Unknown operation id "${operationId}".`);
+}

@@ -1,0 +1,191 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { ForbiddenError, Nexus, UnauthenticatedError, createMemoryJobPort } from '../src/index.js';
+import type { InvocationResult, JobPort, JobRecord, NexusContext } from '../src/index.js';
+
+/** Bearer tokens `<principal>@<tenant>[:admin]` stand in for an auth plugin. */
+function build(port?: JobPort) {
+  const warnings: string[] = [];
+  const logger = { ...silent(), warn: (message: string) => void warnings.push(message), child: () => logger };
+  const app = new Nexus({ drainTimeoutMs: 200, logger });
+  const audit: Array<{ operation: string; phase?: string; ok: boolean }> = [];
+  app.use('observe', async (ctx, next) => {
+    try {
+      const value = await next();
+      audit.push({ operation: ctx.operation, ok: true, ...(ctx.annotations.job ? { phase: ctx.annotations.job.phase } : {}) });
+      return value;
+    } catch (error) {
+      audit.push({ operation: ctx.operation, ok: false, ...(ctx.annotations.job ? { phase: ctx.annotations.job.phase } : {}) });
+      throw error;
+    }
+  });
+  app.use('authenticate', async (ctx, next) => {
+    if (ctx.credential.kind !== 'bearer') throw new UnauthenticatedError();
+    const [id, rest] = ctx.credential.token.split('@') as [string, string];
+    const [tenant, role] = rest.split(':');
+    const principal = { id, roles: role ? [role] : [], permissions: [], claims: {} };
+    ctx.annotations.principal = principal;
+    ctx.annotations.tenant = { id: tenant!, source: 'claim' };
+    return next({ principal, tenant: { id: tenant!, source: 'claim' } });
+  });
+  app.authorize((ctx, operation) => {
+    if (operation.permission === 'admin:operations' && !ctx.principal?.roles.includes('admin')) throw new ForbiddenError();
+  });
+  const gates: Array<() => void> = [];
+  const seen: Array<{ principal?: string | undefined; tenant?: string | undefined; requestId: string }> = [];
+  app.handler('report', { description: 'A slow report', longRunning: true, input: z.object({ steps: z.number().int().min(1) }) },
+    async ({ steps }, ctx: NexusContext) => {
+      seen.push({ principal: ctx.principal?.id, tenant: ctx.tenant?.id, requestId: ctx.requestId });
+      for (let step = 1; step <= steps; step++) {
+        await new Promise<void>((resolve, reject) => {
+          gates.push(resolve);
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+        });
+        ctx.progress({ current: step, total: steps, message: `step ${step}` });
+      }
+      return { steps };
+    });
+  app.handler('boom', { description: 'Fails', input: z.object({}) }, () => {
+    throw new Error('secret database password in here');
+  });
+  if (port) app.configureJobs({ port });
+  const as = (token: string) => ({ channel: 'test', credential: { kind: 'bearer' as const, token } });
+  return { app, audit, gates, seen, warnings, as };
+}
+
+function silent() {
+  const noop = () => {};
+  const logger = { debug: noop, info: noop, warn: noop, error: noop, child: () => logger };
+  return logger;
+}
+
+function value<T>(result: InvocationResult): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.code}`);
+  return result.value as T;
+}
+
+/** Resolves once the job's record satisfies `done`, by its change events (never by sleeping). */
+function until(app: Nexus, id: string, done: (record: JobRecord) => boolean): Promise<JobRecord> {
+  return new Promise((resolve, reject) => {
+    const check = (record: JobRecord | undefined) => {
+      if (record === undefined || !done(record)) return;
+      stop();
+      resolve(record);
+    };
+    const stop = app.jobs.subscribe(id, check);
+    app.jobs.store.get(id).then((job) => check(job?.record), reject);
+  });
+}
+
+const apps: Nexus[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+});
+
+describe('long-running operations in core', () => {
+  it('runs the pipeline at submission and the handler later with the captured caller and progress', async () => {
+    const { app, gates, seen, audit, warnings, as } = build();
+    apps.push(app);
+    const submitted = await app.submit({ ...as('ann@t1'), operation: 'report', input: { steps: 2 }, requestId: 'req-1' });
+    const ack = value<{ operationId: string; status: string; requestId: string }>(submitted);
+    expect(ack).toEqual({ operationId: expect.any(String), status: 'queued', requestId: 'req-1' });
+    const running = await until(app, ack.operationId, (record) => record.status === 'running');
+    expect(running.startedAt).toEqual(expect.any(String));
+    await new Promise<void>((resolve) => (gates.length > 0 ? resolve() : queueMicrotask(resolve)));
+    const progressed = until(app, ack.operationId, (record) => record.progress?.current === 1);
+    gates.shift()!();
+    expect((await progressed).progress).toEqual({ current: 1, total: 2, message: 'step 1' });
+    const finished = until(app, ack.operationId, (record) => record.status === 'succeeded');
+    while (gates.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    gates.shift()!();
+    expect((await finished).result).toEqual({ steps: 2 });
+    expect(seen).toEqual([{ principal: 'ann', tenant: 't1', requestId: 'req-1' }]);
+    const got = value<JobRecord>(await app.jobs.get(as('ann@t1'), ack.operationId));
+    expect(got).toMatchObject({ operationId: ack.operationId, operation: 'report', status: 'succeeded', result: { steps: 2 } });
+    expect(got.finishedAt).toEqual(expect.any(String));
+    expect(audit.filter((entry) => entry.operation === 'report')).toEqual([
+      { operation: 'report', ok: true, phase: 'submitted' },
+      { operation: 'report', ok: true, phase: 'completed' },
+    ]);
+    expect(warnings.filter((line) => line.includes('lost on restart'))).toHaveLength(1);
+  });
+
+  it('refuses invalid input at submission, queueing nothing', async () => {
+    const { app, as } = build();
+    apps.push(app);
+    const result = await app.submit({ ...as('ann@t1'), operation: 'report', input: { steps: 0 } });
+    expect(result.ok ? 'ok' : result.error.code).toBe('INVALID_INPUT');
+    expect(value<{ operations: unknown[] }>(await app.jobs.list(as('ann@t1'))).operations).toEqual([]);
+  });
+
+  it('shows a job only to its submitter in its tenant and that tenant\'s admin; others get NOT_FOUND', async () => {
+    const { app, as } = build();
+    apps.push(app);
+    const { operationId } = value<{ operationId: string }>(await app.submit({ ...as('ann@t1'), operation: 'report', input: { steps: 1 } }));
+    for (const stranger of ['bob@t1', 'ann@t2', 'root@t2:admin']) {
+      for (const result of [await app.jobs.get(as(stranger), operationId), await app.jobs.cancel(as(stranger), operationId)]) {
+        expect(result.ok ? 'ok' : result.error.code).toBe('NOT_FOUND');
+      }
+      expect(value<{ operations: unknown[] }>(await app.jobs.list(as(stranger))).operations).toEqual([]);
+    }
+    expect(value<JobRecord>(await app.jobs.get(as('root@t1:admin'), operationId)).operationId).toBe(operationId);
+    expect(value<{ operations: JobRecord[] }>(await app.jobs.list(as('ann@t1'))).operations.map((job) => job.operationId)).toEqual([operationId]);
+    const unknown = await app.jobs.get(as('ann@t1'), 'no-such-id');
+    expect(unknown.ok ? 'ok' : unknown.error.code).toBe('NOT_FOUND');
+  });
+
+  it('cancels a running job through ctx.signal; cancelling a finished one is CONFLICT', async () => {
+    const { app, as, audit } = build();
+    apps.push(app);
+    const { operationId } = value<{ operationId: string }>(await app.submit({ ...as('ann@t1'), operation: 'report', input: { steps: 1 } }));
+    await until(app, operationId, (record) => record.status === 'running');
+    const cancelled = value<JobRecord>(await app.jobs.cancel(as('ann@t1'), operationId));
+    expect(cancelled.status).toBe('cancelled');
+    while (!audit.some((entry) => entry.phase === 'completed')) await new Promise((resolve) => setImmediate(resolve));
+    expect(value<JobRecord>(await app.jobs.get(as('ann@t1'), operationId)).status).toBe('cancelled');
+    const again = await app.jobs.cancel(as('ann@t1'), operationId);
+    expect(again.ok ? 'ok' : [again.error.code, again.error.status]).toEqual(['CONFLICT', 409]);
+  });
+
+  it('stores a failing handler\'s problem object with the detail hidden, as for a synchronous call', async () => {
+    const { app, as } = build();
+    apps.push(app);
+    const { operationId } = value<{ operationId: string }>(await app.submit({ ...as('ann@t1'), operation: 'boom', input: {} }));
+    const failed = await until(app, operationId, (record) => record.status === 'failed');
+    expect(failed.error).toMatchObject({ code: 'INTERNAL', status: 500 });
+    expect(JSON.stringify(failed)).not.toContain('password');
+  });
+
+  it('answers UNAVAILABLE when the store refuses a submission', async () => {
+    const port = { ...createMemoryJobPort(), submit: () => Promise.reject(new Error('ECONNREFUSED')) } as JobPort;
+    const { app, as } = build(port);
+    apps.push(app);
+    const result = await app.submit({ ...as('ann@t1'), operation: 'boom', input: {} });
+    expect(result.ok ? 'ok' : result.error.code).toBe('UNAVAILABLE');
+  });
+
+  it('accepts positional and object progress on every call; nobody listening is a no-op', async () => {
+    const app = new Nexus({ logger: silent() });
+    apps.push(app);
+    app.handler('p', { description: 'p', input: z.object({}) }, (_input, ctx) => {
+      ctx.progress({ current: 1, total: 2 });
+      ctx.progress(2, 2, 'done');
+      return {};
+    });
+    const updates: unknown[] = [];
+    expect((await app.invoke({ channel: 'test', operation: 'p', onProgress: (...args) => updates.push(args) })).ok).toBe(true);
+    expect(updates).toEqual([[1, 2, undefined], [2, 2, 'done']]);
+    expect((await app.invoke({ channel: 'test', operation: 'p' })).ok).toBe(true);
+  });
+
+  it('exposes nexus_jobs{state}, nexus_job_duration_seconds and a jobs health check', async () => {
+    const { app, as } = build();
+    apps.push(app);
+    const { operationId } = value<{ operationId: string }>(await app.submit({ ...as('ann@t1'), operation: 'boom', input: {} }));
+    await until(app, operationId, (record) => record.status === 'failed');
+    const text = await app.metrics.registry.metrics();
+    expect(text).toContain('nexus_jobs{state="failed"} 1');
+    expect(text).toContain('nexus_job_duration_seconds_count{operation="boom"} 1');
+    expect((await app.healthCheck()).checks.jobs?.status).toBe('healthy');
+  });
+});
