@@ -17,6 +17,7 @@ import type { RateLimitHeaderStyle } from './render.js';
 import { createAddressResolver, pathOf } from './request.js';
 import type { TokenSources, TrustProxy } from './request.js';
 import { admitted, catalogue, execute, executeTarget } from './routes.js';
+import { mountOperations } from './operations.js';
 import type { RouteContext } from './routes.js';
 
 /** `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and `maxConnections` bound the listener (see the README). */
@@ -122,7 +123,7 @@ class ExpressApiChannel implements ApiChannel {
       return prefix === '' ? ['/*'] : [prefix, `${prefix}/*`];
     });
     const docs = this.options.docs !== false ? ['/docs', '/docs/*'] : [];
-    return ['/workflows', ...operations, '/health', '/health/live', '/health/ready', '/openapi.json', ...docs, ...(metrics ? ['/metrics'] : []), ...routers];
+    return ['/workflows', ...operations, '/operations', '/operations/*', '/health', '/health/live', '/health/ready', '/openapi.json', ...docs, ...(metrics ? ['/metrics'] : []), ...routers];
   }
 
   async start(app: Nexus): Promise<ChannelAddress | undefined> {
@@ -230,6 +231,7 @@ class ExpressApiChannel implements ApiChannel {
     });
     server.get('/workflows', (req, res) => catalogue(rc, req, res));
     server.get('/workflows/:name', (req, res) => catalogue(rc, req, res, req.params.name as string));
+    mountOperations(server, rc);
     server.get('/health', async (_req, res) => {
       const report = await app.healthCheck();
       sendJson(res, report.status === 'unhealthy' ? 503 : 200, JSON.stringify(report), {});

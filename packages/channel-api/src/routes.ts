@@ -7,6 +7,7 @@ import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './ren
 import type { RenderOptions } from './render.js';
 import { credentialOf, headerValue, pathOf, transportOf } from './request.js';
 import type { TokenSources } from './request.js';
+import { runsAsync, submit } from './operations.js';
 
 /** What route handlers need from the channel; fixed at start. */
 export interface RouteContext {
@@ -109,6 +110,7 @@ export async function execute(rc: RouteContext, req: IncomingMessage, res: Serve
   res.once('close', abortOnClose);
   const init = initOf(rc, req, requestId, path, operation);
   init.input = input;
+  if (runsAsync(rc, req, operation)) return submit(rc, res, init);
   init.signal = controller.signal;
   renderResult(rc, res, await rc.app.invoke(init));
 }

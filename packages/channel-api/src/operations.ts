@@ -1,0 +1,61 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Express, Request, Response } from 'express';
+import { acceptRequestId } from '@nexus/core';
+import type { InvocationInit, InvocationResult } from '@nexus/core';
+import { annotationHeaders, sendJson, sendProblem } from './render.js';
+import type { RouteContext } from './routes.js';
+import { initOf } from './routes.js';
+import { pathOf } from './request.js';
+
+/** Where a job's status is read; `Location` of every 202. */
+export const OPERATIONS_PATH = '/operations';
+
+/** RFC 7240: the caller prefers an answer now and the result later. */
+export function prefersAsync(req: IncomingMessage): boolean {
+  const prefer = req.headers.prefer;
+  if (prefer === undefined) return false;
+  const values = Array.isArray(prefer) ? prefer : [prefer];
+  return values.some((value) => value.split(',').some((token) => token.split(';')[0]!.trim().toLowerCase() === 'respond-async'));
+}
+
+/** Whether an execute request becomes a job: always for long-running operations, else when asked. */
+export function runsAsync(rc: RouteContext, req: IncomingMessage, operation: string): boolean {
+  return rc.app.operation(operation)?.longRunning === true || prefersAsync(req);
+}
+
+function headersOf(rc: RouteContext, result: InvocationResult): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = rc.draining ? { 'x-request-id': result.requestId, connection: 'close' } : { 'x-request-id': result.requestId };
+  annotationHeaders(headers, result.annotations, rc.render);
+  return headers;
+}
+
+/** Submits the call as a job: 202, `Location: /operations/{id}`, `{operationId, status, requestId}`. */
+export async function submit(rc: RouteContext, res: ServerResponse, init: InvocationInit): Promise<void> {
+  // The job outlives this request: the caller leaving must not cancel it (DELETE does).
+  const { signal: _ignored, ...rest } = init;
+  const result = await rc.app.submit(rest);
+  if (res.headersSent) return;
+  if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
+  const ack = result.value as { operationId: string };
+  const headers = headersOf(rc, result);
+  headers.location = `${OPERATIONS_PATH}/${encodeURIComponent(ack.operationId)}`;
+  headers['preference-applied'] = 'respond-async';
+  sendJson(res, 202, JSON.stringify(ack), headers);
+}
+
+type Lookup = (init: InvocationInit) => Promise<InvocationResult>;
+
+async function answer(rc: RouteContext, req: Request, res: Response, lookup: Lookup): Promise<void> {
+  const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+  const result = await lookup(initOf(rc, req, requestId, pathOf(req.originalUrl)));
+  if (res.headersSent) return;
+  if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
+  sendJson(res, 200, JSON.stringify(result.value), headersOf(rc, result));
+}
+
+/** `GET /operations`, `GET /operations/{id}`, `DELETE /operations/{id}`: the caller's own jobs only. */
+export function mountOperations(server: Express, rc: RouteContext): void {
+  server.get(OPERATIONS_PATH, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.list(init)));
+  server.get(`${OPERATIONS_PATH}/:id`, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.get(init, req.params.id as string)));
+  server.delete(`${OPERATIONS_PATH}/:id`, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.cancel(init, req.params.id as string)));
+}
