@@ -3,8 +3,9 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { NexusSetupError, NotFoundError, acceptRequestId, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
+import { NexusSetupError, NotFoundError, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
 import type { Channel, ChannelAddress, CorsOptions, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import { requestIdFrom } from '@nexus/core/protocol';
 import { withCors } from './cors.js';
 import { mountDocs } from './docs.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
@@ -130,12 +131,13 @@ class ExpressApiChannel implements ApiChannel {
     if (this.server !== undefined) return this.listeningAt();
     if (this.app === undefined) this.attach(app);
     const channel = this;
-    const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus' } as const;
+    const tokens = { cookie: this.options.tokenCookie, query: this.options.tokenQueryParam };
+    const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus', tokens } as const;
     this.rc = {
       app,
       channel: this.name,
       bodyLimit: this.options.bodyLimit ?? DEFAULT_BODY_LIMIT,
-      tokens: { cookie: this.options.tokenCookie, query: this.options.tokenQueryParam },
+      tokens,
       render,
       clientAddress: createAddressResolver(this.options.trustProxy),
       // From the app's drain on (its delay included), or this channel's own stop: readiness 503 and Connection: close.
@@ -161,7 +163,7 @@ class ExpressApiChannel implements ApiChannel {
       if (middlewares.length > 0) (req as { res?: ServerResponse }).res = res;
       execute(rc, req, res, target.operation, target.path).catch((error: unknown) => {
         app.logger.error('request failed', { error });
-        if (!res.headersSent) sendProblem(res, fromNativeError(error), acceptRequestId(req.headers['x-request-id']), rc.render);
+        if (!res.headersSent) sendProblem(res, fromNativeError(error), requestIdFrom(req.headers), rc.render);
       });
     }));
     server.maxConnections = limits.maxConnections;
@@ -223,7 +225,7 @@ class ExpressApiChannel implements ApiChannel {
     // The hot route comes first, so no other layer runs before it.
     server.post('/workflows/:name/execute', (req, res) => execute(rc, req, res, req.params.name as string, pathOf(req.originalUrl)));
     server.use((req, res, next) => {
-      const requestId = acceptRequestId(req.headers['x-request-id']);
+      const requestId = requestIdFrom(req.headers);
       req.nexus = { requestId };
       res.setHeader('x-request-id', requestId);
       if (rc.draining) res.setHeader('connection', 'close');
@@ -267,10 +269,10 @@ class ExpressApiChannel implements ApiChannel {
       for (const [path, router] of this.routers) server.use(path, router);
     }
     server.use(methodNotAllowed(knownRoutes({ metrics, docs: this.options.docs !== false }), rc.render));
-    server.use((req, res) => sendProblem(res, new NotFoundError('No route matches this request.'), req.nexus?.requestId ?? acceptRequestId(undefined), rc.render));
+    server.use((req, res) => sendProblem(res, new NotFoundError('No route matches this request.'), req.nexus?.requestId ?? requestIdFrom({}), rc.render));
     server.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
       const nexusError = fromNativeError(error);
-      const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+      const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
       if (nexusError.code === 'INTERNAL') app.logger.error('request failed', { requestId, error: nexusError.cause ?? error });
       if (!res.headersSent) sendProblem(res, nexusError, requestId, rc.render);
       else if (!res.writableEnded) res.end();

@@ -5,7 +5,7 @@ export type { NexusRequestInfo } from './native.js';
 export { buildOpenApi } from './openapi.js';
 export type { OpenApiInfo, OpenApiSettings } from './openapi.js';
 export type { OpenApiOptions } from './openapi-route.js';
-export { bearerToken, createAddressResolver } from './request.js';
+export { createAddressResolver } from './request.js';
 export type { TokenSources, TrustProxy } from './request.js';
 export type { RateLimitHeaderStyle } from './render.js';
 export { DEFAULT_BODY_LIMIT } from './body.js';

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
-import { NexusError, acceptRequestId } from '@nexus/core';
+import { NexusError } from '@nexus/core';
+import { requestIdFrom } from '@nexus/core/protocol';
 import { sendProblem } from './render.js';
 import type { RenderOptions } from './render.js';
 
@@ -36,6 +37,6 @@ export function methodNotAllowed(routes: readonly KnownRoute[], render: RenderOp
     res.setHeader('allow', route.allow);
     if (req.method === 'OPTIONS') return void res.status(204).end();
     const error = new NexusError('INVALID_INPUT', `${req.method} is not allowed on ${req.path}; use ${route.allow.split(', ').join(' or ')}.`);
-    sendProblem(res, error, req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']), render, undefined, 405);
+    sendProblem(res, error, req.nexus?.requestId ?? requestIdFrom(req.headers), render, undefined, 405);
   };
 }

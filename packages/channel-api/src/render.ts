@@ -1,7 +1,9 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { ERROR_STATUS, InvalidInputError, NexusError, UnauthenticatedError, isNexusError } from '@nexus/core';
-import type { NexusErrorCode, ResponseAnnotations } from '@nexus/core';
-import { encodeHeaderValue } from './header-value.js';
+import { InvalidInputError, NexusError, UnauthenticatedError, isNexusError } from '@nexus/core';
+import type { ResponseAnnotations } from '@nexus/core';
+import { HTTP_STATUS, TENANT_HEADER, codeFromHttpStatus, encodeHeaderValue, wwwAuthenticate } from '@nexus/core/protocol';
+import { credentialOf } from './request.js';
+import type { TokenSources } from './request.js';
 
 /** How rate-limit state is sent: `X-RateLimit-*`, the IETF `RateLimit` fields, or both. */
 export type RateLimitHeaderStyle = 'x' | 'ietf' | 'both';
@@ -10,6 +12,8 @@ export interface RenderOptions {
   readonly rateLimitHeaders: RateLimitHeaderStyle;
   /** `realm` of the `WWW-Authenticate: Bearer` challenge. */
   readonly realm: string;
+  /** Where else a token may come from, so a 401 can tell whether one was sent. */
+  readonly tokens: TokenSources;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -33,7 +37,7 @@ export function annotationHeaders(headers: OutgoingHttpHeaders, annotations: Res
     }
   }
   // Tenant ids may be any Unicode; a header value may not.
-  if (annotations.tenant !== undefined) headers['x-tenant-id'] = encodeHeaderValue(annotations.tenant.id);
+  if (annotations.tenant !== undefined) headers[TENANT_HEADER] = encodeHeaderValue(annotations.tenant.id);
   if (annotations.idempotency?.replayed === true) headers['idempotent-replayed'] = 'true';
 }
 
@@ -60,24 +64,22 @@ export function sendProblem(
   requestId: string,
   options: RenderOptions,
   annotations?: ResponseAnnotations,
-  status: number = ERROR_STATUS[error.code],
+  status: number = HTTP_STATUS[error.code],
 ): void {
   const headers: OutgoingHttpHeaders = { 'x-request-id': requestId };
   if (annotations !== undefined) annotationHeaders(headers, annotations, options);
-  if (error.code === 'UNAUTHENTICATED') headers['www-authenticate'] = `Bearer realm="${options.realm}"`;
+  if (error.code === 'UNAUTHENTICATED') {
+    const tokenWasSent = res.req !== undefined && credentialOf(res.req, options.tokens).kind !== 'none';
+    headers['www-authenticate'] = wwwAuthenticate({ realm: options.realm, tokenWasSent });
+  }
   if (error.code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfter ?? 1)));
   const problem = error.toProblem(requestId);
   sendJson(res, status, JSON.stringify(status === problem.status ? problem : { ...problem, status }), headers, PROBLEM_TYPE);
 }
 
-const CODE_BY_STATUS = new Map<number, NexusErrorCode>();
-for (const [code, status] of Object.entries(ERROR_STATUS) as [NexusErrorCode, number][]) {
-  if (!CODE_BY_STATUS.has(status)) CODE_BY_STATUS.set(status, code);
-}
-
 /** The error code of an HTTP status something else already answered with (for audit and metrics). */
 export function errorForStatus(status: number, message: string): NexusError {
-  const code = CODE_BY_STATUS.get(status) ?? (status < 500 ? 'INVALID_INPUT' : 'INTERNAL');
+  const code = codeFromHttpStatus(status);
   return code === 'UNAUTHENTICATED' ? new UnauthenticatedError() : new NexusError(code, message);
 }
 

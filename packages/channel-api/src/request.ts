@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createForwardedAddressResolver } from '@nexus/core';
 import type { Credential, TransportInfo, TrustedProxies } from '@nexus/core';
-
-const NONE: Credential = Object.freeze({ kind: 'none' });
+import { TENANT_HEADER, firstHeader, parseCredential } from '@nexus/core/protocol';
 
 /** Where a bearer token may come from besides `Authorization`; both are off unless named. */
 export interface TokenSources {
@@ -10,14 +9,6 @@ export interface TokenSources {
   readonly cookie?: string | undefined;
   /** Query parameter whose value is a bearer token (leaks into logs; use only where headers cannot be set). */
   readonly query?: string | undefined;
-}
-
-/** The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110 §11.1). */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined || header.length < 8) return undefined;
-  if (header.charCodeAt(6) !== 32 || header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
-  const token = header.slice(7).trim();
-  return token === '' ? undefined : token;
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -42,13 +33,23 @@ function queryValue(url: string | undefined, name: string): string | undefined {
   return new URLSearchParams(url.slice(start + 1)).get(name) || undefined;
 }
 
-/** Maps the request's credential; the pipeline alone judges it. */
+/**
+ * Maps the request's credential; the pipeline alone judges it. The configured cookie or query
+ * token is read only when neither `Authorization` nor `X-API-Key` was sent.
+ */
 export function credentialOf(req: IncomingMessage, sources: TokenSources): Credential {
+  const { headers } = req;
+  // Node keeps only the first of repeated Authorization headers in `headers`; the distinct view
+  // (built on demand, so only when a credential header is there) shows the repetition.
+  const credential =
+    headers.authorization === undefined && headers['x-api-key'] === undefined
+      ? parseCredential({})
+      : parseCredential({ authorization: req.headersDistinct.authorization, 'x-api-key': req.headersDistinct['x-api-key'] });
+  if (credential.kind !== 'none') return credential;
   const token =
-    bearerToken(req.headers.authorization) ??
-    (sources.cookie === undefined ? undefined : cookieValue(req.headers.cookie, sources.cookie)) ??
+    (sources.cookie === undefined ? undefined : cookieValue(headers.cookie, sources.cookie)) ??
     (sources.query === undefined ? undefined : queryValue(req.url, sources.query));
-  return token === undefined ? NONE : { kind: 'bearer', token };
+  return token === undefined ? credential : { kind: 'bearer', token };
 }
 
 /** Proxies whose `X-Forwarded-For` is believed: addresses, `'loopback'`, or a predicate. */
@@ -64,11 +65,6 @@ export function createAddressResolver(trust: TrustProxy | undefined): (req: Inco
   return (req) => resolve(req.socket.remoteAddress, req.headers['x-forwarded-for']);
 }
 
-/** A header as one string (the first value when repeated). */
-export function headerValue(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === 'string' ? value : value?.[0];
-}
-
 type MutableTransport = { -readonly [K in keyof TransportInfo]: TransportInfo[K] };
 
 const SF_STRING = /^"((?:[^"\\]|\\["\\])*)"$/;
@@ -78,7 +74,7 @@ const SF_STRING = /^"((?:[^"\\]|\\["\\])*)"$/;
  * many clients send it bare (`abc`); both mean the key `abc`. The pipeline checks the key.
  */
 export function idempotencyKeyOf(header: string | readonly string[] | undefined): string | undefined {
-  const value = headerValue(header);
+  const value = firstHeader(header);
   if (value === undefined) return undefined;
   const quoted = SF_STRING.exec(value);
   return quoted === null ? value : quoted[1]!.replace(/\\(["\\])/g, '$1');
@@ -87,8 +83,8 @@ export function idempotencyKeyOf(header: string | readonly string[] | undefined)
 /** Method, path, lower-case headers, the requested (unverified) tenant and the idempotency key. */
 export function transportOf(req: IncomingMessage, path: string): TransportInfo {
   const transport: MutableTransport = { method: req.method ?? 'GET', path, headers: req.headers };
-  const tenant = headerValue(req.headers['x-tenant-id']);
-  if (tenant !== undefined && tenant !== '') transport.requestedTenant = tenant;
+  const tenant = firstHeader(req.headers[TENANT_HEADER]);
+  if (tenant !== undefined) transport.requestedTenant = tenant;
   const idempotencyKey = idempotencyKeyOf(req.headers['idempotency-key']);
   if (idempotencyKey !== undefined) transport.idempotencyKey = idempotencyKey;
   return transport;

@@ -1,11 +1,12 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
-import { InvalidInputError, NotFoundError, acceptRequestId, catalogueEntry } from '@nexus/core';
+import { InvalidInputError, NotFoundError, catalogueEntry } from '@nexus/core';
 import type { InvocationInit, InvocationResult, Nexus, OperationDescriptor } from '@nexus/core';
+import { firstHeader, requestIdFrom } from '@nexus/core/protocol';
 import { BodyError, readJsonBody } from './body.js';
 import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
 import type { RenderOptions } from './render.js';
-import { credentialOf, headerValue, pathOf, transportOf } from './request.js';
+import { credentialOf, pathOf, transportOf } from './request.js';
 import type { TokenSources } from './request.js';
 import { runsAsync, submit } from './operations.js';
 
@@ -43,7 +44,7 @@ export function initOf(rc: RouteContext, req: IncomingMessage, requestId: string
   };
   const address = rc.clientAddress(req);
   if (address !== undefined) init.clientAddress = address;
-  const traceparent = headerValue(req.headers.traceparent);
+  const traceparent = firstHeader(req.headers.traceparent);
   if (traceparent !== undefined) init.traceparent = traceparent;
   return init;
 }
@@ -96,7 +97,7 @@ function inputsOf(body: unknown): unknown {
  * It needs only Node's request and response, so the channel can serve it before Express routing.
  */
 export async function execute(rc: RouteContext, req: IncomingMessage, res: ServerResponse, operation: string, path: string): Promise<void> {
-  const requestId = acceptRequestId(req.headers['x-request-id']);
+  const requestId = requestIdFrom(req.headers);
   let input: unknown;
   try {
     input = inputsOf(await readJsonBody(req, rc.bodyLimit));
@@ -133,7 +134,7 @@ export function executeTarget(url: string | undefined): { operation: string; pat
 
 /** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
 export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
-  const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+  const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
   const listed = await rc.app.list(initOf(rc, req, requestId, pathOf(req.originalUrl)));
   if (res.headersSent) return;
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
@@ -149,7 +150,7 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
 
 /** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */
 export async function admitted(rc: RouteContext, req: Request, res: Response, route: Parameters<Nexus['invokeRoute']>[1]): Promise<void> {
-  const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
+  const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
   const result = await rc.app.invokeRoute(initOf(rc, req, requestId, pathOf(req.originalUrl)), route);
   if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
 }

@@ -60,9 +60,9 @@ describe('POST /workflows/{name}/execute', () => {
     expect(value.clientAddress).toBe('127.0.0.1');
   });
 
-  it('sends no credential for other schemes', async () => {
+  it('marks an Authorization header of another scheme as an invalid credential, never as none', async () => {
     const value = ((await (await post('context', {}, { authorization: 'Basic dTpw' })).json()) as { result: { credential: unknown } }).result;
-    expect(value.credential).toEqual({ kind: 'none' });
+    expect(value.credential).toEqual({ kind: 'invalid' });
   });
 
   it('sends X-RateLimit-* and X-Tenant-ID from the pipeline annotations', async () => {
@@ -84,7 +84,7 @@ describe('POST /workflows/{name}/execute', () => {
   it('answers 401 with WWW-Authenticate and no reason', async () => {
     const response = await post('echo', { inputs: { message: 'x' } }, { authorization: 'Bearer bad' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="nexus"');
+    expect(response.headers.get('www-authenticate')).toBe('Bearer realm="nexus", error="invalid_token"');
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(((await response.json()) as { code: string }).code).toBe('UNAUTHENTICATED');
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ProblemDetails } from '@nexus/core';
-import { problem } from './problem.js';
+import { problem } from '@nexus/core/protocol';
 
 /** A command-line mistake found before anything runs; rendered without a request id. */
 export class InputError extends Error {
@@ -9,7 +9,7 @@ export class InputError extends Error {
   }
 }
 
-const usage = (message: string) => new InputError(problem('INVALID_INPUT', message));
+const usage = (message: string) => new InputError(problem({ code: 'INVALID_INPUT', detail: message }));
 
 /** Parses JSON, or says where it broke: line, column and the text around it. */
 export function parseJson(text: string, source: string): unknown {
@@ -39,7 +39,7 @@ async function readStream(stream: NodeJS.ReadableStream): Promise<string> {
 
 function withinLimit(text: string, limit: number | undefined): string {
   if (limit !== undefined && (text.length > limit || Buffer.byteLength(text) > limit)) {
-    throw new InputError(problem('PAYLOAD_TOO_LARGE', `The input exceeds ${limit} bytes.`));
+    throw new InputError(problem({ code: 'PAYLOAD_TOO_LARGE', detail: `The input exceeds ${limit} bytes.` }));
   }
   return text;
 }
@@ -58,7 +58,7 @@ export async function readInput(value: string, stdin: NodeJS.ReadableStream, lim
       text = await readFile(path, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new InputError(problem('NOT_FOUND', `Input file "${path}" does not exist.`));
+      if (code === 'ENOENT') throw new InputError(problem({ code: 'NOT_FOUND', detail: `Input file "${path}" does not exist.` }));
       throw usage(`Cannot read input file "${path}" (${code ?? 'unknown error'}).`);
     }
     return parseJson(withinLimit(text, limit), `Input file "${path}"`);

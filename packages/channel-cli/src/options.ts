@@ -1,6 +1,6 @@
 import type { Options } from 'yargs';
 import { InputError } from './input.js';
-import { REQUEST_ID, problem } from './problem.js';
+import { isValidRequestId, problem } from '@nexus/core/protocol';
 import type { OutputMode } from './render.js';
 
 /** Every network call has a deadline, help and completion included: a silent server never hangs the shell. */
@@ -50,13 +50,13 @@ export interface CallerSettings {
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const usage = (message: string) => new InputError(problem('INVALID_INPUT', message));
+const usage = (message: string) => new InputError(problem({ code: 'INVALID_INPUT', detail: message }));
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** Options and environment, checked; flags win over the environment. */
 export function callerSettings(args: Record<string, unknown>, env: Readonly<Record<string, string | undefined>>, remote: boolean): CallerSettings {
   const requestId = text(args['request-id']);
-  if (requestId !== undefined && !REQUEST_ID.test(requestId)) throw usage('--request-id must be 1-128 characters of A-Z a-z 0-9 . _ -');
+  if (requestId !== undefined && !isValidRequestId(requestId)) throw usage('--request-id must be 1-128 characters of A-Z a-z 0-9 . _ -');
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   const rawTimeout = text(args.timeout) ?? text(env.NEXUS_TIMEOUT);
   if (rawTimeout !== undefined) {

@@ -12,7 +12,7 @@ import { confirm } from './confirm.js';
 import { connectsOut, prepare } from './prepare.js';
 import type { Output } from './render.js';
 import { schemaOptions, schemaValues } from './schema-options.js';
-import { problem } from './problem.js';
+import { problem } from '@nexus/core/protocol';
 import type { SchemaOption } from './schema-options.js';
 
 /** The streams, environment and cancellation signal of one command line; process defaults when omitted. */
@@ -156,7 +156,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
         const base = args.input === undefined ? {} : await readInput(args.input, stdin, config.maxInputBytes);
         const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
         if (interactive && descriptor?.annotations?.destructive === true && !(await confirm(stdin, stderr, `"${descriptor.name}" is destructive (${descriptor.description}). Run it?`))) {
-          return report({ ok: false, problem: problem('CANCELLED', 'Not run: not confirmed. Pass --yes to run it without asking.'), local: true });
+          return report({ ok: false, problem: problem({ code: 'CANCELLED', detail: 'Not run: not confirmed. Pass --yes to run it without asking.' }), local: true });
         }
         // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
         if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
@@ -200,8 +200,8 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
       help = output;
     });
   } catch (error) {
-    if (error instanceof UsageFailure) return report(local(new InputError(problem('INVALID_INPUT', explain(error.message, positional, [...GLOBAL_KEYS(config.remote), ...Object.keys(RUN_OPTIONS), ...inputOptions.map((option) => option.key)])))));
-    return report({ ok: false, problem: problem('INTERNAL', 'An internal error occurred.') });
+    if (error instanceof UsageFailure) return report(local(new InputError(problem({ code: 'INVALID_INPUT', detail: explain(error.message, positional, [...GLOBAL_KEYS(config.remote), ...Object.keys(RUN_OPTIONS), ...inputOptions.map((option) => option.key)]) }))));
+    return report({ ok: false, problem: problem({ code: 'INTERNAL', detail: 'An internal error occurred.' }) });
   }
   if (exitCode !== undefined) return exitCode;
   if (help !== '') stdout.write(help.endsWith('\n') ? help : `${help}\n`);

@@ -1,23 +1,7 @@
-import type { HealthReport, NexusErrorCode, ProblemDetails, RateLimitInfo } from '@nexus/core';
 import { callSignal, summarize } from './backend.js';
 import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
-import { isErrorCode } from './exit-codes.js';
-import { problem } from './problem.js';
-
-const CODE_BY_STATUS: Record<number, NexusErrorCode> = {
-  400: 'INVALID_INPUT',
-  401: 'UNAUTHENTICATED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  413: 'PAYLOAD_TOO_LARGE',
-  422: 'IDEMPOTENCY_MISMATCH',
-  429: 'RATE_LIMITED',
-  499: 'CANCELLED',
-  502: 'UNAVAILABLE',
-  503: 'UNAVAILABLE',
-  504: 'TIMEOUT',
-};
+import { REQUEST_ID_HEADER, TENANT_HEADER, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
+import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
 
 interface Reply {
   readonly status: number;
@@ -39,8 +23,8 @@ function problemOf(reply: Reply): ProblemDetails {
   if (body && typeof body === 'object' && isErrorCode(body.code)) {
     return { ...body, requestId: body.requestId ?? reply.requestId } as ProblemDetails;
   }
-  const code = CODE_BY_STATUS[reply.status] ?? (reply.status >= 500 ? 'INTERNAL' : 'INVALID_INPUT');
-  return problem(code, `The server answered HTTP ${reply.status} without problem details.`, reply.requestId);
+  const code = codeFromHttpStatus(reply.status);
+  return problem({ code, detail: `The server answered HTTP ${reply.status} without problem details.`, requestId: reply.requestId });
 }
 
 function reasonOf(error: unknown): string {
@@ -62,8 +46,8 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (settings.token) headers.authorization = `Bearer ${settings.token}`;
-    if (settings.tenant !== undefined) headers['x-tenant-id'] = settings.tenant;
-    if (settings.requestId !== undefined) headers['x-request-id'] = settings.requestId;
+    if (settings.tenant !== undefined) headers[TENANT_HEADER] = settings.tenant;
+    if (settings.requestId !== undefined) headers[REQUEST_ID_HEADER] = settings.requestId;
     Object.assign(headers, extraHeaders);
     const url = new URL(path, base);
     let text: string | undefined;
@@ -73,7 +57,7 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
       call.done();
       // Only a nesting far past the server's limit (64 levels) overflows the serialiser: the
       // server would refuse it as INVALID_INPUT, so that is the answer without sending it.
-      return { ok: false, problem: problem('INVALID_INPUT', 'The input is nested too deeply to send (at most 64 levels).', settings.requestId), local: true };
+      return { ok: false, problem: problem({ code: 'INVALID_INPUT', detail: 'The input is nested too deeply to send (at most 64 levels).', requestId: settings.requestId }), local: true };
     }
     try {
       const response = await fetch(url, {
@@ -89,12 +73,12 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed, requestId: response.headers.get('x-request-id') ?? undefined, rateLimit: rateLimitOf(response.headers), replayed: response.headers.get('idempotent-replayed') === 'true' };
+      return { status: response.status, body: parsed, requestId: response.headers.get(REQUEST_ID_HEADER) ?? undefined, rateLimit: rateLimitOf(response.headers), replayed: response.headers.get('idempotent-replayed') === 'true' };
     } catch (error) {
       const requestId = settings.requestId;
-      if (call.timedOut()) return { ok: false, problem: problem('TIMEOUT', `No answer from ${base.origin} within ${settings.timeoutMs} ms.`, requestId) };
-      if (settings.signal.aborted) return { ok: false, problem: problem('CANCELLED', 'The operation was cancelled.', requestId) };
-      return { ok: false, problem: problem('UNAVAILABLE', `Cannot reach the server at ${base.origin} (${reasonOf(error)}).`, requestId), local: true };
+      if (call.timedOut()) return { ok: false, problem: problem({ code: 'TIMEOUT', detail: `No answer from ${base.origin} within ${settings.timeoutMs} ms.`, requestId }) };
+      if (settings.signal.aborted) return { ok: false, problem: problem({ code: 'CANCELLED', detail: 'The operation was cancelled.', requestId }) };
+      return { ok: false, problem: problem({ code: 'UNAVAILABLE', detail: `Cannot reach the server at ${base.origin} (${reasonOf(error)}).`, requestId }), local: true };
     } finally {
       call.done();
     }
@@ -106,7 +90,7 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     if (reply.status < 200 || reply.status > 299) return { ok: false, problem: problemOf(reply) };
     const value = reply.body && typeof reply.body === 'object' ? pick(reply.body as Record<string, unknown>) : undefined;
     if (value === undefined) {
-      return { ok: false, problem: problem('INTERNAL', `The server answered ${method} ${url(path)} with an unexpected body.`, reply.requestId) };
+      return { ok: false, problem: problem({ code: 'INTERNAL', detail: `The server answered ${method} ${url(path)} with an unexpected body.`, requestId: reply.requestId }) };
     }
     return {
       ok: true,

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ERROR_STATUS, Nexus, silentLogger } from '@nexus/core';
+import { Nexus, silentLogger } from '@nexus/core';
 import { z } from 'zod';
 import { createRemoteCli } from '../src/index.js';
 import { EXIT_CODES } from '../src/exit-codes.js';
@@ -115,10 +115,5 @@ describe('nexus (remote mode)', () => {
     expect(await createRemoteCli().run(['list'], io)).toBe(0);
     expect(JSON.parse(out.text)).toEqual([expect.objectContaining({ name: 'echo', kind: 'handler' })]);
     expect((await run(['--url', 'ftp://x', 'list'])).code).toBe(64);
-  });
-
-  it('keeps its problem statuses in step with core', async () => {
-    const { problem } = await import('../src/problem.js');
-    for (const code of Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[]) expect(problem(code, 'x').status).toBe(ERROR_STATUS[code]);
   });
 });

@@ -1,15 +1,12 @@
 import type { Logger } from './logger.js';
 import type { ProgressUpdate } from './jobs/types.js';
 import type { OperationDefinition } from './operation.js';
+import type { Credential } from './protocol/credential.js';
+
+export type { Credential } from './protocol/credential.js';
 
 /** First-party channels are named; third-party channels pick their own name. */
 export type ChannelName = 'api' | 'cli' | 'mcp' | (string & {});
-
-/** What the caller presented, extracted by the channel and judged only by the pipeline. */
-export type Credential =
-  | { readonly kind: 'bearer'; readonly token: string }
-  | { readonly kind: 'api-key'; readonly key: string }
-  | { readonly kind: 'none' };
 
 export interface Principal {
   readonly id: string;

@@ -3,7 +3,7 @@ import { NEVER_ABORTED } from './invocation.js';
 import { RequestLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { OperationDefinition } from './operation.js';
-import { acceptRequestId } from './request-id.js';
+import { acceptRequestId } from './protocol/headers.js';
 
 const NONE: Credential = { kind: 'none' };
 const noProgress = () => {};

@@ -86,7 +86,20 @@ export { runHealthChecks } from './health.js';
 export type { HealthCheck, HealthCheckResult, HealthReport, HealthStatus } from './health.js';
 export { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
 export type { NexusMetrics } from './metrics.js';
-export { acceptRequestId, isValidRequestId } from './request-id.js';
+export { acceptRequestId, isValidRequestId } from './protocol/headers.js';
+export {
+  CLI_EXIT_CODE,
+  ERROR_TITLE,
+  HTTP_STATUS,
+  JSONRPC_CODE,
+  TENANT_HEADER,
+  codeFromHttpStatus,
+  encodeHeaderValue,
+  parseCredential,
+  problem,
+  requestIdFrom,
+  wwwAuthenticate,
+} from './protocol/index.js';
 export { createForwardedAddressResolver, normaliseAddress } from './forwarded.js';
 export type { ForwardedAddressResolver, TrustedProxies } from './forwarded.js';
 export { createJsonLogger, silentLogger } from './logger.js';

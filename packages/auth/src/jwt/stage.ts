@@ -35,6 +35,8 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
       if (ctx.purpose === 'list') return next();
       throw refuse(ctx, 'missing');
     }
+    // A present but unusable header (another scheme, repeated) is refused, never read as anonymous.
+    if (credential.kind === 'invalid') throw refuse(ctx, 'malformed');
     if (credential.kind !== 'bearer') throw refuse(ctx, 'unsupported');
 
     const address = ctx.clientAddress;

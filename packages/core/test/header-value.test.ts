@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { encodeHeaderValue } from '../src/header-value.js';
+import { encodeHeaderValue } from '@nexus/core/protocol';
 
 describe('header values', () => {
   it.each([
