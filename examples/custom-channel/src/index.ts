@@ -1,2 +1,2 @@
-export { createNdjsonChannel } from './ndjson-channel.js';
+export { RETRYABLE, createNdjsonChannel } from './ndjson-channel.js';
 export type { NdjsonChannelOptions, NdjsonRequest } from './ndjson-channel.js';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { InvalidInputError, PayloadTooLargeError, isValidRequestId } from '@nexus/core';
-import type { Channel, Credential, InvocationResult, Nexus } from '@nexus/core';
+import { InvalidInputError, PayloadTooLargeError, catalogueEntry, isValidRequestId } from '@nexus/core';
+import type { Channel, Credential, ListInit, Nexus, NexusErrorCode, NexusResult } from '@nexus/core';
 
 /** One request line. `list` asks for the catalogue; `cancel` aborts the call with that id. */
 export interface NdjsonRequest {
@@ -25,9 +25,30 @@ export interface NdjsonChannelOptions {
 type Reply = Record<string, unknown> & { id: string | number | null };
 
 /**
+ * This transport's native signal for each error code: may the caller send the same line again?
+ * `satisfies Record<NexusErrorCode, …>` makes it exhaustive: a new code does not compile until mapped.
+ */
+export const RETRYABLE = {
+  INVALID_INPUT: false,
+  UNAUTHENTICATED: false,
+  FORBIDDEN: false,
+  TENANT_REQUIRED: false,
+  TENANT_ACCESS_DENIED: false,
+  NOT_FOUND: false,
+  CONFLICT: true,
+  IDEMPOTENCY_MISMATCH: false,
+  PAYLOAD_TOO_LARGE: false,
+  RATE_LIMITED: true,
+  TIMEOUT: true,
+  CANCELLED: false,
+  UNAVAILABLE: true,
+  INTERNAL: false,
+} as const satisfies Record<NexusErrorCode, boolean>;
+
+/**
  * Serves every operation as newline-delimited JSON: one request per line in, one reply per
  * line out, replies in completion order and matched by `id`. Like every channel it only maps
- * the request into `app.invoke` and renders the result; auth, limits and audit happen there.
+ * the request into `app.dispatch` and renders the result; auth, limits and audit happen there.
  */
 export function createNdjsonChannel(options: NdjsonChannelOptions = {}): Channel {
   const input = options.input ?? process.stdin;
@@ -38,10 +59,11 @@ export function createNdjsonChannel(options: NdjsonChannelOptions = {}): Channel
   let pending = new Set<Promise<void>>();
 
   const write = (reply: Reply) => output.write(`${JSON.stringify(reply)}\n`);
-  const render = (id: Reply['id'], result: Pick<InvocationResult, 'ok' | 'requestId'> & { error?: { toProblem(id: string): object }; value?: unknown }) =>
+  // Every dispatch answers with the same NexusResult, so one renderer serves calls and catalogues.
+  const render = (id: Reply['id'], result: NexusResult) =>
     result.ok
       ? write({ id, ok: true, requestId: result.requestId, result: result.value })
-      : write({ id, ok: false, requestId: result.requestId, error: result.error!.toProblem(result.requestId) });
+      : write({ id, ok: false, requestId: result.requestId, retryable: RETRYABLE[result.error.code], error: result.error.toProblem(result.requestId) });
 
   const handle = async (app: Nexus, line: string): Promise<void> => {
     if (line.trim() === '') return;
@@ -65,22 +87,21 @@ export function createNdjsonChannel(options: NdjsonChannelOptions = {}): Channel
       return;
     }
     const credential: Credential = typeof request.token === 'string' ? { kind: 'bearer', token: request.token } : { kind: 'none' };
-    const common = {
+    const common: ListInit = {
       channel: 'ndjson',
       credential,
       ...(isValidRequestId(request.requestId) ? { requestId: request.requestId } : {}),
       ...(typeof request.tenant === 'string' ? { transport: { requestedTenant: request.tenant } } : {}),
     };
     if (request.list === true) {
-      const listed = await app.list(common);
-      if (listed.ok) write({ id, ok: true, requestId: listed.requestId, result: { operations: listed.operations } });
-      else render(id, listed);
+      const listed = await app.dispatch({ ...common, purpose: 'list' });
+      render(id, listed.ok ? { ...listed, value: { operations: listed.value.map((operation) => catalogueEntry(operation)) } } : listed);
       return;
     }
     const controller = new AbortController();
     if (id !== null) running.set(id, controller);
     try {
-      render(id, await app.invoke({ ...common, operation: String(request.operation ?? ''), input: request.input ?? {}, signal: controller.signal }));
+      render(id, await app.dispatch({ ...common, purpose: 'invoke', operation: String(request.operation ?? ''), input: request.input ?? {}, signal: controller.signal }));
     } finally {
       if (id !== null) running.delete(id);
     }

@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
+import { createConformanceAuth } from '@nexus/auth/testing';
 import { runChannelConformance } from '@nexus/core/testing';
-import type { ConformanceDriver, ConformanceOutcome } from '@nexus/core/testing';
+import type { ChannelUnderTest, ConformanceDriver, ConformanceOutcome } from '@nexus/core/testing';
 import { createNdjsonChannel } from '../src/index.js';
 
 type Reply = { id: number | null; ok: boolean; requestId?: string; result?: unknown; error?: Record<string, unknown> };
@@ -68,7 +69,7 @@ function ndjsonDriver(toServer: PassThrough, fromServer: PassThrough): Conforman
   };
 }
 
-runChannelConformance({
+const ndjson: ChannelUnderTest = {
   name: 'ndjson',
   maxInputBytes: 1024 * 1024,
   async connect(app) {
@@ -78,4 +79,8 @@ runChannelConformance({
     await app.start();
     return ndjsonDriver(toServer, fromServer);
   },
-});
+};
+
+runChannelConformance(ndjson);
+// The same authentication, authorization, rate-limit and audit cases the first-party channels pass.
+runChannelConformance(ndjson, { auth: createConformanceAuth() });

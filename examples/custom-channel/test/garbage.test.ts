@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { Nexus, silentLogger } from '@nexus/core';
+import { Nexus, UnavailableError, silentLogger } from '@nexus/core';
 import { createNdjsonChannel } from '../src/index.js';
 
 describe('ndjson channel input handling', () => {
@@ -29,5 +29,26 @@ describe('ndjson channel input handling', () => {
     await app.stop();
     fromServer.end();
     await once(fromServer, 'end').catch(() => undefined);
+  });
+
+  it('says on every error whether the same line may be sent again, from an exhaustive table', async () => {
+    const toServer = new PassThrough();
+    const fromServer = new PassThrough();
+    const app = new Nexus({ logger: silentLogger });
+    app.handler('busy', { description: 'Always unavailable', input: z.object({}) }, () => {
+      throw new UnavailableError();
+    });
+    app.addChannel(createNdjsonChannel({ input: toServer, output: fromServer }));
+    await app.start();
+    const replies = createInterface({ input: fromServer })[Symbol.asyncIterator]();
+
+    toServer.write(`${JSON.stringify({ id: 1, operation: 'busy' })}\n`);
+    expect(JSON.parse((await replies.next()).value)).toMatchObject({ id: 1, ok: false, retryable: true, error: { code: 'UNAVAILABLE' } });
+    toServer.write(`${JSON.stringify({ id: 2, operation: 'nope' })}\n`);
+    expect(JSON.parse((await replies.next()).value)).toMatchObject({ id: 2, ok: false, retryable: false, error: { code: 'NOT_FOUND' } });
+
+    toServer.end();
+    await app.stop();
+    fromServer.end();
   });
 });

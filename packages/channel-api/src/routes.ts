@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
 import { InvalidInputError, NotFoundError, catalogueEntry } from '@nexus/core';
-import type { InvocationInit, InvocationResult, Nexus, OperationDescriptor } from '@nexus/core';
+import type { InvocationInit, Nexus, NexusResult, RouteRequest } from '@nexus/core';
 import { firstHeader, requestIdFrom } from '@nexus/core/protocol';
 import { BodyError, readJsonBody } from './body.js';
 import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
@@ -54,7 +54,7 @@ function baseHeaders(rc: RouteContext, requestId: string): OutgoingHttpHeaders {
 }
 
 /** Renders an invocation result (or nothing, when native middleware already answered). */
-function renderResult(rc: RouteContext, res: ServerResponse, result: InvocationResult): void {
+function renderResult(rc: RouteContext, res: ServerResponse, result: NexusResult): void {
   if (res.headersSent) return;
   if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
   const headers = baseHeaders(rc, result.requestId);
@@ -113,7 +113,7 @@ export async function execute(rc: RouteContext, req: IncomingMessage, res: Serve
   init.input = input;
   if (runsAsync(rc, req, operation)) return submit(rc, res, init);
   init.signal = controller.signal;
-  renderResult(rc, res, await rc.app.invoke(init));
+  renderResult(rc, res, await rc.app.dispatch({ ...init, purpose: 'invoke' }));
 }
 
 const EXECUTE_PREFIX = '/workflows/';
@@ -135,13 +135,13 @@ export function executeTarget(url: string | undefined): { operation: string; pat
 /** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
 export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
   const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
-  const listed = await rc.app.list(initOf(rc, req, requestId, pathOf(req.originalUrl)));
+  const listed = await rc.app.dispatch({ ...initOf(rc, req, requestId, pathOf(req.originalUrl)), purpose: 'list' });
   if (res.headersSent) return;
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
   const headers = baseHeaders(rc, listed.requestId);
   annotationHeaders(headers, listed.annotations, rc.render);
-  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.operations.map((operation) => catalogueEntry(operation)) }), headers);
-  const found = listed.operations.find((operation) => operation.name === name);
+  if (name === undefined) return sendJson(res, 200, JSON.stringify({ workflows: listed.value.map((operation) => catalogueEntry(operation)) }), headers);
+  const found = listed.value.find((operation) => operation.name === name);
   if (found === undefined) {
     return sendProblem(res, new NotFoundError(`Unknown operation "${name}".`), listed.requestId, rc.render, listed.annotations);
   }
@@ -149,8 +149,8 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
 }
 
 /** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */
-export async function admitted(rc: RouteContext, req: Request, res: Response, route: Parameters<Nexus['invokeRoute']>[1]): Promise<void> {
+export async function admitted(rc: RouteContext, req: Request, res: Response, route: RouteRequest['route']): Promise<void> {
   const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
-  const result = await rc.app.invokeRoute(initOf(rc, req, requestId, pathOf(req.originalUrl)), route);
+  const result = await rc.app.dispatch({ ...initOf(rc, req, requestId, pathOf(req.originalUrl)), purpose: 'route', route });
   if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
 }

@@ -27,10 +27,11 @@ function outcomeOf(status: number, text: string, header: string | null): Conform
   };
 }
 
-function headersFor(token?: string, requestId?: string): Record<string, string> {
+function headersFor(token?: string, requestId?: string, authorization?: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    ...(authorization === undefined ? {} : { authorization }),
     ...(requestId === undefined ? {} : { 'x-request-id': requestId }),
   };
 }
@@ -39,6 +40,7 @@ function headersFor(token?: string, requestId?: string): Record<string, string> 
 export const httpChannelUnderTest: ChannelUnderTest = {
   name: 'http',
   maxInputBytes: DEFAULT_BODY_LIMIT,
+  credentialHeaders: true,
   async connect(app) {
     const { base } = await startApi(app);
     const driver: ConformanceDriver = {
@@ -46,7 +48,7 @@ export const httpChannelUnderTest: ChannelUnderTest = {
         try {
           const response = await fetch(`${base}/workflows/${encodeURIComponent(call.operation)}/execute`, {
             method: 'POST',
-            headers: headersFor(call.token, call.requestId),
+            headers: headersFor(call.token, call.requestId, call.authorization),
             body: JSON.stringify({ inputs: call.input ?? {} }),
             ...(call.signal === undefined ? {} : { signal: call.signal }),
           });
@@ -65,7 +67,7 @@ export const httpChannelUnderTest: ChannelUnderTest = {
         return outcomeOf(response.status, await response.text(), response.headers.get('x-request-id'));
       },
       async list(call) {
-        const response = await fetch(`${base}/workflows`, { headers: headersFor(call.token) });
+        const response = await fetch(`${base}/workflows`, { headers: headersFor(call.token, undefined, call.authorization) });
         const text = await response.text();
         if (response.status !== 200) return outcomeOf(response.status, text, response.headers.get('x-request-id')) as Extract<ConformanceOutcome, { ok: false }>;
         return { ok: true, names: (JSON.parse(text) as { workflows: { name: string }[] }).workflows.map((entry) => entry.name) };

@@ -1,12 +1,12 @@
 import { NotFoundError, TimeoutError } from '@nexus/core';
-import type { Credential, InvocationResult, ListInit, Nexus, OperationDescriptor } from '@nexus/core';
+import type { Credential, ListInit, Nexus, NexusResult, OperationDescriptor } from '@nexus/core';
 import { callSignal, summarize } from './backend.js';
 import type { Backend, BackendSettings, Failure, Outcome } from './backend.js';
 
 /** The channel name in-process calls carry into the pipeline (audit, metrics, policy). */
 export const CLI_CHANNEL = 'cli';
 
-function failure(result: Extract<InvocationResult, { ok: false }>, timedOut: boolean, timeoutMs?: number): Failure {
+function failure(result: Extract<NexusResult, { ok: false }>, timedOut: boolean, timeoutMs?: number): Failure {
   // Our own deadline aborts the call like Ctrl-C would; report it as the timeout it is.
   const error = timedOut && result.error.code === 'CANCELLED' ? new TimeoutError(`No answer within ${timeoutMs} ms.`) : result.error;
   return { ok: false, problem: error.toProblem(result.requestId) };
@@ -30,9 +30,9 @@ export function createLocalBackend(app: Nexus, settings: BackendSettings): Backe
   const list = async (): Promise<Outcome<readonly OperationDescriptor[]>> => {
     const call = callSignal(settings);
     try {
-      const listed = await app.list(base(call.signal));
+      const listed = await app.dispatch({ ...base(call.signal), purpose: 'list' });
       if (!listed.ok) return failure(listed, call.timedOut(), settings.timeoutMs);
-      return { ok: true, value: listed.operations, requestId: listed.requestId };
+      return { ok: true, value: listed.value, requestId: listed.requestId };
     } finally {
       call.done();
     }
@@ -55,7 +55,7 @@ export function createLocalBackend(app: Nexus, settings: BackendSettings): Backe
       try {
         const init = base(call.signal);
         const transport = { ...init.transport, ...(settings.idempotencyKey === undefined ? {} : { idempotencyKey: settings.idempotencyKey }) };
-        const result = await app.invoke({ ...init, transport, operation: name, input });
+        const result = await app.dispatch({ ...init, purpose: 'invoke', transport, operation: name, input });
         if (!result.ok) return failure(result, call.timedOut(), settings.timeoutMs);
         return {
           ok: true,

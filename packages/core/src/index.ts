@@ -36,6 +36,7 @@ export type {
   TransportInfo,
 } from './context.js';
 export type { InvocationResult } from './invocation.js';
+export type { AuthenticateRequest, DispatchValue, InvokeRequest, ListRequest, NexusRequest, NexusResult, RouteRequest } from './dispatch.js';
 export { validateInput } from './invocation.js';
 export { MAX_IDENTIFIER_LENGTH, MAX_INPUT_DEPTH, RESERVED_KEYS, checkInputRules, isValidIdentifier } from './input-rules.js';
 export { PHASES, compose } from './pipeline.js';

@@ -1,25 +1,12 @@
-import type { NexusContext, ResponseAnnotations } from './context.js';
+import type { NexusContext } from './context.js';
+import type { NexusResult } from './dispatch.js';
 import { CancelledError, InternalError, InvalidInputError, NexusError, TimeoutError } from './errors.js';
 import type { FieldError } from './errors.js';
 import type { OperationDefinition } from './operation.js';
 import type { z } from 'zod';
 
-/** The result of `invoke`: it never throws, so every channel renders both branches the same way. */
-export type InvocationResult =
-  | {
-      readonly ok: true;
-      readonly requestId: string;
-      readonly value: unknown;
-      readonly durationMs: number;
-      readonly annotations: ResponseAnnotations;
-    }
-  | {
-      readonly ok: false;
-      readonly requestId: string;
-      readonly error: NexusError;
-      readonly durationMs: number;
-      readonly annotations: ResponseAnnotations;
-    };
+/** The result of `invoke` (and of an `invoke` dispatch): the handler's value or the error. */
+export type InvocationResult = NexusResult<unknown>;
 
 /** The signal of calls whose channel cannot cancel; shared, so the handler never listens to it. */
 export const NEVER_ABORTED: AbortSignal = new AbortController().signal;

@@ -5,6 +5,7 @@ import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
 import type { HealthCheck, HealthReport } from './health.js';
 import { createContext } from './create-context.js';
+import type { DispatchValue, NexusRequest, NexusResult } from './dispatch.js';
 import type { InvocationResult } from './invocation.js';
 import { createJsonLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -204,28 +205,17 @@ export class Nexus {
   }
 
   /**
-   * Judges a credential without serving anything: only the authenticate phase runs, as for a
-   * catalogue request (purpose `list`: an absent credential passes when the stages allow
-   * anonymous catalogues) or a native route (purpose `route`: it does not, unless the stages
-   * exempt `transport.path`). An accepted credential leaves no audit record, rate-limit charge
-   * or request metric; a refused one passes through the observe phase, so it is recorded like
-   * any refused call (a failed login leaves a trace). Never throws.
+   * Judges a credential without serving anything; `dispatch({ purpose: 'authenticate' })` in the
+   * older result shape. An accepted credential leaves no audit record, rate-limit charge or
+   * request metric; a refused one is recorded like any refused call. Never throws.
+   * @deprecated Use `dispatch({ purpose: 'authenticate', as, ... })`.
    */
   async authenticate(
     init: ListInit,
     purpose: 'list' | 'route' = 'list',
   ): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
-    const ctx = createContext(this.logger, init, purpose === 'list' ? LIST_OPERATION : ROUTE_OPERATION, undefined, purpose);
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      const principal = (await this.pipelines.authenticate(ctx)) as Principal | undefined;
-      return { ok: true, requestId: ctx.requestId, principal };
-    } catch (thrown) {
-      const error = toNexusError(thrown);
-      if (error.code === 'INTERNAL') ctx.logger.error('authentication check failed', { channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
-      await this.pipelines.observeRefusal(ctx, thrown).catch(() => undefined);
-      return { ok: false, requestId: ctx.requestId, error };
-    }
+    const result = await this.judge(init, purpose);
+    return result.ok ? { ok: true, requestId: result.requestId, principal: result.value } : { ok: false, requestId: result.requestId, error: result.error };
   }
 
   /** Adds an authorize-phase check; it decides both calls and catalogue visibility. */
@@ -353,7 +343,29 @@ export class Nexus {
     );
   }
 
-    /** Runs one operation through the whole pipeline. Never throws. */
+  /**
+   * The one entry point of every channel: run an operation, list the catalogue, admit a native
+   * route, or judge a credential, told apart by `purpose`, all answered as a `NexusResult`.
+   * Never throws.
+   * @example
+   * const result = await app.dispatch({ purpose: 'invoke', channel: 'ndjson', operation: 'echo', input, credential });
+   * if (result.ok) write(result.value); else write(result.error.toProblem(result.requestId));
+   */
+  dispatch<R extends NexusRequest>(request: R): Promise<NexusResult<DispatchValue<R>>>;
+  dispatch(request: NexusRequest): Promise<NexusResult<unknown>> {
+    switch (request.purpose) {
+      case 'invoke':
+        return this.invoke(request);
+      case 'list':
+        return this.catalogue(request);
+      case 'route':
+        return this.run(createContext(this.logger, request, ROUTE_OPERATION, undefined, 'route'), ROUTE_OPERATION, this.pipelines.route(request.route));
+      case 'authenticate':
+        return this.judge(request, request.as ?? 'list');
+    }
+  }
+
+  /** Runs one operation through the whole pipeline: `dispatch({ purpose: 'invoke', ... })`. Never throws. */
   invoke(init: InvocationInit): Promise<InvocationResult> {
     const definition = this.operations.get(init.operation);
     const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
@@ -370,26 +382,21 @@ export class Nexus {
     return this.jobs.submitInvocation(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL);
   }
 
-  /** What the caller may invoke: authenticated like a call, filtered by the same authorizers. */
+  /**
+   * What the caller may invoke, in the older result shape (`operations` instead of `value`).
+   * @deprecated Use `dispatch({ purpose: 'list', ... })`.
+   */
   async list(init: ListInit): Promise<{ ok: true; requestId: string; operations: OperationDescriptor[]; annotations: ResponseAnnotations } | Extract<InvocationResult, { ok: false }>> {
-    const ctx = createContext(this.logger, init, LIST_OPERATION, undefined, 'list');
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      const operations = (await this.pipelines.list(ctx)) as OperationDescriptor[];
-      return { ok: true, requestId: ctx.requestId, operations, annotations: ctx.annotations };
-    } catch (thrown) {
-      return this.failure(ctx, LIST_OPERATION, thrown);
-    }
+    const result = await this.catalogue(init);
+    return result.ok ? { ok: true, requestId: result.requestId, operations: result.value, annotations: result.annotations } : result;
   }
 
   /**
-   * Admits a request to a channel-native route that is not an operation (a custom HTTP route):
-   * the observe, authenticate, tenant and limit phases run with `purpose: 'route'` and operation
-   * `$route`, then `route(ctx)` answers. Authorizers and validation do not run; the route guards
-   * itself (`checkPermission`). Never throws.
+   * Admits a request to a channel-native route that is not an operation.
+   * @deprecated Use `dispatch({ purpose: 'route', route, ... })`.
    */
   invokeRoute(init: ListInit, route: (ctx: NexusContext) => unknown): Promise<InvocationResult> {
-    return this.run(createContext(this.logger, init, ROUTE_OPERATION, undefined, 'route'), ROUTE_OPERATION, this.pipelines.route(route));
+    return this.dispatch({ ...init, purpose: 'route', route });
   }
 
   /**
@@ -399,6 +406,32 @@ export class Nexus {
    */
   checkPermission(ctx: NexusContext, permission: string): Promise<void> {
     return this.pipelines.checkPermission(ctx, permission);
+  }
+
+  private async catalogue(init: ListInit): Promise<NexusResult<OperationDescriptor[]>> {
+    const ctx = createContext(this.logger, init, LIST_OPERATION, undefined, 'list');
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      const operations = (await this.pipelines.list(ctx)) as OperationDescriptor[];
+      return { ok: true, requestId: ctx.requestId, value: operations, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
+    } catch (thrown) {
+      return this.failure(ctx, LIST_OPERATION, thrown);
+    }
+  }
+
+  /** The authenticate phase alone; a refusal passes the observe phase, so a failed login leaves a trace. */
+  private async judge(init: ListInit, purpose: 'list' | 'route'): Promise<NexusResult<Principal | undefined>> {
+    const ctx = createContext(this.logger, init, purpose === 'list' ? LIST_OPERATION : ROUTE_OPERATION, undefined, purpose);
+    try {
+      if (this.startPromise === undefined) await this.ready();
+      const principal = (await this.pipelines.authenticate(ctx)) as Principal | undefined;
+      return { ok: true, requestId: ctx.requestId, value: principal, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
+    } catch (thrown) {
+      const error = toNexusError(thrown);
+      if (error.code === 'INTERNAL') ctx.logger.error('authentication check failed', { channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
+      await this.pipelines.observeRefusal(ctx, thrown).catch(() => undefined);
+      return { ok: false, requestId: ctx.requestId, error, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
+    }
   }
 
   private add(definition: OperationDefinition): this {

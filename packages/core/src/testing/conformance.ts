@@ -149,6 +149,17 @@ function authCases(target: ChannelUnderTest, test: TestApi, auth: ConformanceAut
     const outcome = expectError(await driver().invoke({ operation: 'echo', input: { message: 'x' }, token: await auth.invalidToken() }), 'UNAUTHENTICATED');
     assert.ok(!/expired|signature|malformed|audience|issuer/i.test(outcome.raw), `the reason leaked: ${outcome.raw}`);
   });
+  if (target.credentialHeaders === true) {
+    test.it('refuses an unusable Authorization header with UNAUTHENTICATED, never as anonymous', async () => {
+      for (const authorization of ['Basic dTpw', 'Bearer', await as(['caller'])]) {
+        expectError(await driver().invoke({ operation: 'echo', input: { message: 'x' }, authorization }), 'UNAUTHENTICATED');
+        const listed = await driver().list({ authorization });
+        assert.ok(!listed.ok && listed.code === 'UNAUTHENTICATED', `listing with "${authorization.slice(0, 12)}" was not refused`);
+      }
+      assert.deepEqual(expectOk(await driver().invoke({ operation: 'public_ping', authorization: 'Basic dTpw' })), { pong: true });
+      assert.ok(expectOk(await driver().invoke({ operation: 'echo', input: { message: 'x' }, authorization: `bearer ${await as(['caller'])}` })));
+    });
+  }
   test.it('does not reveal unknown operations to anonymous callers', async () => {
     expectError(await driver().invoke({ operation: 'no_such_operation' }), 'UNAUTHENTICATED');
     expectError(await driver().invoke({ operation: 'no_such_operation', token: await as(['caller']) }), 'NOT_FOUND');

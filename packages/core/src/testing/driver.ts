@@ -6,6 +6,8 @@ export interface ConformanceCall {
   readonly input?: unknown;
   /** A bearer token; omitted means no credential at all. */
   readonly token?: string;
+  /** A raw `Authorization` header value, sent instead of `token` (channels with `credentialHeaders`). */
+  readonly authorization?: string;
   readonly requestId?: string;
   readonly signal?: AbortSignal;
 }
@@ -40,7 +42,7 @@ export interface ConformanceDriver {
    */
   invokeRaw?(call: RawConformanceCall): Promise<ConformanceOutcome>;
   /** Names of the operations the caller may invoke, or the error that refused the listing. */
-  list(call: { readonly token?: string }): Promise<{ ok: true; names: string[] } | Extract<ConformanceOutcome, { ok: false }>>;
+  list(call: { readonly token?: string; readonly authorization?: string }): Promise<{ ok: true; names: string[] } | Extract<ConformanceOutcome, { ok: false }>>;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,8 @@ export interface ChannelUnderTest {
    * (a handler seeing its signal abort) are checked too. `false` when each call runs a new app.
    */
   readonly sharedApp?: boolean;
+  /** True when the channel carries a raw `Authorization` header (HTTP-carried channels). */
+  readonly credentialHeaders?: boolean;
   /** False when the channel cannot carry a caller's request id. */
   readonly requestIds?: boolean;
   /** False when the channel has no way to cancel a call. */

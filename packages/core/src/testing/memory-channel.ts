@@ -1,6 +1,8 @@
 import type { InvocationInit } from '../context.js';
 import { InvalidInputError } from '../errors.js';
+import type { NexusResult } from '../dispatch.js';
 import type { InvocationResult } from '../invocation.js';
+import { parseCredential } from '../protocol/credential.js';
 import type { Nexus } from '../nexus.js';
 import type { Channel } from '../plugin.js';
 import type { ChannelUnderTest, ConformanceDriver, ConformanceOutcome } from './driver.js';
@@ -22,12 +24,12 @@ export function createMemoryChannel(name = 'memory'): MemoryChannel {
     },
     call(init) {
       if (!app) throw new Error('the memory channel is not started');
-      return app.invoke({ ...init, channel: name });
+      return app.dispatch({ ...init, purpose: 'invoke', channel: name });
     },
   };
 }
 
-function render(result: InvocationResult): ConformanceOutcome {
+function render(result: NexusResult): ConformanceOutcome {
   if (result.ok) return { ok: true, value: result.value, requestId: result.requestId, raw: JSON.stringify(result.value) };
   const problem = result.error.toProblem(result.requestId);
   return {
@@ -43,18 +45,21 @@ function render(result: InvocationResult): ConformanceOutcome {
 /** The memory channel as a conformance target. */
 export const memoryChannelUnderTest: ChannelUnderTest = {
   name: 'memory',
+  credentialHeaders: true,
   async connect(app) {
     const channel = createMemoryChannel();
     app.addChannel(channel);
     await app.start();
-    const credential = (token?: string) => (token === undefined ? { kind: 'none' as const } : { kind: 'bearer' as const, token });
+    // The raw-header case goes through core's parser, as an HTTP channel's would.
+    const credential = (token?: string, authorization?: string) =>
+      authorization !== undefined ? parseCredential({ authorization }) : token === undefined ? { kind: 'none' as const } : { kind: 'bearer' as const, token };
     const driver: ConformanceDriver = {
       async invoke(call) {
         return render(
           await channel.call({
             operation: call.operation,
             input: call.input,
-            credential: credential(call.token),
+            credential: credential(call.token, call.authorization),
             ...(call.requestId === undefined ? {} : { requestId: call.requestId }),
             ...(call.signal === undefined ? {} : { signal: call.signal }),
           }),
@@ -71,8 +76,8 @@ export const memoryChannelUnderTest: ChannelUnderTest = {
         return driver.invoke({ operation: call.operation, input, ...(call.token === undefined ? {} : { token: call.token }) });
       },
       async list(call) {
-        const listed = await app.list({ channel: 'memory', credential: credential(call.token) });
-        if (listed.ok) return { ok: true, names: listed.operations.map((operation) => operation.name) };
+        const listed = await app.dispatch({ purpose: 'list', channel: 'memory', credential: credential(call.token, call.authorization) });
+        if (listed.ok) return { ok: true, names: listed.value.map((operation) => operation.name) };
         return render(listed) as Extract<ConformanceOutcome, { ok: false }>;
       },
       async close() {},
