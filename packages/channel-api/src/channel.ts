@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import type { Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
@@ -9,7 +9,7 @@ import { requestIdFrom } from '@nexus/core/protocol';
 import { withCors } from './cors.js';
 import { mountDocs } from './docs.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
-import { admit, asExpress, nativeMiddlewareStage, passToRouter } from './native.js';
+import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
 import { OpenApiRoute } from './openapi-route.js';
 import type { OpenApiOptions } from './openapi-route.js';
 import { knownRoutes, methodNotAllowed } from './methods.js';
@@ -58,6 +58,10 @@ export interface ApiChannel extends Channel {
   addRouter(path: string, router: Router | RequestHandler): this;
   /** The bound address once started (the real port when started on port 0). */
   address(): AddressInfo | undefined;
+}
+
+function isRequestOf(app: Express, value: unknown): value is Request {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === app.request;
 }
 
 class ExpressApiChannel implements ApiChannel {
@@ -156,11 +160,10 @@ class ExpressApiChannel implements ApiChannel {
       keepAliveTimeout: limits.keepAliveTimeout,
       connectionsCheckingInterval: limits.checkInterval,
     }, withCors(this.options.cors, ['GET', 'HEAD', 'POST'], (req, res) => {
-      // Canonical execute calls skip Express routing; native middleware, if any, gets Express's
-      // req/res from the pipeline stage only when it runs.
-      const target = req.method === 'POST' ? executeTarget(req.url) : undefined;
+      // One dispatcher, one execute(): a canonical execute call skips Express routing unless
+      // native middleware must see it, which needs Express's own request and response objects.
+      const target = req.method === 'POST' && middlewares.length === 0 ? executeTarget(req.url) : undefined;
       if (target === undefined) return void native(req, res);
-      if (middlewares.length > 0) (req as { res?: ServerResponse }).res = res;
       execute(rc, req, res, target.operation, target.path).catch((error: unknown) => {
         app.logger.error('request failed', { error });
         if (!res.headersSent) sendProblem(res, fromNativeError(error), requestIdFrom(req.headers), rc.render);
@@ -206,10 +209,11 @@ class ExpressApiChannel implements ApiChannel {
     if (this.stageAdded) return;
     this.stageAdded = true;
     const prepare = (native: unknown, ctx: NexusContext) => {
-      const req = native as (Request & { res?: Response }) | undefined;
-      const res = req?.res;
-      if (req === undefined || res === undefined || this.native === undefined || this.rc === undefined) return undefined;
-      if (Object.getPrototypeOf(req) !== this.native.request) asExpress(this.native, req, res);
+      // Only requests this channel's Express app served carry its request prototype; anything else is not ours to touch.
+      if (this.native === undefined || this.rc === undefined || !isRequestOf(this.native, native)) return undefined;
+      const req = native;
+      const res = req.res;
+      if (res === undefined) return undefined;
       res.setHeader('x-request-id', ctx.requestId);
       setAnnotationHeaders(res, ctx.annotations, this.rc.render);
       return { req, res };

@@ -1,4 +1,4 @@
-import type { Express, Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, InternalError, NexusSetupError, UnauthenticatedError } from '@nexus/core';
 import type { Nexus, NexusContext, Principal, Stage, TenantInfo } from '@nexus/core';
 import { errorForStatus, fromNativeError } from './render.js';
@@ -172,19 +172,4 @@ export function requirePermission(...permissions: string[]): RequestHandler {
     if (entry.ctx.principal === undefined) return next(new UnauthenticatedError());
     Promise.all(wanted.map((permission) => entry.app.checkPermission(entry.ctx, permission))).then(() => next(), next);
   };
-}
-
-/**
- * Gives a request served before Express routing the shape Express middleware expects, as
- * `app.handle` does for routed requests: Express's prototypes and the cross-links between them.
- */
-export function asExpress(native: Express, req: Request, res: Response): void {
-  req.res = res;
-  res.req = req;
-  Object.setPrototypeOf(req, native.request);
-  Object.setPrototypeOf(res, native.response);
-  res.locals ??= Object.create(null) as Record<string, unknown>;
-  req.originalUrl ??= req.url;
-  req.baseUrl ??= '';
-  req.params ??= {};
 }
