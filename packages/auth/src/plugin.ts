@@ -199,7 +199,11 @@ export class NexusAuthPlugin implements Plugin {
       for (const issuer of [this.jwt.issuer ?? []].flat()) if (/^https?:\/\//i.test(issuer)) app.addAuthorizationServer(issuer);
       app.use('authenticate', createAuthenticateStage({ verifier, metrics: app.metrics, throttle, isExemptPath: this.exempt }), 'nexus-auth:authenticate');
       if (verifier.jwks !== undefined) app.addHealthCheck('jwks', () => verifier.health());
-      if (this.tenant !== undefined) app.use('tenant', createTenantStage(this.tenant, app.metrics), 'nexus-auth:tenant');
+      if (this.tenant !== undefined) {
+        // Channels read the requested tenant from this header, so the configured name holds on every HTTP channel.
+        app.tenantHeader = this.tenant.tenantIdHeader;
+        app.use('tenant', createTenantStage(this.tenant, app.metrics), 'nexus-auth:tenant');
+      }
       app.authorize(createAuthorizer(this.rbac, app.metrics));
     }
   }

@@ -136,7 +136,7 @@ class ExpressApiChannel implements ApiChannel {
     if (this.app === undefined) this.attach(app);
     const channel = this;
     const tokens = { cookie: this.options.tokenCookie, query: this.options.tokenQueryParam };
-    const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus', tokens } as const;
+    const render = { rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', realm: this.options.realm ?? 'nexus', tokens, tenantHeader: app.tenantHeader } as const;
     this.rc = {
       app,
       channel: this.name,

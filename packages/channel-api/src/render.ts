@@ -1,7 +1,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { InvalidInputError, NexusError, UnauthenticatedError, isNexusError } from '@nexus/core';
 import type { ResponseAnnotations } from '@nexus/core';
-import { HTTP_STATUS, TENANT_HEADER, codeFromHttpStatus, encodeHeaderValue, wwwAuthenticate } from '@nexus/core/protocol';
+import { HTTP_STATUS, codeFromHttpStatus, encodeHeaderValue, wwwAuthenticate } from '@nexus/core/protocol';
 import { credentialOf } from './request.js';
 import type { TokenSources } from './request.js';
 
@@ -14,6 +14,8 @@ export interface RenderOptions {
   readonly realm: string;
   /** Where else a token may come from, so a 401 can tell whether one was sent. */
   readonly tokens: TokenSources;
+  /** The app's tenant header (`app.tenantHeader`): read for the requested tenant, written with the resolved one. */
+  readonly tenantHeader: string;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -37,7 +39,7 @@ export function annotationHeaders(headers: OutgoingHttpHeaders, annotations: Res
     }
   }
   // Tenant ids may be any Unicode; a header value may not.
-  if (annotations.tenant !== undefined) headers[TENANT_HEADER] = encodeHeaderValue(annotations.tenant.id);
+  if (annotations.tenant !== undefined) headers[options.tenantHeader] = encodeHeaderValue(annotations.tenant.id);
   if (annotations.idempotency?.replayed === true) headers['idempotent-replayed'] = 'true';
 }
 

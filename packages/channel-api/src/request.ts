@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createForwardedAddressResolver } from '@nexus/core';
 import type { Credential, TransportInfo, TrustedProxies } from '@nexus/core';
-import { TENANT_HEADER, firstHeader, parseCredential } from '@nexus/core/protocol';
+import { firstHeader, parseCredential } from '@nexus/core/protocol';
 
 /** Where a bearer token may come from besides `Authorization`; both are off unless named. */
 export interface TokenSources {
@@ -81,9 +81,9 @@ export function idempotencyKeyOf(header: string | readonly string[] | undefined)
 }
 
 /** Method, path, lower-case headers, the requested (unverified) tenant and the idempotency key. */
-export function transportOf(req: IncomingMessage, path: string): TransportInfo {
+export function transportOf(req: IncomingMessage, path: string, tenantHeader: string): TransportInfo {
   const transport: MutableTransport = { method: req.method ?? 'GET', path, headers: req.headers };
-  const tenant = firstHeader(req.headers[TENANT_HEADER]);
+  const tenant = firstHeader(req.headers[tenantHeader]);
   if (tenant !== undefined) transport.requestedTenant = tenant;
   const idempotencyKey = idempotencyKeyOf(req.headers['idempotency-key']);
   if (idempotencyKey !== undefined) transport.idempotencyKey = idempotencyKey;

@@ -39,7 +39,7 @@ export function initOf(rc: RouteContext, req: IncomingMessage, requestId: string
     operation,
     credential: credentialOf(req, rc.tokens),
     requestId,
-    transport: transportOf(req, path),
+    transport: transportOf(req, path, rc.render.tenantHeader),
     native: req,
   };
   const address = rc.clientAddress(req);

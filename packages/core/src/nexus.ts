@@ -22,6 +22,7 @@ import type { Channel, ChannelAddress, Plugin } from './plugin.js';
 import { NexusSetupError } from './setup-error.js';
 import { JobManager } from './jobs/manager.js';
 import type { JobsOptions } from './jobs/manager.js';
+import { TENANT_HEADER } from './protocol/headers.js';
 
 export interface NexusOptions {
   /** Default port of the first-party API channel (8000). Core only stores it. */
@@ -76,6 +77,7 @@ export class Nexus {
   private readonly pipelines: Pipelines;
   private authenticationRequired: boolean | undefined;
   private readonly issuers: string[] = [];
+  private requestedTenantHeader: string = TENANT_HEADER;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
   private inFlight = 0;
@@ -196,6 +198,23 @@ export class Nexus {
    */
   get authorizationServers(): readonly string[] {
     return this.issuers;
+  }
+
+  /**
+   * The HTTP header in which callers name the tenant they ask for (lower case, `x-tenant-id` by
+   * default). A tenancy plugin sets it from its configuration; every HTTP-carried channel reads
+   * the requested tenant there and names the resolved one in the same header.
+   */
+  get tenantHeader(): string {
+    return this.requestedTenantHeader;
+  }
+
+  set tenantHeader(name: string) {
+    this.assertNotStarted('the tenant header');
+    if (typeof name !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `the tenant header "${String(name)}" is not a valid HTTP header name`);
+    }
+    this.requestedTenantHeader = name.toLowerCase();
   }
 
   /** Declares an issuer whose tokens this app accepts (called by auth plugins). Idempotent. */

@@ -4,7 +4,7 @@ import { NexusSetupError } from '@nexus/core';
 export interface TenantConfig {
   /** Claim holding the caller's tenant (`tenant_id`). */
   readonly jwtClaim?: string;
-  /** Header (HTTP) naming a tenant to act in (`X-Tenant-ID`); other channels have their own flag. */
+  /** Header (HTTP) naming a tenant to act in (`X-Tenant-ID`); set as `app.tenantHeader`, so every HTTP channel reads it. Other channels have their own flag. */
   readonly tenantIdHeader?: string;
   /** Let `adminRole` act in another tenant (true). */
   readonly allowAdminOverride?: boolean;
