@@ -40,7 +40,8 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
     },
     async () => {
       const health = await app.healthCheck();
-      return { status: health.status, health };
+      // A copy: the output schema is an open object, which the HealthReport interface does not declare itself as.
+      return { status: health.status, health: { ...health } };
     },
   );
 
@@ -56,13 +57,13 @@ export function registerOperations(app: Nexus, store: RecordStore): void {
     async () => {
       const health = await app.healthCheck();
       // Each network channel reports its own listener; a process that does not serve one says so.
-      const channel = (name: string) => {
+      const channel = (name: string): z.infer<typeof channelState> => {
         const check = health.checks[`channel:${name}`];
         return check === undefined ? 'not served' : check.status === 'healthy' ? 'running' : 'down';
       };
       return {
-        status: health.status === 'unhealthy' ? 'unhealthy' : 'healthy',
-        channels: { api: channel('api'), cli: 'available', mcp: channel('mcp') },
+        status: health.status === 'unhealthy' ? ('unhealthy' as const) : ('healthy' as const),
+        channels: { api: channel('api'), cli: 'available' as const, mcp: channel('mcp') },
       };
     },
   );

@@ -34,7 +34,8 @@ describe('docs stand alone', () => {
   }
 
   it.each([
-    ['packages/auth/src/jwt/config.ts', 'JWTConfig', 'packages/auth/README.md'],
+    // JWTConfig is the union JwtKeyConfig & JwtVerificationOptions; the key fields are documented with the union.
+    ['packages/auth/src/jwt/config.ts', 'JwtVerificationOptions', 'packages/auth/README.md'],
     ['packages/auth/src/tenant/config.ts', 'TenantConfig', 'packages/auth/README.md'],
     ['packages/auth/src/rate-limit/config.ts', 'RateLimitConfig', 'packages/auth/README.md'],
     ['packages/auth/src/audit/config.ts', 'AuditConfig', 'packages/auth/README.md'],

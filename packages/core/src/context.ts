@@ -105,6 +105,28 @@ export interface NexusContext {
   readonly progress: (update: number | ProgressUpdate, total?: number, message?: string) => void;
 }
 
+/** A handler's context once authentication ran for a non-public operation: the principal is known. */
+export type AuthenticatedContext = NexusContext & { readonly principal: Principal };
+
+/**
+ * Per-app facts the types cannot see (as Hono's `Env`): `authenticated: true` when an
+ * authenticate stage refuses every anonymous non-public call (as `@nexus/auth` does), and
+ * `extensions`, the context extensions the app's stages always set.
+ * @example const app = new Nexus<{ authenticated: true; extensions: { featureFlags: Flags } }>();
+ */
+export interface NexusEnv {
+  readonly authenticated?: boolean;
+  readonly extensions?: object;
+}
+
+/** The context a handler sees: `principal` is non-optional for non-public operations of an authenticated app. */
+export type HandlerContext<E extends NexusEnv = NexusEnv, P extends boolean = boolean> = (P extends true
+  ? NexusContext
+  : E['authenticated'] extends true
+    ? AuthenticatedContext
+    : NexusContext) &
+  (E['extensions'] extends object ? { readonly extensions: Readonly<E['extensions']> } : unknown);
+
 /** Fields a stage may set for the stages after it. */
 export type ContextPatch = Partial<
   Pick<NexusContext, 'principal' | 'tenant' | 'input' | 'extensions' | 'signal' | 'logger'>

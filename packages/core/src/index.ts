@@ -21,7 +21,10 @@ export type {
 export { createMemoryIdempotencyStore } from './idempotency/store.js';
 export type { IdempotencyStore, MemoryIdempotencyStoreOptions } from './idempotency/store.js';
 export type {
+  AuthenticatedContext,
   ChannelName,
+  HandlerContext,
+  NexusEnv,
   ContextPatch,
   Credential,
   InvocationInit,
@@ -49,6 +52,7 @@ export type {
   Guard,
   HandlerFn,
   HandlerOptions,
+  HandlerOutput,
   OperationDefinition,
   OperationDescriptor,
   OperationKind,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { InvocationInit, ListInit, NexusContext, Principal, ResponseAnnotations } from './context.js';
+import type { HandlerContext, InvocationInit, ListInit, NexusContext, NexusEnv, Principal, ResponseAnnotations } from './context.js';
 import { UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
 import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
 import type { NexusMetrics } from './metrics.js';
 import { defineHandler, defineWorkflow } from './operation.js';
-import type { HandlerFn, HandlerOptions, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
+import type { HandlerFn, HandlerOptions, HandlerOutput, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
 import type { Authorizer, Phase, Stage, Terminal } from './pipeline.js';
 import { OperationRegistry } from './operation-registry.js';
 import { resolveIdempotency } from './idempotency/options.js';
@@ -66,7 +66,7 @@ export const ROUTE_OPERATION = '$route';
  * app.addChannel(createApiChannel());
  * await app.start();
  */
-export class Nexus {
+export class Nexus<E extends NexusEnv = NexusEnv> {
   readonly options: ResolvedNexusOptions;
   readonly logger: Logger;
   readonly metrics: NexusMetrics;
@@ -146,7 +146,11 @@ export class Nexus {
   }
 
   /** Registers a handler operation, served on every channel. */
-  handler<S extends z.ZodType>(name: string, options: HandlerOptions<S>, handler: HandlerFn<z.output<S>>): this {
+  handler<S extends z.ZodType, O extends z.ZodType | undefined = undefined, P extends boolean = false>(
+    name: string,
+    options: HandlerOptions<S, O, P>,
+    handler: HandlerFn<z.output<S>, NoInfer<HandlerOutput<O>>, HandlerContext<E, P>>,
+  ): this {
     return this.add(defineHandler(name, options, handler));
   }
 

@@ -37,7 +37,10 @@ export interface OperationMetadataOptions {
 const FLAGS = ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const;
 
 /** Checks and freezes the metadata options; a mistake is a setup error at registration. */
-export function operationMetadata(name: string, options: OperationMetadataOptions) {
+export function operationMetadata(
+  name: string,
+  options: OperationMetadataOptions,
+): { readonly annotations: OperationAnnotations; readonly deprecated: boolean; readonly examples: readonly OperationExample[] } {
   const invalid = (what: string) => new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `${what} of "${name}" ${what === 'examples' ? 'must be an array of {input, output?, summary?}' : 'is not valid'}`);
   const annotations = options.annotations;
   if (annotations !== undefined) {

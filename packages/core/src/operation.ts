@@ -7,17 +7,22 @@ import type { OperationAnnotations, OperationExample, OperationMetadataOptions }
 /** Extra checks on one operation (e.g. `requireRole('admin')`); throw a NexusError to refuse. */
 export type Guard = (ctx: NexusContext) => void | Promise<void>;
 
-export type HandlerFn<I = any, O = unknown> = (input: I, ctx: NexusContext) => O | Promise<O>;
+/** A handler: the parsed input and the context in, the result out. */
+export type HandlerFn<I = unknown, O = unknown, C extends NexusContext = NexusContext> = (input: I, ctx: C) => O | Promise<O>;
 
-export interface HandlerOptions<S extends z.ZodType = z.ZodType> extends OperationMetadataOptions {
+/** What a handler must return: what its `output` schema accepts, or anything without one. */
+export type HandlerOutput<O extends z.ZodType | undefined> = O extends z.ZodType ? z.input<O> : unknown;
+
+export interface HandlerOptions<S extends z.ZodType = z.ZodType, O extends z.ZodType | undefined = z.ZodType | undefined, P extends boolean = boolean>
+  extends OperationMetadataOptions {
   readonly description: string;
   readonly input: S;
-  /** Checked after the handler on every channel (a mismatch is INTERNAL) and published in every catalogue. */
-  readonly output?: z.ZodType;
+  /** Checked after the handler on every channel (a mismatch is INTERNAL) and published in every catalogue; types the handler's return. */
+  readonly output?: O;
   /** Defaults to `execute:<name>`. */
   readonly permission?: string;
   /** Exempts the operation from authentication on every channel. */
-  readonly public?: boolean;
+  readonly public?: P;
   readonly guards?: readonly Guard[];
   /** Per-call deadline; the handler's `ctx.signal` aborts when it passes. */
   readonly timeoutMs?: number;
@@ -158,7 +163,8 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
   };
 }
 
-export function defineHandler(name: string, options: HandlerOptions, handler: HandlerFn): OperationDefinition {
+// `never` input and context: any typed handler fits; the pipeline gives it its parsed input and context.
+export function defineHandler(name: string, options: HandlerOptions, handler: HandlerFn<never, unknown, never>): OperationDefinition {
   assertOperationName(name);
   if (typeof options !== 'object' || options === null) {
     throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `handler "${name}" needs an options object with description and input`);
@@ -174,7 +180,7 @@ export function defineHandler(name: string, options: HandlerOptions, handler: Ha
     kind: 'handler' as const,
     description: options.description,
     workflow: undefined,
-    execute: handler,
+    execute: handler as HandlerFn,
   });
 }
 
@@ -189,7 +195,8 @@ export function defineWorkflow(name: string, workflow: RunnableWorkflow, options
     kind: 'workflow' as const,
     description: options.description ?? `Workflow ${name}`,
     workflow,
-    execute: (inputs: Record<string, unknown>, ctx: NexusContext) => workflow.run(inputs, ctx),
+    // The input was parsed by `input`, an object schema, before this runs.
+    execute: ((inputs: Record<string, unknown>, ctx: NexusContext) => workflow.run(inputs, ctx)) as HandlerFn,
   });
 }
 

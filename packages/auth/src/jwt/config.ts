@@ -5,16 +5,34 @@ import { NexusSetupError } from '@nexus/core';
 export const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'] as const;
 export type JwtAlgorithm = (typeof ALGORITHMS)[number];
 
-/** How bearer tokens are verified. Give exactly one of `secret`, `publicKey` or `jwksUrl`. */
-export interface JWTConfig {
-  /** HS shared secret, at least 32 bytes. */
-  readonly secret?: string | Buffer;
+/** The key of a `JWTConfig`: exactly one of a shared secret, a public key or a JWKS endpoint. */
+export type JwtKeyConfig =
+  | {
+      /** HS shared secret, at least 32 bytes. */
+      readonly secret: string | Buffer;
+      readonly publicKey?: never;
+      readonly jwksUrl?: never;
+    }
+  | {
+      /** PEM (SPKI or certificate) public key for RS/ES tokens. */
+      readonly publicKey: string | Buffer | KeyObject;
+      readonly secret?: never;
+      readonly jwksUrl?: never;
+    }
+  | {
+      /** JWKS endpoint of the identity provider (RS/ES). */
+      readonly jwksUrl: string;
+      readonly secret?: never;
+      readonly publicKey?: never;
+    };
+
+/** How bearer tokens are verified: one key (`JwtKeyConfig`) plus the checks below. */
+export type JWTConfig = JwtKeyConfig & JwtVerificationOptions;
+
+/** Everything of a `JWTConfig` besides its key. */
+export interface JwtVerificationOptions {
   /** Defaults to HS256 with a secret, RS256 otherwise. */
   readonly algorithm?: JwtAlgorithm;
-  /** PEM (SPKI or certificate) public key for RS/ES tokens. */
-  readonly publicKey?: string | Buffer | KeyObject;
-  /** JWKS endpoint of the identity provider (RS/ES). */
-  readonly jwksUrl?: string;
   /** Seconds the fetched key set is trusted before it is refetched (3600). */
   readonly jwksCacheTtl?: number;
   /** Minimum seconds between refetches caused by an unknown `kid` (30). */

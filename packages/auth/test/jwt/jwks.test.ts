@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import type { Nexus } from '@nexus/core';
-import type { JWTConfig } from '../../src/jwt/config.js';
+import type { JwtVerificationOptions } from '../../src/jwt/config.js';
 import { appWith, call, nowSeconds, reasonOf } from '../helpers.js';
 import { eventually } from '../rate-limit-support.js';
 import { JwksServer, rsaKey } from './jwks-server.js';
@@ -14,7 +14,7 @@ const sign = (key: SigningKey, sub = 'alice', kid: string | undefined = key.kid)
 
 const servers: JwksServer[] = [];
 const apps: Nexus[] = [];
-async function setup(keys: SigningKey[], jwtOptions: Partial<JWTConfig> = {}) {
+async function setup(keys: SigningKey[], jwtOptions: JwtVerificationOptions = {}) {
   const server = await new JwksServer().start();
   server.keys = keys;
   servers.push(server);
