@@ -1,11 +1,10 @@
 export { createApiChannel } from './channel.js';
 export type { ApiChannel, ApiChannelOptions } from './channel.js';
-export { requirePermission, requireRole } from './native.js';
+export { guard, requirePermission, requireRole } from './native.js';
 export type { NexusRequestInfo } from './native.js';
 export { buildOpenApi } from './openapi.js';
 export type { OpenApiInfo, OpenApiSettings } from './openapi.js';
 export type { OpenApiOptions } from './openapi-route.js';
-export { createAddressResolver } from './request.js';
 export type { TokenSources, TrustProxy } from './request.js';
 export type { RateLimitHeaderStyle } from './render.js';
 export { DEFAULT_BODY_LIMIT } from './body.js';

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, InternalError, NexusSetupError, UnauthenticatedError } from '@nexus/core';
-import type { Nexus, NexusContext, Principal, Stage, TenantInfo } from '@nexus/core';
+import type { Guard, Nexus, NexusContext, Principal, Stage, TenantInfo } from '@nexus/core';
 import { errorForStatus, fromNativeError } from './render.js';
 
 /** What native middleware and custom routes read from `req.nexus`. */
@@ -138,8 +138,30 @@ function admittedOf(req: Request): Admitted {
 }
 
 /**
+ * Express middleware running core guards (the `Guard`s operations take in `guards`, such as
+ * `@nexus/auth`'s `requireRole`/`requirePermission`) on a custom route, against the context the
+ * pipeline admitted it with: one guard vocabulary for operations and native routes.
+ * @example api.addRouter('/admin', express.Router().get('/stats', guard(requireRole('admin')), handler));
+ */
+export function guard(...guards: Guard[]): RequestHandler {
+  if (guards.length === 0 || guards.some((entry) => typeof entry !== 'function')) {
+    throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'guard() needs at least one guard function');
+  }
+  return (req, _res, next) => {
+    let ctx: NexusContext;
+    try {
+      ctx = admittedOf(req).ctx;
+    } catch (error) {
+      return next(error);
+    }
+    guards.reduce<Promise<void>>((chain, entry) => chain.then(() => entry(ctx)), Promise.resolve()).then(() => next(), next);
+  };
+}
+
+/**
  * Express guard for custom routes: the caller must hold at least one of `roles` (as the
- * principal carries them). Unauthenticated callers get 401, others 403.
+ * principal carries them). Unauthenticated callers get 401, others 403. With `@nexus/auth`,
+ * prefer `guard(requireRole(...))`, which also resolves inherited roles the same way operations do.
  * @example api.addRouter('/admin', express.Router().get('/stats', requireRole('admin'), handler));
  */
 export function requireRole(...roles: string[]): RequestHandler {

@@ -1,4 +1,7 @@
-export { Nexus, LIST_OPERATION, ROUTE_OPERATION } from './nexus.js';
+// Exports by name, each a decision: what apps, plugins and channels need. Pipeline internals
+// (compose, PHASES, validateInput, describeOperation, the $list/$route pseudo-operation names,
+// assertOperationName, normaliseAddress) are internal and may change in any release.
+export { Nexus } from './nexus.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
 export type { IdempotencyOptions } from './idempotency/options.js';
 export { JOBS_ADMIN_PERMISSION, JobManager } from './jobs/manager.js';
@@ -40,12 +43,10 @@ export type {
 } from './context.js';
 export type { InvocationResult } from './invocation.js';
 export type { AuthenticateRequest, DispatchValue, InvokeRequest, ListRequest, NexusRequest, NexusResult, RouteRequest } from './dispatch.js';
-export { validateInput } from './invocation.js';
 export { MAX_IDENTIFIER_LENGTH, MAX_INPUT_DEPTH, RESERVED_KEYS, checkInputRules, isValidIdentifier } from './input-rules.js';
-export { PHASES, compose } from './pipeline.js';
-export type { Authorizer, Next, Phase, Stage, StageEntry } from './pipeline.js';
+export type { Authorizer, Next, Phase, Stage } from './pipeline.js';
 export type { Channel, ChannelAddress, Plugin } from './plugin.js';
-export { assertOperationName, catalogueEntry, describeOperation } from './operation.js';
+export { catalogueEntry } from './operation.js';
 export type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
 export type {
   CatalogueEntry,
@@ -105,7 +106,7 @@ export {
   requestIdFrom,
   wwwAuthenticate,
 } from './protocol/index.js';
-export { createForwardedAddressResolver, normaliseAddress } from './forwarded.js';
+export { createForwardedAddressResolver } from './forwarded.js';
 export type { ForwardedAddressResolver, TrustedProxies } from './forwarded.js';
 export { createJsonLogger, silentLogger } from './logger.js';
 export type { LogLevel, Logger } from './logger.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { createForwardedAddressResolver, normaliseAddress } from '../src/index.js';
+import { createForwardedAddressResolver } from '../src/index.js';
+import { normaliseAddress } from '../src/forwarded.js';
 
 describe('createForwardedAddressResolver', () => {
   it('takes the socket address and ignores X-Forwarded-For when no proxy is trusted', () => {

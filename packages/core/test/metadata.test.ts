@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { Nexus, catalogueEntry, createJsonLogger, describeOperation, isNexusSetupError, silentLogger } from '../src/index.js';
+import { Nexus, catalogueEntry, createJsonLogger, isNexusSetupError, silentLogger } from '../src/index.js';
+import { describeOperation } from '../src/operation.js';
 
 const app = () => new Nexus({ logger: silentLogger });
 

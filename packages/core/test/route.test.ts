@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ForbiddenError, Nexus, ROUTE_OPERATION, UnauthenticatedError, silentLogger } from '../src/index.js';
+import { ForbiddenError, Nexus, UnauthenticatedError, silentLogger } from '../src/index.js';
+import { ROUTE_OPERATION } from '../src/nexus.js';
 import type { NexusContext } from '../src/index.js';
 
 function appWithAuth(trace: string[]) {
