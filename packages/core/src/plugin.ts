@@ -2,7 +2,8 @@ import type { Nexus } from './nexus.js';
 
 /**
  * A plugin contributes stages to named phases, authorizers and health checks. Phases fix the
- * order, so adding plugins in a different order never changes behaviour.
+ * order across phases; within one phase, stages run in the order they were added, so two
+ * plugins with stages in the same phase depend on the order they were added in.
  */
 export interface Plugin {
   readonly name: string;
