@@ -1,21 +1,8 @@
-import type { HealthReport, OperationAnnotations, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { CatalogueEntry } from '@nexus/core/protocol';
 
-/** An operation as the CLI shows it, the same shape in both modes (the catalogue entry every channel shows). */
-export interface OperationSummary {
-  readonly name: string;
-  readonly kind: string;
-  readonly description: string;
-  readonly permission: string;
-  readonly inputSchema: Readonly<Record<string, unknown>>;
-  readonly outputSchema?: Readonly<Record<string, unknown>>;
-  /** Behaviour hints: `title`, `readOnly`, `destructive` (asked before running on a terminal), `idempotent`, `openWorld`. */
-  readonly annotations?: OperationAnnotations;
-  readonly deprecated?: boolean;
-  /** Sample calls; only `describe` carries them. */
-  readonly examples?: readonly unknown[];
-  /** A workflow's graph (nodes, edges); only `describe` carries it. */
-  readonly workflow?: unknown;
-}
+/** An operation as the CLI shows it, the same shape in both modes: core's catalogue entry. */
+export type OperationSummary = CatalogueEntry;
 
 /** A failure ready to render. `local`: the CLI itself refused (usage, files); no server or pipeline was asked. */
 export interface Failure {
@@ -47,25 +34,6 @@ export interface BackendSettings {
   readonly idempotencyKey?: string;
   readonly signal: AbortSignal;
   readonly argv: readonly string[];
-}
-
-/**
- * The public fields of a catalogue entry; `withGraph` keeps a workflow's graph (for `describe`).
- * Core's `catalogueEntry` does the same, but the remote bin does not load core at run time.
- */
-export function summarize(operation: OperationSummary, withGraph = false): OperationSummary {
-  return {
-    name: operation.name,
-    kind: operation.kind,
-    description: operation.description,
-    permission: operation.permission,
-    inputSchema: operation.inputSchema,
-    ...(operation.outputSchema === undefined ? {} : { outputSchema: operation.outputSchema }),
-    ...(operation.annotations === undefined ? {} : { annotations: operation.annotations }),
-    ...(operation.deprecated === true ? { deprecated: true } : {}),
-    ...(withGraph && operation.examples !== undefined ? { examples: operation.examples } : {}),
-    ...(withGraph && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
-  };
 }
 
 /** One timer and one signal for a call: aborted by the caller (Ctrl-C) or by `--timeout`. */

@@ -1,6 +1,6 @@
-import { NotFoundError, TimeoutError } from '@nexus/core';
+import { NotFoundError, TimeoutError, catalogueEntry } from '@nexus/core';
 import type { Credential, ListInit, Nexus, NexusResult, OperationDescriptor } from '@nexus/core';
-import { callSignal, summarize } from './backend.js';
+import { callSignal } from './backend.js';
 import type { Backend, BackendSettings, Failure, Outcome } from './backend.js';
 
 /** The channel name in-process calls carry into the pipeline (audit, metrics, policy). */
@@ -41,13 +41,13 @@ export function createLocalBackend(app: Nexus, settings: BackendSettings): Backe
   return {
     async list() {
       const listed = await list();
-      return listed.ok ? { ...listed, value: listed.value.map((operation) => summarize(operation)) } : listed;
+      return listed.ok ? { ...listed, value: listed.value.map((operation) => catalogueEntry(operation)) } : listed;
     },
     async describe(name) {
       const listed = await list();
       if (!listed.ok) return listed;
       const found = listed.value.find((operation) => operation.name === name);
-      if (found) return { ok: true, value: summarize(found, true), ...(listed.requestId === undefined ? {} : { requestId: listed.requestId }) };
+      if (found) return { ok: true, value: catalogueEntry(found, { withGraph: true }), ...(listed.requestId === undefined ? {} : { requestId: listed.requestId }) };
       return { ok: false, problem: new NotFoundError(`Unknown operation "${name}".`).toProblem(listed.requestId) };
     },
     async run(name, input) {

@@ -1,6 +1,6 @@
-import { callSignal, summarize } from './backend.js';
+import { callSignal } from './backend.js';
 import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
-import { REQUEST_ID_HEADER, TENANT_HEADER, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
+import { REQUEST_ID_HEADER, TENANT_HEADER, catalogueEntry, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
 import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
 
 interface Reply {
@@ -104,8 +104,8 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
   const operationPath = (name: string) => `workflows/${encodeURIComponent(name)}`;
 
   return {
-    list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map((entry) => summarize(entry)) : undefined)),
-    describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? summarize(body as unknown as OperationSummary, true) : undefined)),
+    list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map((entry) => catalogueEntry(entry)) : undefined)),
+    describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? catalogueEntry(body as unknown as OperationSummary, { withGraph: true }) : undefined)),
     run: (name, input) =>
       json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body ? body.result : undefined), { inputs: input },
         settings.idempotencyKey === undefined ? undefined : { 'idempotency-key': settings.idempotencyKey }),

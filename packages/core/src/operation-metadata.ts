@@ -1,28 +1,7 @@
 import { NexusSetupError } from './setup-error.js';
+import type { OperationAnnotations, OperationExample } from './protocol/catalogue.js';
 
-/**
- * Hints about an operation's behaviour, for catalogues (MCP tool annotations, OpenAPI, the CLI's
- * confirmation prompt). Only `readOnly` changes what Nexus does: such operations ignore idempotency keys.
- */
-export interface OperationAnnotations {
-  /** A human-readable name (MCP `title`). */
-  readonly title?: string;
-  /** Changes nothing: a retry is harmless, so no outcome is stored for it. */
-  readonly readOnly?: boolean;
-  /** May destroy or overwrite data; the CLI asks before running it on a terminal. */
-  readonly destructive?: boolean;
-  /** Calling it again with the same input has no further effect. */
-  readonly idempotent?: boolean;
-  /** Reaches systems outside the app (the web, third-party APIs). */
-  readonly openWorld?: boolean;
-}
-
-/** A sample call, shown in catalogues next to the schemas. */
-export interface OperationExample {
-  readonly summary?: string;
-  readonly input: Readonly<Record<string, unknown>>;
-  readonly output?: unknown;
-}
+export type { OperationAnnotations, OperationExample } from './protocol/catalogue.js';
 
 /** The metadata options `app.handler()` and `app.register()` accept beside the schemas. */
 export interface OperationMetadataOptions {

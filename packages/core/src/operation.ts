@@ -3,6 +3,10 @@ import type { NexusContext } from './context.js';
 import { NexusSetupError } from './setup-error.js';
 import { operationMetadata } from './operation-metadata.js';
 import type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
+import type { OperationKind } from './protocol/catalogue.js';
+
+export { catalogueEntry } from './protocol/catalogue.js';
+export type { CatalogueEntry, OperationKind } from './protocol/catalogue.js';
 
 /** Extra checks on one operation (e.g. `requireRole('admin')`); throw a NexusError to refuse. */
 export type Guard = (ctx: NexusContext) => void | Promise<void>;
@@ -51,7 +55,6 @@ export interface RegisterOptions extends OperationMetadataOptions {
   readonly tags?: readonly string[];
 }
 
-export type OperationKind = 'handler' | 'workflow';
 
 /** A registered operation as the pipeline and channels see it. */
 export interface OperationDefinition {
@@ -244,33 +247,3 @@ export function permissionProbe(permission: string): OperationDefinition {
   };
 }
 
-/** What catalogues show of an operation: the same fields on every channel. */
-export interface CatalogueEntry {
-  readonly name: string;
-  readonly kind: OperationKind;
-  readonly description: string;
-  readonly permission: string;
-  readonly inputSchema: Readonly<Record<string, unknown>>;
-  readonly outputSchema?: Readonly<Record<string, unknown>>;
-  readonly annotations?: OperationAnnotations;
-  readonly deprecated?: true;
-  /** Sample calls; only single-entry answers carry them, like the graph. */
-  readonly examples?: readonly OperationExample[];
-  /** A workflow's graph; only single-entry answers carry it, lists stay lean. */
-  readonly workflow?: unknown;
-}
-
-export function catalogueEntry(operation: OperationDescriptor, options: { readonly withGraph?: boolean } = {}): CatalogueEntry {
-  return {
-    name: operation.name,
-    kind: operation.kind,
-    description: operation.description,
-    permission: operation.permission,
-    inputSchema: operation.inputSchema,
-    ...(operation.outputSchema === undefined ? {} : { outputSchema: operation.outputSchema }),
-    ...(operation.annotations === undefined ? {} : { annotations: operation.annotations }),
-    ...(operation.deprecated === true ? { deprecated: true as const } : {}),
-    ...(options.withGraph === true && operation.examples !== undefined ? { examples: operation.examples } : {}),
-    ...(options.withGraph === true && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
-  };
-}

@@ -32,3 +32,5 @@ export type { ChallengeOptions, Credential, CredentialHeaders } from './credenti
 export { REQUEST_ID_HEADER, TENANT_HEADER, acceptRequestId, encodeHeaderValue, firstHeader, isValidRequestId, requestIdFrom } from './headers.js';
 export { DEFAULT_MAX_JSON_DEPTH, JsonBodyCollector, parseJsonText, readJsonBody } from './json-body.js';
 export type { JsonBodyOptions } from './json-body.js';
+export { catalogueEntry } from './catalogue.js';
+export type { CatalogueEntry, OperationAnnotations, OperationExample, OperationKind } from './catalogue.js';
