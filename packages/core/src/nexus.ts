@@ -1,19 +1,19 @@
 import type { z } from 'zod';
 import type { HandlerContext, InvocationInit, ListInit, NexusContext, NexusEnv, Principal, ResponseAnnotations } from './context.js';
-import { UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
 import type { NexusError } from './errors.js';
 import { runHealthChecks } from './health.js';
 import type { HealthCheck, HealthReport } from './health.js';
-import { createContext } from './create-context.js';
 import type { DispatchValue, NexusRequest, NexusResult } from './dispatch.js';
 import type { InvocationResult } from './invocation.js';
 import { createJsonLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { UNKNOWN_OPERATION_LABEL, createMetrics } from './metrics.js';
+import { createContext } from './create-context.js';
+import { RequestRunner } from './request-runner.js';
 import type { NexusMetrics } from './metrics.js';
 import { defineHandler, defineWorkflow } from './operation.js';
 import type { HandlerFn, HandlerOptions, HandlerOutput, OperationDefinition, OperationDescriptor, RegisterOptions, RunnableWorkflow } from './operation.js';
-import type { Authorizer, Phase, Stage, Terminal } from './pipeline.js';
+import type { Authorizer, Phase, Stage } from './pipeline.js';
 import { OperationRegistry } from './operation-registry.js';
 import { resolveIdempotency } from './idempotency/options.js';
 import type { IdempotencyOptions } from './idempotency/options.js';
@@ -52,10 +52,7 @@ export interface NexusOptions {
 export type ResolvedNexusOptions = Required<Omit<NexusOptions, 'logger' | 'idempotency' | 'logStartup'>>;
 export type NexusState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped';
 
-/** Pseudo operation name of catalogue requests; `$` keeps it outside the operation-name grammar. */
-export const LIST_OPERATION = '$list';
-/** Pseudo operation name of channel-native routes admitted by `invokeRoute`. */
-export const ROUTE_OPERATION = '$route';
+export { LIST_OPERATION, ROUTE_OPERATION } from './request-runner.js';
 
 
 /**
@@ -80,8 +77,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
   private requestedTenantHeader: string = TENANT_HEADER;
   private startPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
-  private inFlight = 0;
-  private drained: (() => void) | undefined;
+  private readonly requests: RequestRunner;
   private currentState: NexusState = 'idle';
   private readonly idempotencyOff: boolean;
   private readonly logStartup: boolean;
@@ -104,6 +100,14 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     this.metrics = createMetrics({ defaultMetrics: this.options.enableMonitoring });
     this.operations = new OperationRegistry(this.metrics, this.logger);
     this.pipelines = new Pipelines(() => this.operations.values(), this.options.defaultTimeoutMs);
+    this.requests = new RequestRunner({
+      logger: this.logger,
+      metrics: this.metrics,
+      pipelines: this.pipelines,
+      operations: this.operations,
+      startIfIdle: () => (this.startPromise === undefined ? this.ready() : undefined),
+      stopped: () => this.currentState === 'stopped',
+    });
     this.idempotencyOff = options.idempotency === false;
     if (options.idempotency !== false) this.applyIdempotency(options.idempotency ?? {});
     this.jobs = new JobManager({
@@ -116,7 +120,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
       routePipeline: (route) => this.pipelines.route(route),
       observed: (terminal) => this.pipelines.observed(terminal),
       checkPermission: (ctx, permission) => this.pipelines.checkPermission(ctx, permission),
-      run: (ctx, label, pipeline) => this.run(ctx, label, pipeline),
+      run: (ctx, label, pipeline) => this.requests.run(ctx, label, pipeline),
     });
   }
 
@@ -237,7 +241,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     init: ListInit,
     purpose: 'list' | 'route' = 'list',
   ): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
-    const result = await this.judge(init, purpose);
+    const result = await this.requests.judge(init, purpose);
     return result.ok ? { ok: true, requestId: result.requestId, principal: result.value } : { ok: false, requestId: result.requestId, error: result.error };
   }
 
@@ -336,7 +340,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
       const delayMs = Math.min(this.options.drainDelayMs, this.options.drainTimeoutMs);
       if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       await Promise.allSettled(this.channels.map((channel) => channel.stop({ graceMs: left() })));
-      await this.waitForDrain(left());
+      await this.requests.waitForDrain(left());
       await this.jobs.stop(left());
       for (const plugin of [...this.plugins].reverse()) {
         try {
@@ -376,23 +380,12 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
    */
   dispatch<R extends NexusRequest>(request: R): Promise<NexusResult<DispatchValue<R>>>;
   dispatch(request: NexusRequest): Promise<NexusResult<unknown>> {
-    switch (request.purpose) {
-      case 'invoke':
-        return this.invoke(request);
-      case 'list':
-        return this.catalogue(request);
-      case 'route':
-        return this.run(createContext(this.logger, request, ROUTE_OPERATION, undefined, 'route'), ROUTE_OPERATION, this.pipelines.route(request.route));
-      case 'authenticate':
-        return this.judge(request, request.as ?? 'list');
-    }
+    return this.requests.dispatch(request);
   }
 
   /** Runs one operation through the whole pipeline: `dispatch({ purpose: 'invoke', ... })`. Never throws. */
   invoke(init: InvocationInit): Promise<InvocationResult> {
-    const definition = this.operations.get(init.operation);
-    const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
-    return this.run(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL, this.pipelines.invoke);
+    return this.requests.invoke(init);
   }
 
   /**
@@ -410,7 +403,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
    * @deprecated Use `dispatch({ purpose: 'list', ... })`.
    */
   async list(init: ListInit): Promise<{ ok: true; requestId: string; operations: OperationDescriptor[]; annotations: ResponseAnnotations } | Extract<InvocationResult, { ok: false }>> {
-    const result = await this.catalogue(init);
+    const result = await this.requests.catalogue(init);
     return result.ok ? { ok: true, requestId: result.requestId, operations: result.value, annotations: result.annotations } : result;
   }
 
@@ -431,32 +424,6 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     return this.pipelines.checkPermission(ctx, permission);
   }
 
-  private async catalogue(init: ListInit): Promise<NexusResult<OperationDescriptor[]>> {
-    const ctx = createContext(this.logger, init, LIST_OPERATION, undefined, 'list');
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      const operations = (await this.pipelines.list(ctx)) as OperationDescriptor[];
-      return { ok: true, requestId: ctx.requestId, value: operations, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
-    } catch (thrown) {
-      return this.failure(ctx, LIST_OPERATION, thrown);
-    }
-  }
-
-  /** The authenticate phase alone; a refusal passes the observe phase, so a failed login leaves a trace. */
-  private async judge(init: ListInit, purpose: 'list' | 'route'): Promise<NexusResult<Principal | undefined>> {
-    const ctx = createContext(this.logger, init, purpose === 'list' ? LIST_OPERATION : ROUTE_OPERATION, undefined, purpose);
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      const principal = (await this.pipelines.authenticate(ctx)) as Principal | undefined;
-      return { ok: true, requestId: ctx.requestId, value: principal, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
-    } catch (thrown) {
-      const error = toNexusError(thrown);
-      if (error.code === 'INTERNAL') ctx.logger.error('authentication check failed', { channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
-      await this.pipelines.observeRefusal(ctx, thrown).catch(() => undefined);
-      return { ok: false, requestId: ctx.requestId, error, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
-    }
-  }
-
   private add(definition: OperationDefinition): this {
     this.operations.add(definition);
     return this;
@@ -468,41 +435,4 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     }
   }
 
-  private failure(ctx: NexusContext, label: string, thrown: unknown): Extract<InvocationResult, { ok: false }> {
-    const error: NexusError = toNexusError(thrown);
-    if (error.code === 'INTERNAL') {
-      ctx.logger.error('operation failed', { operation: ctx.operation, channel: ctx.channel, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
-    }
-    const durationMs = performance.now() - ctx.startedAt;
-    this.metrics.observe(ctx.channel, label, outcomeOf(error.code), durationMs / 1000);
-    return { ok: false, requestId: ctx.requestId, error, durationMs, annotations: ctx.annotations };
-  }
-
-  /** Counts the call in flight (stop waits for it), runs it, and renders either outcome. */
-  private async run(ctx: NexusContext, label: string, pipeline: Terminal): Promise<InvocationResult> {
-    this.inFlight++;
-    try {
-      if (this.startPromise === undefined) await this.ready();
-      if (this.currentState === 'stopped') throw new UnavailableError('The service is stopped.');
-      const value = await pipeline(ctx);
-      const durationMs = performance.now() - ctx.startedAt;
-      this.metrics.observe(ctx.channel, label, 'allowed', durationMs / 1000);
-      return { ok: true, requestId: ctx.requestId, value, durationMs, annotations: ctx.annotations };
-    } catch (thrown) {
-      return this.failure(ctx, label, thrown);
-    } finally {
-      if (--this.inFlight === 0) this.drained?.();
-    }
-  }
-
-  private waitForDrain(graceMs: number): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      this.drained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
 }

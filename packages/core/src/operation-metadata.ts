@@ -19,7 +19,7 @@ const FLAGS = ['readOnly', 'destructive', 'idempotent', 'openWorld'] as const;
 export function operationMetadata(
   name: string,
   options: OperationMetadataOptions,
-): { readonly annotations: OperationAnnotations; readonly deprecated: boolean; readonly examples: readonly OperationExample[] } {
+): { readonly annotations: OperationAnnotations; readonly deprecated: boolean; readonly longRunning: boolean; readonly examples: readonly OperationExample[] } {
   const invalid = (what: string) => new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', `${what} of "${name}" ${what === 'examples' ? 'must be an array of {input, output?, summary?}' : 'is not valid'}`);
   const annotations = options.annotations;
   if (annotations !== undefined) {
