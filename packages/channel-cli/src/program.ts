@@ -1,4 +1,3 @@
-import yargs from 'yargs';
 import type { Argv, Options } from 'yargs';
 import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
 import { COMPLETION_FLAG, COMPLETION_SHELLS, complete, completionScript } from './completion.js';
@@ -14,6 +13,7 @@ import type { Output } from './render.js';
 import { schemaOptions, schemaValues } from './schema-options.js';
 import { problem } from '@nexus/core/protocol';
 import type { SchemaOption } from './schema-options.js';
+import { parseSimpleRun } from './simple-run.js';
 
 /** The streams, environment and cancellation signal of one command line; process defaults when omitted. */
 export interface CliIo {
@@ -67,9 +67,12 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     return config.backend(caller, { ...caller, signal, argv });
   };
 
+  // A plain `run <name>` needs no yargs at all (see simple-run.ts); yargs is loaded only otherwise.
+  const simple = parseSimpleRun(argv, config.remote);
+  const yargs = simple ? undefined : (await import('yargs')).default;
   // First pass, lenient: enough to know the command and the caller before building the real parser.
   const lenient = Object.fromEntries(Object.entries({ ...globalOptions(true), ...RUN_OPTIONS }).map(([key, option]) => [key, { type: option.type ?? 'string', ...(option.array ? { array: true } : {}) }]));
-  const first = (await yargs().exitProcess(false).help(false).version(false).parserConfiguration(PARSER_CONFIG).options(lenient as Record<string, Options>).parseAsync([...argv], {}, () => {})) as Record<string, unknown> & { _: unknown[] };
+  const first = (simple ?? (await yargs!().exitProcess(false).help(false).version(false).parserConfiguration(PARSER_CONFIG).options(lenient as Record<string, Options>).parseAsync([...argv], {}, () => {}))) as Record<string, unknown> & { _: unknown[] };
   const positional = first._.map(String);
   const wantsHelp = first.help === true || first.h === true;
   const running = positional[0] === 'run' ? positional[1] : undefined;
@@ -126,7 +129,26 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     return 0;
   };
 
-  const parser: Argv = yargs()
+  const runCommand = command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
+    const base = args.input === undefined ? {} : await readInput(args.input, stdin, config.maxInputBytes);
+    const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
+    if (interactive && descriptor?.annotations?.destructive === true && !(await confirm(stdin, stderr, `"${descriptor.name}" is destructive (${descriptor.description}). Run it?`))) {
+      return report({ ok: false, problem: problem({ code: 'CANCELLED', detail: 'Not run: not confirmed. Pass --yes to run it without asking.' }), local: true });
+    }
+    // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
+    if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
+    return show(await backend.run(args.name, input), args);
+  });
+  if (simple) {
+    try {
+      await runCommand(simple);
+    } catch {
+      return report({ ok: false, problem: problem({ code: 'INTERNAL', detail: 'An internal error occurred.' }) });
+    }
+    return exitCode ?? 0;
+  }
+
+  const parser: Argv = yargs!()
     .scriptName(config.scriptName)
     .usage(`$0 <command> [options]${config.description ? `\n\n${config.description}` : ''}`)
     .exitProcess(false)
@@ -152,16 +174,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
         if (operations) y.epilog(catalogue(operations));
         return y;
       },
-      command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
-        const base = args.input === undefined ? {} : await readInput(args.input, stdin, config.maxInputBytes);
-        const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
-        if (interactive && descriptor?.annotations?.destructive === true && !(await confirm(stdin, stderr, `"${descriptor.name}" is destructive (${descriptor.description}). Run it?`))) {
-          return report({ ok: false, problem: problem({ code: 'CANCELLED', detail: 'Not run: not confirmed. Pass --yes to run it without asking.' }), local: true });
-        }
-        // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
-        if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
-        return show(await backend.run(args.name, input), args);
-      }),
+      runCommand,
     )
     .command(
       'health',

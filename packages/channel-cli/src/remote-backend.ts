@@ -2,6 +2,8 @@ import { callSignal } from './backend.js';
 import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
 import { REQUEST_ID_HEADER, TENANT_HEADER, catalogueEntry, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
 import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import { httpCall } from './http-call.js';
+import type { HttpAnswer } from './http-call.js';
 
 interface Reply {
   readonly status: number;
@@ -11,8 +13,8 @@ interface Reply {
   readonly replayed: boolean;
 }
 
-function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
-  const [limit, remaining, reset] = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].map((name) => Number(headers.get(name) ?? NaN));
+function rateLimitOf(response: HttpAnswer): RateLimitInfo | undefined {
+  const [limit, remaining, reset] = ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'].map((name) => Number(response.header(name) ?? NaN));
   if (![limit, remaining, reset].every((value) => Number.isFinite(value))) return undefined;
   return { limit: limit!, remaining: remaining!, reset: reset! };
 }
@@ -60,20 +62,20 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
       return { ok: false, problem: problem({ code: 'INVALID_INPUT', detail: 'The input is nested too deeply to send (at most 64 levels).', requestId: settings.requestId }), local: true };
     }
     try {
-      const response = await fetch(url, {
+      const response = await httpCall(url, {
         method,
         headers,
         signal: call.signal,
         ...(text === undefined ? {} : { body: text }),
       });
-      const answer = await response.text();
+      const answer = response.text;
       let parsed: unknown;
       try {
         parsed = answer === '' ? undefined : JSON.parse(answer);
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed, requestId: response.headers.get(REQUEST_ID_HEADER) ?? undefined, rateLimit: rateLimitOf(response.headers), replayed: response.headers.get('idempotent-replayed') === 'true' };
+      return { status: response.status, body: parsed, requestId: response.header(REQUEST_ID_HEADER), rateLimit: rateLimitOf(response), replayed: response.header('idempotent-replayed') === 'true' };
     } catch (error) {
       const requestId = settings.requestId;
       if (call.timedOut()) return { ok: false, problem: problem({ code: 'TIMEOUT', detail: `No answer from ${base.origin} within ${settings.timeoutMs} ms.`, requestId }) };
