@@ -35,8 +35,8 @@ export function openFiles(pid) {
 }
 
 /** Starts a server process; resolves once it prints its first JSON line (or `ready` says so). */
-export async function startServer({ script, args = [], env = {}, ready }) {
-  const child = spawn(process.execPath, [script, ...args], {
+export async function startServer({ script, args = [], env = {}, ready, execArgv = [] }) {
+  const child = spawn(process.execPath, [...execArgv, script, ...args], {
     cwd: here,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,8 +47,16 @@ export async function startServer({ script, args = [], env = {}, ready }) {
   const exited = once(child, 'exit').then(([code]) => {
     throw new Error(`${script} exited with ${code}: ${Buffer.concat(stderr).toString().slice(-2000)}`);
   });
+  // The first line that is a JSON object; some peers (FastMCP) log a banner on stdout first.
+  const firstJson = new Promise((resolve) => {
+    lines.on('line', function onLine(line) {
+      if (!line.startsWith('{')) return;
+      lines.off('line', onLine);
+      resolve(JSON.parse(line));
+    });
+  });
   const info = await Promise.race([
-    ready ? ready(child).then(() => ({})) : once(lines, 'line').then(([line]) => JSON.parse(line)),
+    ready ? ready(child).then(() => ({})) : firstJson,
     exited,
     new Promise((_, reject) => setTimeout(() => reject(new Error(`${script} did not start in 20 s`)), 20_000)),
   ]);

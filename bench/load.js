@@ -1,8 +1,13 @@
 // Runs one autocannon load in its own process, so the load generator never shares a core's
 // event loop with the server it measures. Prints one JSON line of results.
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 const spec = JSON.parse(process.argv[2]);
+// A token pool (one token a line): every request carries the next one, so a verified-token
+// cache smaller than the pool never hits. Rotating costs the load process, not the server.
+const pool = spec.tokenFile ? readFileSync(spec.tokenFile, 'utf8').split('\n').filter(Boolean).map((token) => `Bearer ${token}`) : undefined;
+let next = 0;
 const result = await autocannon({
   url: spec.url,
   method: spec.method ?? 'POST',
@@ -11,6 +16,18 @@ const result = await autocannon({
   connections: spec.connections,
   ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
   pipelining: 1,
+  ...(pool
+    ? {
+        requests: [
+          {
+            setupRequest: (request) => {
+              request.headers = { ...request.headers, authorization: pool[next++ % pool.length] };
+              return request;
+            },
+          },
+        ],
+      }
+    : {}),
 });
 process.stdout.write(
   `${JSON.stringify({

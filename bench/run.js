@@ -1,10 +1,13 @@
 // `pnpm bench`: every variant side by side in one run on this machine, interleaved rounds,
 // medians, ratios against bare Express (HTTP) and the bare MCP SDK (MCP). Writes RESULTS.md.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { measureCli } from './cli-timing.js';
 import { load, median, memory, openFiles } from './harness.js';
-import { VARIANTS, startVariant, measureCli } from './variants.js';
+import { profileVariant } from './profile.js';
+import { targets } from './targets.js';
+import { SECRET, VARIANTS, startVariant, stopShared } from './variants.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,14 +26,24 @@ const duration = quick ? 1 : Number(args.duration);
 const warmup = quick ? 1 : Number(args.warmup);
 const rounds = quick ? 1 : Number(args.rounds);
 const connections = Number(args.connections);
-const only = args.only?.split(',') ?? (quick ? ['express', 'api', 'enterprise', 'mcp-bare', 'mcp'] : undefined);
-const selected = VARIANTS.filter((variant) => !only || only.includes(variant.id));
+const only = args.only?.split(',');
+const selected = VARIANTS.filter((variant) => (only ? only.includes(variant.id) : !quick || variant.quick));
+const SOAK_HEADING = '## Soak (`pnpm bench --soak`)';
 
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+
+/** The soak section of the current RESULTS.md: a normal run keeps it, a soak run replaces it. */
+function soakSection() {
+  if (!existsSync(args.out)) return '';
+  const text = readFileSync(args.out, 'utf8');
+  const at = text.indexOf(SOAK_HEADING);
+  return at < 0 ? '' : text.slice(at).trimEnd();
+}
 
 async function soak() {
   const variant = VARIANTS.find((candidate) => candidate.id === 'enterprise');
   const server = await startVariant(variant);
+  let section;
   try {
     // Both samples are taken after the same idle pause, so a collection in flight does not decide the figure.
     const settled = async () => {
@@ -41,12 +54,19 @@ async function soak() {
     const warm = await settled();
     const result = await load(server, { ...server.load, connections, amount: 1_000_000 });
     const end = await settled();
-    console.log(`soak: ${result.requests} requests, ${fmt(result.rps)} req/s, non-2xx ${result.non2xx}, errors ${result.errors}`);
-    console.log(`RSS after warm-up ${fmt(warm.rssMb, 1)} MB, at the end ${fmt(end.rssMb, 1)} MB (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%)`);
-    console.log(`open file descriptors after warm-up ${warm.fds}, at the end ${end.fds}`);
+    section = [
+      SOAK_HEADING,
+      `${new Date().toISOString()}: one million requests through the enterprise stack (HS256, RBAC, tenant, memory limiter, audit to a file), ${connections} connections, after a 20 s warm-up; memory and descriptors sampled after a 5 s idle pause each time:`,
+      `${fmt(result.requests)} requests at ${fmt(result.rps)} req/s, ${result.non2xx} non-2xx, ${result.errors} errors; RSS ${fmt(warm.rssMb, 1)} MB after warm-up, ${fmt(end.rssMb, 1)} MB at the end (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%); open file descriptors ${warm.fds} and ${end.fds}.`,
+    ].join('\n');
   } finally {
     await server.stop();
+    await stopShared();
   }
+  console.log(section);
+  const text = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '';
+  const at = text.indexOf(SOAK_HEADING);
+  writeFileSync(args.out, `${(at < 0 ? text : text.slice(0, at)).trimEnd()}\n\n${section}\n`);
 }
 
 async function main() {
@@ -54,6 +74,9 @@ async function main() {
   console.log(`starting ${selected.length} variants: ${selected.map((variant) => variant.id).join(', ')}`);
   const servers = new Map();
   const samples = new Map(selected.map((variant) => [variant.id, []]));
+  let cli;
+  let profile;
+  try {
   try {
     // Inside the try: a variant that fails to start must not leave the others running.
     for (const variant of selected) servers.set(variant.id, await startVariant(variant));
@@ -68,8 +91,15 @@ async function main() {
         console.log(`round ${round + 1} ${variant.id}: ${fmt(result.rps)} req/s, p99 ${result.p99} ms, ${fmt(result.cpuUsPerRequest)} µs CPU/req`);
       }
     }
+    // The remote CLI needs a running server: the enterprise one, while it is still up.
+    const enterprise = servers.get('enterprise');
+    if (!quick && enterprise) cli = await measureCli({ secret: SECRET, apiUrl: enterprise.apiUrl });
   } finally {
     for (const server of servers.values()) await server.stop();
+  }
+  if (!quick && servers.has('enterprise')) profile = await profileVariant(VARIANTS.find((variant) => variant.id === 'enterprise'), { connections, duration });
+  } finally {
+    await stopShared();
   }
 
   const rows = selected.map((variant) => {
@@ -94,7 +124,6 @@ async function main() {
       return `| ${row.variant.label} | ${fmt(row.rps)} | ${fmt(row.p50, 1)} | ${fmt(row.p99, 1)} | ${fmt(row.cpu)} | ${fmt(row.peakRss)} | ${ratio(row.rps, base?.rps)} | ${ratio(base?.cpu, row.cpu)} | ${ratio(row.p99, base?.p99)} | ${row.bad} |`;
     }),
   ];
-  const cli = quick ? undefined : await measureCli();
   const report = [
     '# Benchmark results',
     '',
@@ -102,13 +131,29 @@ async function main() {
     `autocannon from a separate process, ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds (A/B/B/A), medians; warm-up ${warmup} s each.`,
     'Ratios: × baseline req/s = ours ÷ baseline; × baseline CPU = baseline CPU µs/req ÷ ours (higher is better for both); p99 × baseline = ours ÷ baseline (lower is better).',
     'Baselines: bare Express 5 + express.json() for HTTP rows, the bare MCP SDK stateless server for MCP rows.',
+    '"A different token every request": a pool of 12,000 distinct principals sent round-robin, larger than the verified-token caches (10,000), so every verification misses.',
     '',
     ...table,
     '',
-    cli ? `In-process CLI \`run echo\` (a new process per call, token verified by the app's own auth): median wall time ${fmt(cli.medianMs)} ms over ${cli.runs} runs.` : '',
+    ...targets(byId, cli, fmt),
+    ...(profile
+      ? [
+          '',
+          '## Where the enterprise path\'s CPU goes',
+          `The enterprise variant (HS256, one token) under \`node --cpu-prof\`, ${fmt(profile.requests)} requests; self time grouped by where the code lives, µs per request (idle time left out; the profiler itself adds some):`,
+          '',
+          '| where | µs/req |',
+          '|---|---:|',
+          ...profile.groups.map(([group, us]) => `| ${group} | ${fmt(us, 1)} |`),
+          `| total | ${fmt(profile.groups.reduce((sum, [, us]) => sum + us, 0), 1)} |`,
+        ]
+      : []),
   ].join('\n');
   console.log(`\n${report}`);
-  if (!quick) writeFileSync(args.out, `${report}\n`);
+  if (!quick) {
+    const soakText = soakSection();
+    writeFileSync(args.out, `${report}\n${soakText ? `\n${soakText}\n` : ''}`);
+  }
 }
 
 await main();

@@ -1,4 +1,5 @@
-import winston from 'winston';
+import type winston from 'winston';
+import { loadWinston } from '../lazy-modules.js';
 import type { AuditLogLevel, AuditRecord, ResolvedAuditConfig } from './config.js';
 import { AuditFileWriter } from './file-writer.js';
 import type { FileWriterHooks } from './file-writer.js';
@@ -25,10 +26,12 @@ const MESSAGE = Symbol.for('message');
 
 // Records are built here from plain, already redacted and cycle-free copies, so plain
 // JSON.stringify is safe and cheaper than the cycle-safe stringify of format.json().
-const jsonLine = winston.format((info) => {
-  (info as unknown as Record<symbol, string>)[MESSAGE] = JSON.stringify(info);
-  return info;
-});
+let jsonLineFormat: winston.Logform.FormatWrap | undefined;
+const jsonLine = (): winston.Logform.Format =>
+  (jsonLineFormat ??= loadWinston().format((info) => {
+    (info as unknown as Record<symbol, string>)[MESSAGE] = JSON.stringify(info);
+    return info;
+  }))();
 
 function bounded(promise: Promise<unknown>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -89,9 +92,10 @@ function functionSink(fn: (record: AuditRecord) => void | Promise<void>, hooks: 
 }
 
 function winstonSink(transport: winston.transport, level: AuditLogLevel, hooks: SinkHooks): AuditSink {
-  const logger = winston.createLogger({
+  const { createLogger, config } = loadWinston();
+  const logger = createLogger({
     level,
-    levels: winston.config.npm.levels,
+    levels: config.npm.levels,
     format: jsonLine(),
     transports: [transport],
     exitOnError: false,
@@ -144,7 +148,7 @@ export function createSink(config: ResolvedAuditConfig, hooks: SinkHooks): Audit
   if (backend === 'file') return fileSink(config.path!, hooks);
   if (backend === 'logging') {
     // Stream transport on stdout: JSON lines with no console formatting in the way.
-    return winstonSink(new winston.transports.Stream({ stream: process.stdout }), config.logLevel, hooks);
+    return winstonSink(new (loadWinston().transports.Stream)({ stream: process.stdout }), config.logLevel, hooks);
   }
   return winstonSink(backend, config.logLevel, hooks);
 }

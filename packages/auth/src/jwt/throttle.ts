@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import { loadIoredis } from '../lazy-modules.js';
-import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import { loadIoredis, loadRateLimiterFlexible } from '../lazy-modules.js';
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Logger } from '@nexus/core';
 
@@ -63,8 +62,10 @@ export class AuthFailureThrottle {
   private readonly maxAddresses: number;
   /** Address → end of its block in ms (0: counted, not blocked); insertion order is eviction order. */
   private readonly local = new Map<string, number>();
-  private readonly memory: RateLimiterMemory;
-  private readonly limiter: RateLimiterAbstract;
+  /** Built on the first refusal: an app that refuses nothing never loads rate-limiter-flexible. */
+  private counter: RateLimiterAbstract | undefined;
+  private memory: RateLimiterAbstract | undefined;
+  private readonly counting: { points: number; duration: number; keyPrefix: string };
   private readonly client: Redis | undefined;
   private readonly subscriber: Redis | undefined;
   private readonly channel: string | undefined;
@@ -74,16 +75,10 @@ export class AuthFailureThrottle {
     const windowSeconds = config.windowSeconds ?? 60;
     this.windowMs = windowSeconds * 1000;
     this.maxAddresses = config.maxAddresses ?? 10_000;
-    const counting = { points: this.maxFailures, duration: windowSeconds };
-    this.memory = new RateLimiterMemory({ ...counting, keyPrefix: shared?.keyPrefix ?? 'nexus:authfail' });
-    if (shared === undefined) {
-      this.limiter = this.memory;
-      return;
-    }
+    this.counting = { points: this.maxFailures, duration: windowSeconds, keyPrefix: shared?.keyPrefix ?? 'nexus:authfail' };
+    if (shared === undefined) return;
     const client = createClient(shared.redisUrl, shared.commandTimeoutMs);
     this.client = client;
-    // While Redis is unreachable the memory counter stands in: authentication never waits on it.
-    this.limiter = new RateLimiterRedis({ ...counting, storeClient: client, keyPrefix: shared.keyPrefix, rejectIfRedisNotReady: true, insuranceLimiter: this.memory });
     this.channel = `${shared.keyPrefix}:blocked`;
     this.subscriber = client.duplicate();
     this.watch(shared.logger);
@@ -105,7 +100,7 @@ export class AuthFailureThrottle {
     if (!this.local.has(address)) this.remember(address, 0);
     let result: RateLimiterRes | undefined;
     try {
-      result = asResult(await this.limiter.consume(address));
+      result = asResult(await this.limiter().consume(address));
     } catch (outcome) {
       result = asResult(outcome);
     }
@@ -115,6 +110,16 @@ export class AuthFailureThrottle {
     if (result.consumedPoints === this.maxFailures && this.client !== undefined) {
       this.client.publish(this.channel!, `${result.msBeforeNext} ${address}`).catch(() => {});
     }
+  }
+
+  private limiter(): RateLimiterAbstract {
+    if (this.counter !== undefined) return this.counter;
+    const { RateLimiterMemory, RateLimiterRedis } = loadRateLimiterFlexible();
+    const memory = new RateLimiterMemory(this.counting);
+    this.memory = memory;
+    // While Redis is unreachable the memory counter stands in: authentication never waits on it.
+    this.counter = this.client === undefined ? memory : new RateLimiterRedis({ ...this.counting, storeClient: this.client, rejectIfRedisNotReady: true, insuranceLimiter: memory });
+    return this.counter;
   }
 
   async start(): Promise<void> {
@@ -140,7 +145,7 @@ export class AuthFailureThrottle {
       while (this.local.size >= this.maxAddresses) {
         const oldest = this.local.keys().next().value as string;
         this.local.delete(oldest);
-        void this.memory.delete(oldest);
+        void this.memory?.delete(oldest);
       }
     }
     this.local.set(address, until);

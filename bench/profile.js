@@ -1,0 +1,58 @@
+// Where the enterprise path's CPU goes: the reference server runs under `--cpu-prof` for one
+// load, and the profile's self time is grouped by where the code lives, in µs per request.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from './harness.js';
+import { startVariant } from './variants.js';
+
+// First match wins: the URL (or function name) of a frame decides its group.
+const GROUPS = [
+  [/\(garbage collector\)/, 'garbage collection'],
+  [/^\(idle\)$/, undefined],
+  [/\(program\)|\(root\)/, 'native code outside JavaScript (libuv, syscalls, V8)'],
+  [/packages\/auth\/.*\/jwt\/|jsonwebtoken|jws|jwa/, 'token verification (@nexus/auth jwt, jsonwebtoken, HMAC)'],
+  [/packages\/auth\/.*\/rate-limit\//, 'rate limiter'],
+  [/packages\/auth\/.*\/audit\//, 'audit record and file write'],
+  [/packages\/auth\//, 'RBAC, tenant and the rest of @nexus/auth'],
+  [/packages\/channel-api\//, 'API channel (routing, body, response)'],
+  [/packages\/core\//, 'core pipeline (context, validation, handler)'],
+  [/node_modules\/.*zod/, 'input validation (zod)'],
+  [/node:_http|node:http|_http_|node:net|node:stream|node:internal\/streams|node:internal\/http/, 'node:http, sockets and streams'],
+  [/node:crypto|node:internal\/crypto/, 'node:crypto'],
+  [/node:fs|node:internal\/fs/, 'node:fs'],
+  [/^node:/, 'other Node internals'],
+  [/node_modules/, 'other dependencies'],
+  [/.*/, 'other (native and unattributed)'],
+];
+
+function groupOf(frame) {
+  const where = frame.url || frame.functionName;
+  return GROUPS.find(([pattern]) => pattern.test(where))[1];
+}
+
+/** Runs the enterprise variant under the profiler; returns [group, µs per request] by cost. */
+export async function profileVariant(variant, { connections, duration }) {
+  const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-prof-'));
+  const server = await startVariant({ ...variant, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  let requests;
+  try {
+    const warm = await load(server, { ...server.load, connections, duration: Math.min(duration, 3) });
+    requests = warm.requests + (await load(server, { ...server.load, connections, duration })).requests;
+  } finally {
+    await server.stop();
+  }
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const totals = new Map();
+  // The profile covers start-up too, amortised over every request (a few µs at most); time the
+  // process sat idle waiting for the network is not a cost of the request and is left out.
+  profile.samples.forEach((id, index) => {
+    const group = groupOf(byId.get(id).callFrame);
+    if (group === undefined) return;
+    totals.set(group, (totals.get(group) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  return { requests, groups: [...totals].map(([group, us]) => [group, us / requests]).sort((a, b) => b[1] - a[1]) };
+}
