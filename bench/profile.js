@@ -10,6 +10,7 @@ import { startVariant } from './variants.js';
 const GROUPS = [
   [/\(garbage collector\)/, 'garbage collection'],
   [/^\(idle\)$/, undefined],
+  [/^(writev|writeBuffer|writeString|writeUtf8String|writeLatin1String)$/, 'socket and file writes (native write calls)'],
   [/\(program\)|\(root\)/, 'native code outside JavaScript (libuv, syscalls, V8)'],
   [/packages\/auth\/.*\/jwt\/|jsonwebtoken|jws|jwa/, 'token verification (@nexus/auth jwt, jsonwebtoken, HMAC)'],
   [/packages\/auth\/.*\/rate-limit\//, 'rate limiter'],
@@ -18,7 +19,11 @@ const GROUPS = [
   [/packages\/channel-api\//, 'API channel (routing, body, response)'],
   [/packages\/core\//, 'core pipeline (context, validation, handler)'],
   [/node_modules\/.*zod/, 'input validation (zod)'],
-  [/node:_http|node:http|_http_|node:net|node:stream|node:internal\/streams|node:internal\/http/, 'node:http, sockets and streams'],
+  [/node:_http|node:http|_http_|node:net|node:stream|node:internal\/streams|node:internal\/http|stream_base_commons/, 'node:http, sockets and streams'],
+  [/node:internal\/modules|node:internal\/vm|^(compileSourceTextModule|wrapSafe)$/, 'start-up: module loading and compiling'],
+  [/node:internal\/abort_controller|node:internal\/event_target/, 'AbortSignal and EventTarget (per-request cancellation)'],
+  [/node:internal\/timers|node:timers/, 'timers (per-request deadlines)'],
+  [/node:internal\/process\/task_queues|^runMicrotasks$/, 'promise and nextTick queues'],
   [/node:crypto|node:internal\/crypto/, 'node:crypto'],
   [/node:fs|node:internal\/fs/, 'node:fs'],
   [/^node:/, 'other Node internals'],
@@ -28,6 +33,7 @@ const GROUPS = [
 
 function groupOf(frame) {
   const where = frame.url || frame.functionName;
+  // Matched by URL when there is one, else by function name (native frames have no URL).
   return GROUPS.find(([pattern]) => pattern.test(where))[1];
 }
 
