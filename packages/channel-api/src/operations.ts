@@ -33,7 +33,7 @@ function headersOf(rc: RouteContext, result: InvocationResult): OutgoingHttpHead
 export async function submit(rc: RouteContext, res: ServerResponse, init: InvocationInit): Promise<void> {
   // The job outlives this request: the caller leaving must not cancel it (DELETE does).
   const { signal: _ignored, ...rest } = init;
-  const result = await rc.app.submit(rest);
+  const result = await rc.app.dispatch({ ...rest, purpose: 'submit' });
   if (res.headersSent) return;
   if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
   const ack = result.value as { operationId: string };

@@ -51,8 +51,16 @@ export interface AuthenticateRequest extends ListInit {
   readonly as?: 'list' | 'route';
 }
 
+/**
+ * Submit an operation as a job: the whole pipeline runs now, the handler later. The value is
+ * `{ operationId, status, requestId }`.
+ */
+export interface SubmitRequest extends InvocationInit {
+  readonly purpose: 'submit';
+}
+
 /** Everything a channel can ask of an app, told apart by `purpose`. */
-export type NexusRequest = InvokeRequest | ListRequest | RouteRequest | AuthenticateRequest;
+export type NexusRequest = InvokeRequest | ListRequest | RouteRequest | AuthenticateRequest | SubmitRequest;
 
 /** The `value` type of a request's successful result. */
 export type DispatchValue<R extends NexusRequest> = R extends ListRequest

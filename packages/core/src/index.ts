@@ -42,7 +42,7 @@ export type {
   TransportInfo,
 } from './context.js';
 export type { InvocationResult } from './invocation.js';
-export type { AuthenticateRequest, DispatchValue, InvokeRequest, ListRequest, NexusRequest, NexusResult, RouteRequest } from './dispatch.js';
+export type { AuthenticateRequest, DispatchValue, InvokeRequest, ListRequest, NexusRequest, NexusResult, RouteRequest, SubmitRequest } from './dispatch.js';
 export { MAX_IDENTIFIER_LENGTH, MAX_INPUT_DEPTH, RESERVED_KEYS, checkInputRules, isValidIdentifier } from './input-rules.js';
 export type { Authorizer, Next, Phase, Stage } from './pipeline.js';
 export type { Channel, ChannelAddress, Plugin } from './plugin.js';

@@ -380,7 +380,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
    */
   dispatch<R extends NexusRequest>(request: R): Promise<NexusResult<DispatchValue<R>>>;
   dispatch(request: NexusRequest): Promise<NexusResult<unknown>> {
-    return this.requests.dispatch(request);
+    return request.purpose === 'submit' ? this.submit(request) : this.requests.dispatch(request);
   }
 
   /** Runs one operation through the whole pipeline: `dispatch({ purpose: 'invoke', ... })`. Never throws. */
@@ -390,7 +390,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
 
   /**
    * Submits one operation as a job: the whole pipeline runs now, the handler later on a worker.
-   * The value is `{operationId, status, requestId}`. Never throws.
+   * The value is `{operationId, status, requestId}`. Never throws. Shorthand of a `submit` dispatch.
    */
   submit(init: InvocationInit): Promise<InvocationResult> {
     const definition = this.operations.get(init.operation);

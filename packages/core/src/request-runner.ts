@@ -1,6 +1,6 @@
 import type { InvocationInit, ListInit, NexusContext, Principal } from './context.js';
 import { createContext } from './create-context.js';
-import type { NexusRequest, NexusResult } from './dispatch.js';
+import type { NexusRequest, NexusResult, SubmitRequest } from './dispatch.js';
 import { UnavailableError, isNexusError, outcomeOf, toNexusError } from './errors.js';
 import type { NexusError } from './errors.js';
 import type { InvocationResult } from './invocation.js';
@@ -38,7 +38,8 @@ export class RequestRunner {
 
   constructor(private readonly deps: RunnerDependencies) {}
 
-  dispatch(request: NexusRequest): Promise<NexusResult<unknown>> {
+  /** Every purpose but `submit`, which the app's job manager takes. */
+  dispatch(request: Exclude<NexusRequest, SubmitRequest>): Promise<NexusResult<unknown>> {
     switch (request.purpose) {
       case 'invoke':
         return this.invoke(request);

@@ -50,6 +50,14 @@ describe('app.dispatch: one entry point, one result type', () => {
     expect(!refused.ok && refused.error.code).toBe('UNAUTHENTICATED');
   });
 
+  it('submits an operation as a job and answers with its id', async () => {
+    const app = createApp();
+    app.handler('slow_report', { description: 'Runs later', input: z.object({}), longRunning: true }, () => ({ done: true }));
+    const result = await app.dispatch({ purpose: 'submit', channel: 'test', operation: 'slow_report', credential: bearer('u1') });
+    expect(result.ok && typeof (result.value as { operationId?: unknown }).operationId).toBe('string');
+    await app.stop();
+  });
+
   it.each<[string, NexusRequest]>([
     ['invoke', { purpose: 'invoke', channel: 'test', operation: 'secret', credential: bearer('u1') }],
     ['list', { purpose: 'list', channel: 'test', credential: { kind: 'invalid' } }],
