@@ -41,6 +41,7 @@ function serve(env: Record<string, string> = {}, auth = false) {
   return {
     received,
     next,
+    write: (line: string) => void input.write(`${line}\n`),
     ask(line: string, id: unknown): Promise<Message> {
       input.write(`${line}\n`);
       return next((message) => message.id === id);
@@ -81,6 +82,17 @@ describe('MCP over stdio with hostile input', () => {
     const { ask } = serve();
     const many = Array.from({ length: 17 }, (_, index) => ({ jsonrpc: '2.0', id: 100 + index, method: 'ping' }));
     expect((await ask(JSON.stringify(many), null)).error?.code).toBe(-32600);
+  });
+
+  it('refuses a batch holding initialize, and every batch once 2025-11-25 is negotiated', async () => {
+    const { ask, next, received, write } = serve();
+    const init = (id: number, protocolVersion: string) => ({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: 't', version: '1' } } });
+    expect((await ask(JSON.stringify([init(1, '2025-06-18'), { jsonrpc: '2.0', id: 2, method: 'ping' }]), null)).error?.code).toBe(-32600);
+    expect(await ask(JSON.stringify(init(3, '2025-11-25')), 3)).toMatchObject({ result: { protocolVersion: '2025-11-25' } });
+    const seen = received.length;
+    write(JSON.stringify([{ jsonrpc: '2.0', id: 4, method: 'ping' }, { jsonrpc: '2.0', id: 5, method: 'ping' }]));
+    const refused = await next((message) => received.indexOf(message) >= seen && message.id === null);
+    expect(refused.error).toMatchObject({ code: -32600, message: expect.stringMatching(/2025-11-25/) });
   });
 });
 
