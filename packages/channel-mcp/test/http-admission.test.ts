@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createConformanceAuth } from '@nexus/auth/testing';
 import { Nexus, UNKNOWN_OPERATION_LABEL, outcomeOf, silentLogger } from '@nexus/core';
@@ -96,6 +98,22 @@ describe('admission on an app with public operations (the conformance app)', () 
     const response = await post(url, callEcho(1), { authorization: header(token) });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+  });
+
+  it('refuses two Authorization headers, even when the first holds a good token', async () => {
+    const token = await auth.token({ id: 'shapes', roles: ['caller'], tenant: 'tenant-a' });
+    const port = Number(new URL(url).port);
+    const status = await new Promise<{ status: number; challenge: string | undefined }>((resolve, reject) => {
+      // Node sends an array as repeated header lines; its types only allow one Authorization.
+      const headers = { ...HEADERS, authorization: [`Bearer ${token}`, 'Bearer other'] } as unknown as OutgoingHttpHeaders;
+      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, challenge: res.headers['www-authenticate'] });
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(callEcho(1)));
+    });
+    expect(status).toMatchObject({ status: 401, challenge: expect.stringMatching(/error="invalid_token"/) });
   });
 
   it('accepts the Bearer scheme in any case', async () => {

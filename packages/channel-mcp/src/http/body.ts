@@ -23,19 +23,3 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.once('error', reject);
   });
 }
-
-/**
- * The credential as presented. `Authorization` must use the Bearer scheme; any other value is
- * passed on as a token the pipeline refuses, so a garbled header never downgrades a call to
- * anonymous (the HTTP channel refuses the same headers).
- */
-export function credentialOf(headers: IncomingMessage['headers']) {
-  const authorization = headers.authorization;
-  if (authorization !== undefined) {
-    const match = /^Bearer +(\S+)$/i.exec(authorization.trim());
-    return { kind: 'bearer' as const, token: match ? match[1]! : '' };
-  }
-  const key = headers['x-api-key'];
-  if (typeof key === 'string') return { kind: 'api-key' as const, key };
-  return { kind: 'none' as const };
-}

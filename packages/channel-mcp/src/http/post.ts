@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { ForwardedAddressResolver, Nexus, NexusError } from '@nexus/core';
+import { parseCredential } from '@nexus/core/protocol';
 import { admit } from '../admission.js';
 import type { Answer, Caller, Dispatch } from '../dispatcher.js';
 import { negotiateVersion } from '../dispatcher.js';
@@ -8,7 +9,7 @@ import { batchRefusal, parseIncoming } from '../incoming.js';
 import { INVALID_REQUEST, REFUSED, errorResponse, isRequest, isRequestOf } from '../jsonrpc.js';
 import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { refusalResponse } from '../render.js';
-import { BodyTooLargeError, credentialOf, readBody } from './body.js';
+import { BodyTooLargeError, readBody } from './body.js';
 import type { InFlight } from './in-flight.js';
 import { Reply, writeJson } from './reply.js';
 import type { Session, Sessions } from './sessions.js';
@@ -33,7 +34,8 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
 function callerOf(context: PostContext, req: IncomingMessage): Caller {
   const tenant = req.headers['x-tenant-id'];
   return {
-    credential: credentialOf(req.headers),
+    // Repeated credential headers are ambiguous: headersDistinct shows them, req.headers keeps the first.
+    credential: parseCredential({ authorization: req.headersDistinct.authorization, 'x-api-key': req.headersDistinct['x-api-key'] }),
     clientAddress: context.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']),
     transport: { method: 'POST', path: context.path, headers: req.headers, ...(typeof tenant === 'string' ? { requestedTenant: tenant } : {}) },
     native: req,
