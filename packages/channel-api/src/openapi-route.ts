@@ -14,7 +14,7 @@ export type OpenApiOptions = OpenApiInfo & { readonly public?: boolean };
 const CACHE_LIMIT = 64;
 
 /**
- * `GET /openapi.json`. Discovery matches execution: a caller's document lists what `app.list()`
+ * `GET /openapi.json`. Discovery matches execution: a caller's document lists what a `list` dispatch
  * lets it call, an anonymous caller's the public operations, unless `public: true` publishes
  * every operation on purpose. Documents are cached by the set of operations they show.
  */
@@ -35,10 +35,10 @@ export class OpenApiRoute {
     if (init.credential?.kind === 'none') {
       return admitted(rc, req, res, () => sendJson(res, 200, this.document(all.filter((operation) => operation.public)), {}));
     }
-    const listed = await app.list(init);
+    const listed = await app.dispatch({ ...init, purpose: 'list' });
     if (res.headersSent) return;
     if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
-    const visible = new Set(listed.operations.map((operation) => operation.name));
+    const visible = new Set(listed.value.map((operation) => operation.name));
     sendJson(res, 200, this.document(all.filter((operation) => visible.has(operation.name))), {});
   }
 

@@ -47,18 +47,17 @@ export function admit(app: Nexus, messages: readonly JsonRpcMessage[], caller: C
 }
 
 async function judge(app: Nexus, caller: Caller, principalNeeded: boolean): Promise<Refusal | undefined> {
-  const verdict = await app.authenticate(
-    {
-      channel: 'mcp',
-      credential: caller.credential,
-      transport: caller.transport,
-      native: caller.native,
-      ...(caller.clientAddress === undefined ? {} : { clientAddress: caller.clientAddress }),
-    },
-    'route',
-  );
+  const verdict = await app.dispatch({
+    purpose: 'authenticate',
+    as: 'route',
+    channel: 'mcp',
+    credential: caller.credential,
+    transport: caller.transport,
+    native: caller.native,
+    ...(caller.clientAddress === undefined ? {} : { clientAddress: caller.clientAddress }),
+  });
   if (!verdict.ok) return { error: verdict.error, requestId: verdict.requestId };
   // The app's stages admitted an anonymous caller that the request needs a principal for.
-  if (principalNeeded && verdict.principal === undefined) return { error: new UnauthenticatedError(), requestId: verdict.requestId };
+  if (principalNeeded && verdict.value === undefined) return { error: new UnauthenticatedError(), requestId: verdict.requestId };
   return undefined;
 }

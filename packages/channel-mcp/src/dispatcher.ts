@@ -100,7 +100,7 @@ function progressOf(request: JsonRpcRequest, options: DispatchOptions): Invocati
 const ok = (request: JsonRpcRequest, result: object): JsonRpcResponse => ({ jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> });
 
 /**
- * MCP's requests mapped onto `app.list` and `app.invoke`: one function per method, params checked
+ * MCP's requests mapped onto `list` and `invoke` dispatches: one function per method, params checked
  * against the SDK's schemas. It adds no policy; refusals come back with the answer that carries them.
  */
 export function createDispatcher(app: Nexus): Dispatch {
@@ -116,9 +116,9 @@ export function createDispatcher(app: Nexus): Dispatch {
 
   /** Runs `answer` on the operations the caller may see, or answers the listing's refusal. */
   const withCatalogue = async (request: JsonRpcRequest, caller: Caller, options: DispatchOptions, answer: (operations: OperationDescriptor[]) => JsonRpcResponse): Promise<Answer> => {
-    const result = await app.list(base(caller, request, options.signal));
+    const result = await app.dispatch({ ...base(caller, request, options.signal), purpose: 'list' });
     if (!result.ok) return { response: refusalResponse(request.id, result.error, result.requestId, result.annotations.rateLimit), refusal: result.error };
-    return { response: answer(result.operations) };
+    return { response: answer(result.value) };
   };
   const methods = new Map<string, [Schema, Method]>([
     ['initialize', [InitializeRequestSchema, async (request) => {

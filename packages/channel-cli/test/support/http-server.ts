@@ -67,11 +67,11 @@ async function handle(app: Nexus, req: IncomingMessage, res: ServerResponse): Pr
   }
   const one = /^\/workflows(?:\/([^/]+))?$/.exec(path);
   if (one && req.method === 'GET') {
-    const listed = await app.list(init);
+    const listed = await app.dispatch({ ...init, purpose: 'list' });
     if (!listed.ok) return fail(listed);
-    const workflows = listed.operations.map(({ name, kind, description, permission, inputSchema }) => ({ name, kind, description, permission, inputSchema }));
+    const workflows = listed.value.map(({ name, kind, description, permission, inputSchema }) => ({ name, kind, description, permission, inputSchema }));
     if (one[1] === undefined) return send(res, 200, { workflows });
-    const found = listed.operations.find((operation) => operation.name === decodeURIComponent(one[1]!));
+    const found = listed.value.find((operation) => operation.name === decodeURIComponent(one[1]!));
     return found ? send(res, 200, { ...workflows.find((entry) => entry.name === found.name), ...(found.workflow === undefined ? {} : { workflow: found.workflow }) }) : send(res, 404, { code: 'NOT_FOUND', detail: 'Unknown operation.', requestId: listed.requestId }, 'application/problem+json');
   }
   send(res, 404, { code: 'NOT_FOUND', detail: 'No such route.' }, 'application/problem+json');

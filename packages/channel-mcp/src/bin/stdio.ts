@@ -17,7 +17,7 @@ if (modulePath === undefined) {
 }
 const loaded = (await import(pathToFileURL(resolve(modulePath)).href)) as { app?: Nexus; default?: Nexus };
 const app = loaded.app ?? loaded.default;
-if (!app || typeof app.invoke !== 'function' || typeof app.list !== 'function') {
+if (!app || typeof app.invoke !== 'function' || typeof app.dispatch !== 'function') {
   process.stderr.write(`${modulePath} exports no Nexus app (export const app = new Nexus(...))\n`);
   process.exit(64);
 }
