@@ -32,7 +32,7 @@ const rpcError = (res: ServerResponse, status: number, code: number, message: st
   writeJson(res, status, errorResponse(null, code, message), headers);
 
 function callerOf(context: PostContext, req: IncomingMessage): Caller {
-  const tenant = req.headers['x-tenant-id'];
+  const tenant = req.headers[context.app.tenantHeader];
   return {
     // Repeated credential headers are ambiguous: headersDistinct shows them, req.headers keeps the first.
     credential: parseCredential({ authorization: req.headersDistinct.authorization, 'x-api-key': req.headersDistinct['x-api-key'] }),
