@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { NexusAuthPlugin } from '@nexus/auth';
 import { Nexus, silentLogger } from '@nexus/core';
+import { wwwAuthenticate } from '@nexus/core/protocol';
 import { z } from 'zod';
 import { createMcpChannel } from '../src/index.js';
 import { GOOD_TOKEN, createTestApp } from './support/apps.js';
@@ -39,7 +40,8 @@ describe('MCP over HTTP with authentication installed', () => {
   it('answers a bad token with 401 and invalid_token, without saying why', async () => {
     const response = await post(callEcho, { authorization: 'Bearer forged' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=".+", error="invalid_token"$/);
+    // core's wwwAuthenticate(), so the HTTP API and MCP send the same challenge
+    expect(response.headers.get('www-authenticate')).toBe(wwwAuthenticate({ tokenWasSent: true, resourceMetadata: `${base}/.well-known/oauth-protected-resource` }));
     expect(await response.text()).not.toMatch(/signature|expired|forged/i);
   });
 

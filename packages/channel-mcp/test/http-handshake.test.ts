@@ -61,7 +61,7 @@ describe('the MCP handshake on an app with no public operation', () => {
   it('answers initialize with a bad token with 401 and invalid_token', async () => {
     const response = await post(url, initialize, { authorization: 'Bearer forged' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toMatch(/error="invalid_token"$/);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token", resource_metadata="[^"]+"$/);
   });
 
   it('lets a valid token through the handshake and the call', async () => {

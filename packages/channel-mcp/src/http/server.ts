@@ -3,6 +3,7 @@ import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node
 import type { AddressInfo } from 'node:net';
 import { createForwardedAddressResolver, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
 import type { Nexus, ServerLimits } from '@nexus/core';
+import { wwwAuthenticate } from '@nexus/core/protocol';
 import { createDispatcher } from '../dispatcher.js';
 import { INVALID_REQUEST, errorResponse } from '../jsonrpc.js';
 import { isLoopback, passesRebindingCheck } from './host-check.js';
@@ -76,7 +77,7 @@ export class McpHttpServer {
       clientAddress: createForwardedAddressResolver(this.options.trustProxy),
       inFlight: new InFlight(),
       sessions: this.sessions,
-      challenge: (req, tokenWasSent) => `Bearer resource_metadata="${this.base(req)}${METADATA_PATH}"${tokenWasSent ? ', error="invalid_token"' : ''}`,
+      challenge: (req, tokenWasSent) => wwwAuthenticate({ tokenWasSent, resourceMetadata: `${this.base(req)}${METADATA_PATH}` }),
     };
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
