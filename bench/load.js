@@ -8,6 +8,13 @@ const spec = JSON.parse(process.argv[2]);
 // cache smaller than the pool never hits. Rotating costs the load process, not the server.
 const pool = spec.tokenFile ? readFileSync(spec.tokenFile, 'utf8').split('\n').filter(Boolean).map((token) => `Bearer ${token}`) : undefined;
 let next = 0;
+const pooled = (request) => {
+  request.headers = { ...request.headers, authorization: pool[next++ % pool.length] };
+  return request;
+};
+// A mix (the soak): each connection cycles through these requests; `pool: true` ones take the
+// next token of the pool, the others carry their own headers (a denied role, a bad token...).
+const mix = spec.mix?.map((entry) => ({ method: 'POST', headers: entry.headers, body: entry.body, ...(entry.pool ? { setupRequest: pooled } : {}) }));
 const result = await autocannon({
   url: spec.url,
   method: spec.method ?? 'POST',
@@ -16,18 +23,7 @@ const result = await autocannon({
   connections: spec.connections,
   ...(spec.amount ? { amount: spec.amount } : { duration: spec.duration }),
   pipelining: 1,
-  ...(pool
-    ? {
-        requests: [
-          {
-            setupRequest: (request) => {
-              request.headers = { ...request.headers, authorization: pool[next++ % pool.length] };
-              return request;
-            },
-          },
-        ],
-      }
-    : {}),
+  ...(mix ? { requests: mix } : pool ? { requests: [{ setupRequest: pooled }] } : {}),
 });
 process.stdout.write(
   `${JSON.stringify({
@@ -38,5 +34,6 @@ process.stdout.write(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count])),
   })}\n`,
 );

@@ -7,6 +7,7 @@ import { measureCli } from './cli-timing.js';
 import { load, median, memory, openFiles } from './harness.js';
 import { profileVariant } from './profile.js';
 import { targets } from './targets.js';
+import { signHs256 } from './tokens.js';
 import { SECRET, VARIANTS, startVariant, stopShared } from './variants.js';
 
 const { values: args } = parseArgs({
@@ -18,6 +19,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
+    'soak-requests': { type: 'string', default: '1000000' },
+    'soak-warmup': { type: 'string', default: '20' },
     out: { type: 'string', default: new URL('./RESULTS.md', import.meta.url).pathname },
   },
 });
@@ -40,24 +43,51 @@ function soakSection() {
   return at < 0 ? '' : text.slice(at).trimEnd();
 }
 
+// The soak mix, per connection in turn: a new principal allowed, one hot principal over its
+// limit (429), a role without the permission (403), an input the schema refuses (400) and a
+// token that does not verify (401, then 429 once the address has spent its failures).
+function soakMix(server) {
+  const body = (message) => JSON.stringify({ inputs: { message } });
+  const bearer = (token) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
+  const denied = signHs256(SECRET, '2h', ['executive']);
+  return [
+    { pool: true, headers: bearer('pooled'), body: body('allowed') },
+    { headers: bearer(server.token), body: body('hot') },
+    { headers: bearer(denied), body: body('denied') },
+    { pool: true, headers: bearer('pooled'), body: body(1) },
+    { headers: bearer('not.a.token'), body: body('invalid') },
+  ];
+}
+
 async function soak() {
-  const variant = VARIANTS.find((candidate) => candidate.id === 'enterprise');
+  const variant = { ...VARIANTS.find((candidate) => candidate.id === 'enterprise'), id: 'soak', pool: true, rpm: 600 };
   const server = await startVariant(variant);
   let section;
   try {
+    const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer pooled' };
+    const call = (message) => JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message } } });
+    const http = { url: server.apiUrl + '/workflows/echo/execute', tokenFile: server.tokenFile, mix: soakMix(server) };
+    const mcp = { url: server.mcpUrl, tokenFile: server.tokenFile, mix: [{ pool: true, headers: mcpHeaders, body: call('allowed') }, { pool: true, headers: mcpHeaders, body: call(1) }] };
+    const both = (amounts) => Promise.all([load(server, { ...http, connections: Math.max(1, connections - 10), ...amounts.http }), load(server, { ...mcp, connections: 10, ...amounts.mcp })]);
     // Both samples are taken after the same idle pause, so a collection in flight does not decide the figure.
     const settled = async () => {
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       return { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
     };
-    await load(server, { ...server.load, connections, duration: 20 });
+    const total = Number(args['soak-requests']);
+    const warmFor = Number(args['soak-warmup']);
+    await both({ http: { duration: warmFor }, mcp: { duration: warmFor } });
     const warm = await settled();
-    const result = await load(server, { ...server.load, connections, amount: 1_000_000 });
+    const results = await both({ http: { amount: Math.round(total * 0.8) }, mcp: { amount: Math.round(total * 0.2) } });
     const end = await settled();
+    const requests = results.reduce((sum, result) => sum + result.requests, 0);
+    const codes = (result) => Object.entries(result.statusCodes).map(([code, count]) => `${code}: ${fmt(count)}`).join(', ');
     section = [
       SOAK_HEADING,
-      `${new Date().toISOString()}: one million requests through the enterprise stack (HS256, RBAC, tenant, memory limiter, audit to a file), ${connections} connections, after a 20 s warm-up; memory and descriptors sampled after a 5 s idle pause each time:`,
-      `${fmt(result.requests)} requests at ${fmt(result.rps)} req/s, ${result.non2xx} non-2xx, ${result.errors} errors; RSS ${fmt(warm.rssMb, 1)} MB after warm-up, ${fmt(end.rssMb, 1)} MB at the end (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%); open file descriptors ${warm.fds} and ${end.fds}.`,
+      `${new Date().toISOString()}: ${fmt(total)} requests through the enterprise stack (HS256, RBAC, tenant, memory limiter at 600/min per principal, audit to a file), HTTP and MCP at once (${connections} connections), after a ${warmFor} s warm-up of the same mix; memory and descriptors sampled after a 5 s idle pause each time.`,
+      'HTTP, each connection in turn: a new principal allowed, one hot principal over its limit, a role without the permission, an input the schema refuses, a token that does not verify. MCP: tools/call by new principals, allowed and with an invalid argument.',
+      '',
+      `${fmt(requests)} requests (HTTP ${codes(results[0])}; MCP ${codes(results[1])}; ${results[0].errors + results[1].errors} transport errors); RSS ${fmt(warm.rssMb, 1)} MB after warm-up, ${fmt(end.rssMb, 1)} MB at the end (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%); open file descriptors ${warm.fds} and ${end.fds}.`,
     ].join('\n');
   } finally {
     await server.stop();

@@ -10,10 +10,10 @@ import jwt from 'jsonwebtoken';
 export const POOL_SIZE = 12_000;
 
 /** A developer (execute:*) in tenant "bench"; a fresh subject per token keeps rate-limit budgets apart. */
-export const claims = () => ({ sub: `bench-${randomUUID()}`, roles: ['developer'], tenant_id: 'bench' });
+export const claims = (roles = ['developer']) => ({ sub: `bench-${randomUUID()}`, roles, tenant_id: 'bench' });
 
-export function signHs256(secret, expiresIn = '2h') {
-  return jwt.sign(claims(), secret, { algorithm: 'HS256', expiresIn });
+export function signHs256(secret, expiresIn = '2h', roles = undefined) {
+  return jwt.sign(claims(roles), secret, { algorithm: 'HS256', expiresIn });
 }
 
 export function signRs256(privateKeyPem, expiresIn = '2h') {

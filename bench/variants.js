@@ -77,7 +77,7 @@ async function startReference(variant, auth) {
     NEXUS_API_PORT: String(await freePort()),
     NEXUS_MCP_PORT: String(await freePort()),
     // Limits on, but out of reach of one benchmark principal: the limiter runs on every call.
-    NEXUS_RATE_LIMIT_RPM: '10000000',
+    NEXUS_RATE_LIMIT_RPM: String(variant.rpm ?? 10_000_000),
     NEXUS_AUDIT_FILE: auditFile(variant),
     REDIS_URL: variant.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : '',
     NEXUS_JWT_SECRET: auth.env.secret ?? '',
@@ -85,7 +85,7 @@ async function startReference(variant, auth) {
   };
   const server = await startServer({ script: REFERENCE_MAIN, env, execArgv: variant.execArgv, ready: () => waitForHttp(`http://127.0.0.1:${env.NEXUS_API_PORT}/health/ready`) });
   const port = variant.mcp ? env.NEXUS_MCP_PORT : env.NEXUS_API_PORT;
-  return { ...server, token: auth.token, apiUrl: `http://127.0.0.1:${env.NEXUS_API_PORT}`, load: loadSpec(variant, `http://127.0.0.1:${port}`, auth) };
+  return { ...server, token: auth.token, tokenFile: auth.tokenFile, mcpUrl: `http://127.0.0.1:${env.NEXUS_MCP_PORT}/mcp`, apiUrl: `http://127.0.0.1:${env.NEXUS_API_PORT}`, load: loadSpec(variant, `http://127.0.0.1:${port}`, auth) };
 }
 
 export async function startVariant(variant) {
