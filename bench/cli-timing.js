@@ -2,6 +2,7 @@
 // with `node -e 0` (the floor) so load on a shared machine hits every command alike.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median } from './harness.js';
@@ -21,11 +22,12 @@ async function time(args, env) {
 /** Median wall times (ms) of `node -e 0`, the in-process CLI and the remote `nexus` against `apiUrl`. */
 export async function measureCli({ secret, apiUrl, runs = 15 }) {
   const token = signHs256(secret, '1h');
+  const audit = join(tmpdir(), `nexus-bench-cli-audit-${process.pid}.log`);
   const commands = {
     node: [['-e', '0'], {}],
     inProcess: [
       [REFERENCE_CLI, 'run', 'echo', '--input', '{"message":"hello"}', '--output', 'json'],
-      { NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token, REDIS_URL: '', NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-bench-cli-audit-${process.pid}.log`) },
+      { NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token, REDIS_URL: '', NEXUS_AUDIT_FILE: audit },
     ],
     remote: [[REMOTE_CLI, 'run', 'echo', '--param', 'message=hi'], { NEXUS_URL: apiUrl, NEXUS_TOKEN: token }],
   };
@@ -35,5 +37,6 @@ export async function measureCli({ secret, apiUrl, runs = 15 }) {
     const names = Object.keys(commands);
     for (const name of round % 2 === 0 ? names : names.reverse()) times[name].push(await time(...commands[name]));
   }
+  rmSync(audit, { force: true });
   return { runs, ...Object.fromEntries(Object.entries(times).map(([name, list]) => [name, median(list)])) };
 }

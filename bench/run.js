@@ -20,7 +20,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     'soak-requests': { type: 'string', default: '1000000' },
-    'soak-warmup': { type: 'string', default: '20' },
+    'soak-warmup': { type: 'string', default: '200000' },
     out: { type: 'string', default: new URL('./RESULTS.md', import.meta.url).pathname },
   },
 });
@@ -75,8 +75,10 @@ async function soak() {
       return { ...memory(server.child.pid), fds: openFiles(server.child.pid) };
     };
     const total = Number(args['soak-requests']);
+    // Warm-up by requests, not seconds: 12,000 principals' limiter buckets, cached tokens and
+    // audit buffers take a few hundred thousand requests to reach their steady size.
     const warmFor = Number(args['soak-warmup']);
-    await both({ http: { duration: warmFor }, mcp: { duration: warmFor } });
+    await both({ http: { amount: Math.round(warmFor * 0.8) }, mcp: { amount: Math.round(warmFor * 0.2) } });
     const warm = await settled();
     const results = await both({ http: { amount: Math.round(total * 0.8) }, mcp: { amount: Math.round(total * 0.2) } });
     const end = await settled();
@@ -84,7 +86,7 @@ async function soak() {
     const codes = (result) => Object.entries(result.statusCodes).map(([code, count]) => `${code}: ${fmt(count)}`).join(', ');
     section = [
       SOAK_HEADING,
-      `${new Date().toISOString()}: ${fmt(total)} requests through the enterprise stack (HS256, RBAC, tenant, memory limiter at 600/min per principal, audit to a file), HTTP and MCP at once (${connections} connections), after a ${warmFor} s warm-up of the same mix; memory and descriptors sampled after a 5 s idle pause each time.`,
+      `${new Date().toISOString()}: ${fmt(total)} requests through the enterprise stack (HS256, RBAC, tenant, memory limiter at 600/min per principal, audit to a file), HTTP and MCP at once (${connections} connections), after a warm-up of ${fmt(warmFor)} requests of the same mix; memory and descriptors sampled after a 5 s idle pause each time.`,
       'HTTP, each connection in turn: a new principal allowed, one hot principal over its limit, a role without the permission, an input the schema refuses, a token that does not verify. MCP: tools/call by new principals, allowed and with an invalid argument.',
       '',
       `${fmt(requests)} requests (HTTP ${codes(results[0])}; MCP ${codes(results[1])}; ${results[0].errors + results[1].errors} transport errors); RSS ${fmt(warm.rssMb, 1)} MB after warm-up, ${fmt(end.rssMb, 1)} MB at the end (${fmt((end.rssMb / warm.rssMb - 1) * 100, 1)}%); open file descriptors ${warm.fds} and ${end.fds}.`,

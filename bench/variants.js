@@ -62,6 +62,14 @@ export async function stopShared() {
   for (const file of [shared.hsPool, shared.rsPool]) if (file) rmSync(file, { force: true });
 }
 
+/** Stopping a server also removes its audit file: a long run writes hundreds of megabytes. */
+function withCleanup(server, file) {
+  return { ...server, stop: async () => {
+    await server.stop();
+    rmSync(file, { force: true });
+  } };
+}
+
 const auditFile = (variant) => join(tmpdir(), `nexus-bench-audit-${variant.id}-${process.pid}.log`);
 
 function loadSpec(variant, base, auth) {
@@ -83,7 +91,7 @@ async function startReference(variant, auth) {
     NEXUS_JWT_SECRET: auth.env.secret ?? '',
     NEXUS_JWKS_URL: auth.env.jwksUrl ?? '',
   };
-  const server = await startServer({ script: REFERENCE_MAIN, env, execArgv: variant.execArgv, ready: () => waitForHttp(`http://127.0.0.1:${env.NEXUS_API_PORT}/health/ready`) });
+  const server = withCleanup(await startServer({ script: REFERENCE_MAIN, env, execArgv: variant.execArgv, ready: () => waitForHttp(`http://127.0.0.1:${env.NEXUS_API_PORT}/health/ready`) }), env.NEXUS_AUDIT_FILE);
   const port = variant.mcp ? env.NEXUS_MCP_PORT : env.NEXUS_API_PORT;
   return { ...server, token: auth.token, tokenFile: auth.tokenFile, mcpUrl: `http://127.0.0.1:${env.NEXUS_MCP_PORT}/mcp`, apiUrl: `http://127.0.0.1:${env.NEXUS_API_PORT}`, load: loadSpec(variant, `http://127.0.0.1:${port}`, auth) };
 }
@@ -97,6 +105,6 @@ export async function startVariant(variant) {
     BENCH_JWT_CACHE: String(variant.cache ?? 0),
     BENCH_AUDIT_FILE: auditFile(variant),
   };
-  const server = await startServer({ script: variant.kind === 'stack' ? 'servers/fastify-stack.js' : variant.script, env, execArgv: variant.execArgv });
+  const server = withCleanup(await startServer({ script: variant.kind === 'stack' ? 'servers/fastify-stack.js' : variant.script, env, execArgv: variant.execArgv }), env.BENCH_AUDIT_FILE);
   return { ...server, load: loadSpec(variant, `http://127.0.0.1:${server.info.port}`, auth) };
 }
