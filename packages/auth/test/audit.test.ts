@@ -69,7 +69,7 @@ describe('audit records', () => {
 
   it('audits catalogue listings too', async () => {
     const { app, records } = auditedApp();
-    await app.list({ channel: 'api', credential: bearer('erin:acme'), transport: { method: 'GET', path: '/workflows' } });
+    await app.dispatch({ purpose: 'list',  channel: 'api', credential: bearer('erin:acme'), transport: { method: 'GET', path: '/workflows' } });
     expect(records[0]).toMatchObject({ operation: '$list', path: '/workflows', status: 200, principal: 'erin' });
   });
 

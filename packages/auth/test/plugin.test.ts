@@ -19,11 +19,11 @@ describe('authentication stage', () => {
 
   it('admits anonymous callers to exempt native routes only', async () => {
     const { app } = appWith({ jwt: { secret: SECRET } });
-    const health = await app.invokeRoute({ channel: 'test', transport: { path: '/health' } }, () => 'ok');
+    const health = await app.dispatch({ purpose: 'route', channel: 'test', transport: { path: '/health' }, route: () => 'ok' });
     expect(health.ok).toBe(true);
-    const withBad = await app.invokeRoute({ channel: 'test', credential: { kind: 'bearer', token: 'x.y.z' }, transport: { path: '/health/ready' } }, () => 'ok');
+    const withBad = await app.dispatch({ purpose: 'route', channel: 'test', credential: { kind: 'bearer', token: 'x.y.z' }, transport: { path: '/health/ready' }, route: () => 'ok' });
     expect(withBad.ok).toBe(true);
-    const custom = await app.invokeRoute({ channel: 'test', transport: { path: '/admin/report' } }, () => 'ok');
+    const custom = await app.dispatch({ purpose: 'route', channel: 'test', transport: { path: '/admin/report' }, route: () => 'ok' });
     expect(!custom.ok && custom.error.code).toBe('UNAUTHENTICATED');
   });
 

@@ -153,7 +153,7 @@ describe.each(backends)('token bucket on the %s backend', (backend) => {
   it('limits catalogue listings by their transport path and skips listings without one', async () => {
     const { app } = await limitedApp(backend, { requestsPerMinute: 1, burstSize: 0 });
     const list = (path?: string) =>
-      app.list({ channel: 'api', credential: { kind: 'bearer', token: 'erin:acme' }, transport: path === undefined ? {} : { method: 'GET', path } });
+      app.dispatch({ purpose: 'list',  channel: 'api', credential: { kind: 'bearer', token: 'erin:acme' }, transport: path === undefined ? {} : { method: 'GET', path } });
     expect((await list('/workflows?page=1')).ok).toBe(true);
     const refused = await list('/workflows');
     expect(refused.ok ? 'OK' : refused.error.code).toBe('RATE_LIMITED');

@@ -122,10 +122,10 @@ describe('authorization in the pipeline', () => {
   });
 
   it('lists only the operations the caller may call', async () => {
-    const listed = await app.list({ channel: 'test', credential: { kind: 'bearer', token: as(['analyst']) } });
-    expect(listed.ok && listed.operations.map((op) => op.name).sort()).toEqual(['ping', 'reports']);
-    const anonymous = await app.list({ channel: 'test' });
-    expect(anonymous.ok && anonymous.operations.map((op) => op.name)).toEqual(['ping']);
+    const listed = await app.dispatch({ purpose: 'list',  channel: 'test', credential: { kind: 'bearer', token: as(['analyst']) } });
+    expect(listed.ok && listed.value.map((op) => op.name).sort()).toEqual(['ping', 'reports']);
+    const anonymous = await app.dispatch({ purpose: 'list',  channel: 'test' });
+    expect(anonymous.ok && anonymous.value.map((op) => op.name)).toEqual(['ping']);
   });
 });
 

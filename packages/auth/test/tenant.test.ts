@@ -43,7 +43,7 @@ describe('tenant isolation', () => {
 
   it('needs no tenant for public operations and catalogue requests', async () => {
     expect((await call(app, undefined, { operation: 'ping' })).ok).toBe(true);
-    const listed = await app.list({ channel: 'test', credential: { kind: 'bearer', token: token(['member']) } });
+    const listed = await app.dispatch({ purpose: 'list',  channel: 'test', credential: { kind: 'bearer', token: token(['member']) } });
     expect(listed.ok).toBe(true);
   });
 });

@@ -231,20 +231,6 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     return this;
   }
 
-  /**
-   * Judges a credential without serving anything; `dispatch({ purpose: 'authenticate' })` in the
-   * older result shape. An accepted credential leaves no audit record, rate-limit charge or
-   * request metric; a refused one is recorded like any refused call. Never throws.
-   * @deprecated Use `dispatch({ purpose: 'authenticate', as, ... })`.
-   */
-  async authenticate(
-    init: ListInit,
-    purpose: 'list' | 'route' = 'list',
-  ): Promise<{ ok: true; requestId: string; principal: Principal | undefined } | { ok: false; requestId: string; error: NexusError }> {
-    const result = await this.requests.judge(init, purpose);
-    return result.ok ? { ok: true, requestId: result.requestId, principal: result.value } : { ok: false, requestId: result.requestId, error: result.error };
-  }
-
   /** Adds an authorize-phase check; it decides both calls and catalogue visibility. */
   authorize(authorizer: Authorizer): this {
     this.pipelines.addAuthorizer(authorizer);
@@ -396,23 +382,6 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     const definition = this.operations.get(init.operation);
     const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
     return this.jobs.submitInvocation(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL);
-  }
-
-  /**
-   * What the caller may invoke, in the older result shape (`operations` instead of `value`).
-   * @deprecated Use `dispatch({ purpose: 'list', ... })`.
-   */
-  async list(init: ListInit): Promise<{ ok: true; requestId: string; operations: OperationDescriptor[]; annotations: ResponseAnnotations } | Extract<InvocationResult, { ok: false }>> {
-    const result = await this.requests.catalogue(init);
-    return result.ok ? { ok: true, requestId: result.requestId, operations: result.value, annotations: result.annotations } : result;
-  }
-
-  /**
-   * Admits a request to a channel-native route that is not an operation.
-   * @deprecated Use `dispatch({ purpose: 'route', route, ... })`.
-   */
-  invokeRoute(init: ListInit, route: (ctx: NexusContext) => unknown): Promise<InvocationResult> {
-    return this.dispatch({ ...init, purpose: 'route', route });
   }
 
   /**

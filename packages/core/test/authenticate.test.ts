@@ -35,11 +35,11 @@ function build(trace: string[]): Nexus {
   return app;
 }
 
-describe('app.authenticate', () => {
+describe("dispatch({ purpose: 'authenticate' })", () => {
   it('resolves the principal of a good credential running only the authenticate phase', async () => {
     const trace: string[] = [];
-    const result = await build(trace).authenticate({ channel: 't', credential: { kind: 'bearer', token: 'good' }, requestId: 'check-1' });
-    expect(result).toMatchObject({ ok: true, requestId: 'check-1', principal: { id: 'u1' } });
+    const result = await build(trace).dispatch({ purpose: 'authenticate', channel: 't', credential: { kind: 'bearer', token: 'good' }, requestId: 'check-1' });
+    expect(result).toMatchObject({ ok: true, requestId: 'check-1', value: { id: 'u1' } });
     expect(trace).toEqual(['authenticate']);
   });
 
@@ -55,7 +55,7 @@ describe('app.authenticate', () => {
         throw error;
       }
     });
-    const result = await app.authenticate({ channel: 't', credential: { kind: 'bearer', token: 'forged' } });
+    const result = await app.dispatch({ purpose: 'authenticate', channel: 't', credential: { kind: 'bearer', token: 'forged' } });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
     // The refused credential is observed (audited) once; an accepted one never is.
@@ -64,20 +64,20 @@ describe('app.authenticate', () => {
   });
 
   it('judges an absent credential as a catalogue request would', async () => {
-    const result = await build([]).authenticate({ channel: 't', credential: { kind: 'none' } });
-    expect(result).toMatchObject({ ok: true, principal: undefined });
+    const result = await build([]).dispatch({ purpose: 'authenticate', channel: 't', credential: { kind: 'none' } });
+    expect(result).toMatchObject({ ok: true, value: undefined });
   });
 
   it('judges an absent credential as a native route would when asked to', async () => {
     const trace: string[] = [];
-    const result = await build(trace).authenticate({ channel: 't', credential: { kind: 'none' } }, 'route');
+    const result = await build(trace).dispatch({ purpose: 'authenticate', as: 'route', channel: 't', credential: { kind: 'none' } });
     expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
     expect(trace).toEqual(['authenticate', 'observe']);
   });
 
   it('counts no request in the metrics', async () => {
     const app = build([]);
-    await app.authenticate({ channel: 't', credential: { kind: 'bearer', token: 'forged' } });
+    await app.dispatch({ purpose: 'authenticate', channel: 't', credential: { kind: 'bearer', token: 'forged' } });
     const text = await app.metrics.registry.metrics();
     expect(text).not.toMatch(/channel="t"/);
   });

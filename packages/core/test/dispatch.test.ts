@@ -69,11 +69,4 @@ describe('app.dispatch: one entry point, one result type', () => {
     if (!result.ok) expect(Object.keys(result).sort()).toEqual(['annotations', 'durationMs', 'error', 'ok', 'requestId']);
   });
 
-  it('keeps the older entry points working as shorthands', async () => {
-    const app = createApp();
-    const listed = await app.list({ channel: 'test', credential: bearer('u1') });
-    expect(listed.ok && listed.operations.map((operation) => operation.name)).toEqual(['echo']);
-    const judged = await app.authenticate({ channel: 'test', credential: bearer('u1') });
-    expect(judged.ok && judged.principal?.id).toBe('u1');
-  });
 });

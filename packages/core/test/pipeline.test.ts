@@ -96,8 +96,8 @@ describe('the pipeline', () => {
     });
     app.handler('visible', { description: 'd', input: z.object({}) }, () => ({}));
     app.handler('hidden', { description: 'd', input: z.object({}) }, () => ({}));
-    const listed = await app.list({ channel: 't' });
-    expect(listed.ok && listed.operations.map((operation) => operation.name)).toEqual(['visible']);
+    const listed = await app.dispatch({ purpose: 'list',  channel: 't' });
+    expect(listed.ok && listed.value.map((operation) => operation.name)).toEqual(['visible']);
   });
 
   it('applies schema defaults before the handler runs', async () => {

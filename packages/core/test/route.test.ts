@@ -25,7 +25,7 @@ describe('native routes', () => {
   it('admits a route through the phases before authorize and hands the route the resolved context', async () => {
     const trace: string[] = [];
     const app = appWithAuth(trace);
-    const result = await app.invokeRoute({ channel: 'api', credential: { kind: 'bearer', token: 'u1' } }, (ctx: NexusContext) => ({ who: ctx.principal?.id, purpose: ctx.purpose }));
+    const result = await app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: 'u1' }, route: (ctx: NexusContext) => ({ who: ctx.principal?.id, purpose: ctx.purpose }) });
     expect(result.ok && result.value).toEqual({ who: 'u1', purpose: 'route' });
     expect(trace).toEqual([`authenticate:route:${ROUTE_OPERATION}`]);
   });
@@ -33,8 +33,12 @@ describe('native routes', () => {
   it('returns the refusal of a stage instead of running the route', async () => {
     const app = appWithAuth([]);
     let ran = false;
-    const result = await app.invokeRoute({ channel: 'api' }, () => {
-      ran = true;
+    const result = await app.dispatch({
+      purpose: 'route',
+      channel: 'api',
+      route: () => {
+        ran = true;
+      },
     });
     expect(!result.ok && result.error.code).toBe('UNAUTHENTICATED');
     expect(ran).toBe(false);
@@ -43,9 +47,9 @@ describe('native routes', () => {
   it('asks the authorizers about a permission for a route', async () => {
     const trace: string[] = [];
     const app = appWithAuth(trace);
-    const denied = await app.invokeRoute({ channel: 'api', credential: { kind: 'bearer', token: 'u1' } }, (ctx) => app.checkPermission(ctx, 'read:reports'));
+    const denied = await app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: 'u1' }, route: (ctx) => app.checkPermission(ctx, 'read:reports') });
     expect(!denied.ok && denied.error.code).toBe('FORBIDDEN');
-    const allowed = await app.invokeRoute({ channel: 'api', credential: { kind: 'bearer', token: 'admin' } }, (ctx) => app.checkPermission(ctx, 'read:reports'));
+    const allowed = await app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: 'admin' }, route: (ctx) => app.checkPermission(ctx, 'read:reports') });
     expect(allowed.ok).toBe(true);
     expect(trace.filter((step) => step.startsWith('authorize'))).toEqual(['authorize:read:reports', 'authorize:read:reports']);
   });

@@ -26,9 +26,9 @@ describe('a workflow on a channel', () => {
   });
 
   it('appears in the catalogue with its description and graph', async () => {
-    const listed = await app.list({ channel: 'memory' });
+    const listed = await app.dispatch({ purpose: 'list',  channel: 'memory' });
     if (!listed.ok) throw listed.error;
-    const entry = listed.operations.find((operation) => operation.name === 'tenant_workflow');
+    const entry = listed.value.find((operation) => operation.name === 'tenant_workflow');
     expect(entry).toMatchObject({ kind: 'workflow', description: 'Processes data for the caller\'s tenant.', permission: 'execute:tenant_workflow' });
     expect(JSON.parse(JSON.stringify(entry?.workflow))).toMatchObject({ nodes: [{ id: 'process_tenant_data', type: 'CodeNode', timeoutMs: 1000 }] });
   });

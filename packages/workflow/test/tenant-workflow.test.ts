@@ -50,9 +50,9 @@ describe('the tenant_workflow example', () => {
 
   it('is an operation of kind workflow with permission execute:tenant_workflow and an open input', async () => {
     const app = tenantApp();
-    const listed = await app.list({ channel: 'test' });
+    const listed = await app.dispatch({ purpose: 'list',  channel: 'test' });
     if (!listed.ok) throw listed.error;
-    const entry = listed.operations.find((operation) => operation.name === 'tenant_workflow');
+    const entry = listed.value.find((operation) => operation.name === 'tenant_workflow');
     expect(entry?.kind).toBe('workflow');
     expect(entry?.permission).toBe('execute:tenant_workflow');
     expect(entry?.inputSchema.type).toBe('object');
