@@ -129,7 +129,8 @@ describe.each(Object.keys(drivers))('the decision matrix over %s', (channel) => 
     outcomes = await mapLimit(MATRIX, driver.concurrency, (row) =>
       driver!.call(callerOf(row), row.operation, row.input).catch((error: unknown) => ({ code: `threw: ${String(error)}` })),
     );
-  }, 60_000);
+    // Only a backstop: over a CLI every row is a spawned process, minutes' worth on a loaded machine.
+  }, 300_000);
 
   afterAll(async () => {
     await driver?.close();
