@@ -115,7 +115,8 @@ export class JobManager {
     return this.store.subscribe(operationId, listener);
   }
 
-  private async startWorker(): Promise<void> {
+  /** Starts working jobs in this process (unless `worker: false`); `start()` calls it when there are jobs to work. */
+  async startWorker(): Promise<void> {
     if (this.working || this.options.worker === false) return;
     this.working = true;
     await this.store.work((job, signal, progress) => this.execute(job, signal, progress), { concurrency: this.options.concurrency ?? 4 });

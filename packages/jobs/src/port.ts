@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { UnavailableError } from '@nexus/core';
+import type { HealthCheckResult, JobExecutor, JobPort, JobRecord, JobStatus, ProgressUpdate } from '@nexus/core';
+import { RecordStore, isTerminal } from './records.js';
+import type { LoadedJob } from './records.js';
+
+export interface BullMqJobPortOptions {
+  /** `redis://` URL of the Redis that holds the queue and the records. */
+  readonly url: string;
+  /** Prefix of every key (`nexus`); tests and tenants of one Redis use their own. */
+  readonly prefix?: string;
+  /** Queue name (`nexus-jobs`). */
+  readonly queue?: string;
+  /** How long a finished job stays readable, in seconds (86400). */
+  readonly ttlSeconds?: number;
+  /** How often workers look for jobs whose worker died, in ms (30000). */
+  readonly stalledIntervalMs?: number;
+  /** How long a worker's hold on a job lasts without renewal, in ms (30000). */
+  readonly lockDurationMs?: number;
+}
+
+const SUBMIT_TIMEOUT_MS = 2_000;
+
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  const deadline = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('Redis did not answer in time')), ms)));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+const unavailable = (): UnavailableError => new UnavailableError('A worker stopped while running this operation, and it is not safe to run it again.');
+
+/**
+ * The job port on BullMQ: jobs survive restarts and run on any process that works the queue.
+ * A job whose worker died is run again by another worker when its operation is `idempotent`,
+ * and ends `failed` with `UNAVAILABLE` otherwise.
+ */
+export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
+  const prefix = options.prefix ?? 'nexus';
+  const name = options.queue ?? 'nexus-jobs';
+  const ttlSeconds = options.ttlSeconds ?? 86_400;
+  const records = new RecordStore(`${prefix}:${name}`, ttlSeconds);
+  // Submissions and lookups fail fast while Redis is down (503, nothing half-queued)...
+  // Errors surface on the calls (and in the health check); the clients reconnect by themselves.
+  const quiet = (connection: Redis): Redis => connection.on('error', () => {});
+  const client = quiet(new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }));
+  // ...while a worker's writes wait for Redis to return, so a result is not lost to a blip.
+  let workerClient: Redis | undefined;
+  let subscriber: Redis | undefined;
+  let connected = false;
+  client.once('ready', () => (connected = true));
+  // Until the first connection the client has nowhere to send commands; after it, an outage fails fast.
+  const reachable = async (): Promise<void> => {
+    if (connected || client.status === 'ready') return;
+    await within(new Promise<void>((resolve) => client.once('ready', () => resolve())), SUBMIT_TIMEOUT_MS);
+  };
+  const queue = new Queue(name, { connection: { ...parseUrl(options.url), enableOfflineQueue: false, maxRetriesPerRequest: 1 }, prefix });
+  queue.on('error', () => {});
+  const listeners = new Map<string, Set<(record: JobRecord) => void>>();
+  const controllers = new Map<string, AbortController>();
+  let worker: Worker | undefined;
+  // Set when this process gives its running jobs up (closing past the grace period).
+  let abandoning = false;
+  const abandon = () => {
+    abandoning = true;
+    for (const controller of controllers.values()) controller.abort();
+  };
+
+  const subscribed = (): Redis => {
+    if (subscriber !== undefined) return subscriber;
+    subscriber = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
+    void subscriber.subscribe(records.events, records.cancels).catch(() => undefined);
+    subscriber.on('message', (channel: string, message: string) => {
+      if (channel === records.cancels) return controllers.get(message)?.abort();
+      const record = JSON.parse(message) as JobRecord;
+      for (const listener of listeners.get(record.operationId) ?? []) listener(record);
+    });
+    return subscriber;
+  };
+
+  const process = async (executor: JobExecutor, job: LoadedJob): Promise<void> => {
+    const store = workerClient!;
+    const id = job.record.operationId;
+    if (isTerminal(job.record.status)) return;
+    if (job.record.status === 'running' && !job.idempotent) {
+      await records.write(store, { ...job.record, status: 'failed', error: unavailable().toProblem(job.caller.requestId), finishedAt: new Date().toISOString() });
+      return;
+    }
+    let current: JobRecord = { ...job.record, status: 'running', startedAt: new Date().toISOString() };
+    if ((await records.write(store, current)) !== 'written') return;
+    const controller = new AbortController();
+    controllers.set(id, controller);
+    // Progress writes go one after another; only the newest pending one is kept.
+    let writing: Promise<unknown> = Promise.resolve();
+    const progress = (update: ProgressUpdate) => {
+      current = { ...current, progress: update };
+      const snapshot = current;
+      writing = writing.then(() => (current === snapshot ? records.write(store, snapshot) : undefined)).catch(() => undefined);
+    };
+    try {
+      const outcome = await executor({ record: current, input: job.input, caller: job.caller }, controller.signal, progress);
+      // As if this process had died: the job stays locked until another worker recovers it (nothing is written).
+      if (abandoning) return new Promise<never>(() => {});
+      await writing;
+      await records.write(store, { ...current, ...outcome, finishedAt: new Date().toISOString() });
+    } finally {
+      controllers.delete(id);
+    }
+  };
+
+  return {
+    kind: 'bullmq',
+    async submit(submission) {
+      const record: JobRecord = { operationId: randomUUID(), operation: submission.operation, status: 'queued', createdAt: new Date().toISOString() };
+      await reachable();
+      await records.create(client, record, { input: submission.input, caller: submission.caller, idempotent: submission.idempotent });
+      try {
+        // A job BullMQ takes after this gave up finds no record and is skipped: nothing half-queued shows.
+        await within(queue.add(submission.operation, {}, { jobId: record.operationId, removeOnComplete: true, removeOnFail: { age: ttlSeconds } }), SUBMIT_TIMEOUT_MS);
+      } catch (error) {
+        await records.remove(client, record, submission.caller).catch(() => undefined);
+        throw error;
+      }
+      return record;
+    },
+    async get(id) {
+      await reachable();
+      const job = await records.load(client, id);
+      return job && { record: job.record, input: job.input, caller: job.caller };
+    },
+    async list(filter, limit) {
+      await reachable();
+      return records.list(client, filter, limit);
+    },
+    async cancel(id) {
+      await reachable();
+      const record = await records.cancel(client, id);
+      // A queued job leaves the queue at once; a running one stops through its signal.
+      if (record !== undefined) await queue.remove(id).catch(() => undefined);
+      return record;
+    },
+    subscribe(id, listener) {
+      subscribed();
+      let set = listeners.get(id);
+      if (set === undefined) listeners.set(id, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(id);
+      };
+    },
+    async work(executor, { concurrency }) {
+      if (worker !== undefined) return;
+      workerClient = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
+      subscribed();
+      worker = new Worker(name, async (bull: Job) => {
+        const job = await records.load(workerClient!, bull.id!);
+        if (job !== undefined) await process(executor, job);
+      }, {
+        connection: { ...parseUrl(options.url), maxRetriesPerRequest: null },
+        prefix,
+        concurrency,
+        maxStalledCount: 1,
+        ...(options.stalledIntervalMs === undefined ? {} : { stalledInterval: options.stalledIntervalMs }),
+        ...(options.lockDurationMs === undefined ? {} : { lockDuration: options.lockDurationMs }),
+      });
+      worker.on('error', () => {});
+      // Past BullMQ's stall limit the job is failed there; the record must say so too.
+      worker.on('failed', (bull) => {
+        if (bull?.id === undefined) return;
+        void records.load(workerClient!, bull.id).then((job) => job && !isTerminal(job.record.status)
+          ? records.write(workerClient!, { ...job.record, status: 'failed', error: unavailable().toProblem(job.caller.requestId), finishedAt: new Date().toISOString() })
+          : undefined).catch(() => undefined);
+      });
+      // Not awaited: a worker whose Redis is down starts anyway and connects when Redis returns.
+      void worker.waitUntilReady().catch(() => undefined);
+    },
+    async stopWorking(graceMs) {
+      if (worker === undefined) return;
+      const closing = worker.close().catch(() => undefined);
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([closing.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)))]);
+      clearTimeout(timer);
+      // Jobs still running past the grace period stay locked until another worker recovers them.
+      if (late) {
+        // Past the grace period their handlers are told to stop; BullMQ hands the jobs to another worker.
+        abandon();
+        await within(worker.close(true), SUBMIT_TIMEOUT_MS).catch(() => undefined);
+      }
+      worker = undefined;
+    },
+    async counts() {
+      const bull = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');
+      const done = await records.finishedCounts(client);
+      const queued = (bull.waiting ?? 0) + (bull.delayed ?? 0) + (bull.prioritized ?? 0);
+      return { queued, running: bull.active ?? 0, ...done } satisfies Record<JobStatus, number>;
+    },
+    async health(): Promise<HealthCheckResult> {
+      try {
+        await client.ping();
+        return { status: 'healthy' };
+      } catch {
+        return { status: 'unhealthy', detail: 'the job store (Redis) is unreachable' };
+      }
+    },
+    async close() {
+      abandon();
+      // Closing waits on Redis; an unreachable one must not hold the process.
+      await within(Promise.all([worker?.close(true), queue.close()]), SUBMIT_TIMEOUT_MS).catch(() => undefined);
+      // A queue that never reached Redis would keep reconnecting: stop it for good.
+      await within(Promise.all([worker?.disconnect(), queue.disconnect()]), SUBMIT_TIMEOUT_MS).catch(() => undefined);
+      worker = undefined;
+      for (const connection of [client, workerClient, subscriber]) connection?.disconnect();
+      listeners.clear();
+    },
+  };
+}
+
+/** BullMQ takes connection options, not a URL: these are the URL's. */
+function parseUrl(url: string): { host: string; port: number; username?: string; password?: string; db?: number; tls?: object } {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: parsed.port === '' ? 6379 : Number(parsed.port),
+    ...(parsed.username === '' ? {} : { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password === '' ? {} : { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.pathname.length > 1 ? { db: Number(parsed.pathname.slice(1)) } : {}),
+    ...(parsed.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

@@ -1,0 +1,144 @@
+import type { Redis } from 'ioredis';
+import { ConflictError } from '@nexus/core';
+import type { JobCaller, JobFilter, JobRecord, JobStatus, StoredJob } from '@nexus/core';
+
+const TERMINAL = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
+export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);
+
+/**
+ * Writes a record unless the job already ended, so a cancel is never overwritten by a late
+ * result. The status sits in its own hash field: the script compares it without decoding the
+ * record (cjson would turn empty arrays of results into objects).
+ * KEYS: record hash, finished set of the new status, events channel.
+ * ARGV: status, record JSON, ttl seconds ('' while running), now ms, operation id.
+ */
+const WRITE_UNLESS_FINAL = `
+local s = redis.call('HGET', KEYS[1], 's')
+if not s then return 0 end
+if s == 'succeeded' or s == 'failed' or s == 'cancelled' then return -1 end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+end
+redis.call('PUBLISH', KEYS[3], ARGV[2])
+return 1
+`;
+
+interface Extra {
+  readonly input: unknown;
+  readonly caller: JobCaller;
+  readonly idempotent: boolean;
+}
+
+export interface LoadedJob extends StoredJob {
+  readonly idempotent: boolean;
+}
+
+/**
+ * Job records in Redis, next to BullMQ's own keys: BullMQ delivers jobs, these keys say what
+ * callers see (status, progress, result) and expire `ttlSeconds` after a job ends.
+ */
+export class RecordStore {
+  readonly events: string;
+  readonly cancels: string;
+
+  constructor(
+    private readonly base: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.events = `${base}:events`;
+    this.cancels = `${base}:cancels`;
+  }
+
+  private key(id: string): string {
+    return `${this.base}:rec:${id}`;
+  }
+
+  private owner(filter: { tenantId: string | undefined; principalId: string | undefined }): string {
+    // JSON keeps a tenant named like a separator from colliding with another tenant's key.
+    return `${this.base}:own:${JSON.stringify([filter.tenantId ?? null, filter.principalId ?? null])}`;
+  }
+
+  private finished(status: JobStatus): string {
+    return `${this.base}:done:${status}`;
+  }
+
+  async create(client: Redis, record: JobRecord, extra: Extra): Promise<void> {
+    const owner = this.owner({ tenantId: extra.caller.tenant?.id, principalId: extra.caller.principal?.id });
+    await client.multi()
+      .hset(this.key(record.operationId), 's', record.status, 'r', JSON.stringify(record), 'j', JSON.stringify(extra))
+      .zadd(owner, Date.parse(record.createdAt), record.operationId)
+      .exec()
+      .then(failedStep);
+  }
+
+  async remove(client: Redis, record: JobRecord, caller: JobCaller): Promise<void> {
+    await client.multi()
+      .del(this.key(record.operationId))
+      .zrem(this.owner({ tenantId: caller.tenant?.id, principalId: caller.principal?.id }), record.operationId)
+      .exec();
+  }
+
+  async load(client: Redis, id: string): Promise<LoadedJob | undefined> {
+    const [record, extra] = await client.hmget(this.key(id), 'r', 'j');
+    if (record == null || extra == null) return undefined;
+    const parsed = JSON.parse(extra) as Extra;
+    return { record: JSON.parse(record) as JobRecord, input: parsed.input, caller: parsed.caller, idempotent: parsed.idempotent };
+  }
+
+  /** Writes `record` unless the job already ended: 'written', 'final' (it had ended) or 'gone'. */
+  async write(client: Redis, record: JobRecord): Promise<'written' | 'final' | 'gone'> {
+    const json = JSON.stringify(record);
+    const terminal = isTerminal(record.status);
+    const answer = (await client.eval(
+      WRITE_UNLESS_FINAL, 3, this.key(record.operationId), this.finished(record.status), this.events,
+      record.status, json, terminal ? String(this.ttlSeconds) : '', String(Date.now()), record.operationId,
+    )) as number;
+    return answer === 1 ? 'written' : answer === -1 ? 'final' : 'gone';
+  }
+
+  /** Marks a job cancelled; undefined when unknown, ConflictError once it ended. */
+  async cancel(client: Redis, id: string): Promise<JobRecord | undefined> {
+    const job = await this.load(client, id);
+    if (job === undefined) return undefined;
+    const final = () => new ConflictError(`Operation ${id} already finished.`);
+    if (isTerminal(job.record.status)) throw final();
+    const record: JobRecord = { ...job.record, status: 'cancelled', finishedAt: new Date().toISOString() };
+    const written = await this.write(client, record);
+    if (written === 'final') throw final();
+    if (written === 'gone') return undefined;
+    await client.publish(this.cancels, id);
+    return record;
+  }
+
+  async list(client: Redis, filter: JobFilter, limit: number): Promise<StoredJob[]> {
+    const owner = this.owner(filter);
+    // Ended jobs expire on their own; their index entries are trimmed here.
+    await client.zremrangebyscore(owner, '-inf', Date.now() - 2 * this.ttlSeconds * 1000);
+    const ids = await client.zrevrange(owner, 0, limit - 1);
+    const jobs: StoredJob[] = [];
+    for (const id of ids) {
+      const job = await this.load(client, id);
+      if (job === undefined) await client.zrem(owner, id);
+      else jobs.push({ record: job.record, input: job.input, caller: job.caller });
+    }
+    return jobs;
+  }
+
+  /** Ended jobs still readable, per final status. */
+  async finishedCounts(client: Redis): Promise<Record<'succeeded' | 'failed' | 'cancelled', number>> {
+    const horizon = Date.now() - this.ttlSeconds * 1000;
+    const count = async (status: JobStatus) => {
+      await client.zremrangebyscore(this.finished(status), '-inf', horizon);
+      return client.zcard(this.finished(status));
+    };
+    return { succeeded: await count('succeeded'), failed: await count('failed'), cancelled: await count('cancelled') };
+  }
+}
+
+function failedStep(results: Array<[Error | null, unknown]> | null): void {
+  const failure = results?.find(([error]) => error !== null)?.[0];
+  if (failure) throw failure;
+  if (results === null) throw new Error('the transaction was aborted');
+}

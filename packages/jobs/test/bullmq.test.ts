@@ -1,0 +1,123 @@
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { Nexus, silentLogger } from '@nexus/core';
+import type { InvocationResult, JobPort, JobRecord } from '@nexus/core';
+import { createBullMqJobPort } from '../src/index.js';
+
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `nexus-test-jobs-${randomUUID().slice(0, 8)}`;
+const redis = new Redis(url);
+const apps: Nexus[] = [];
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+});
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+interface Hooks { started: (worker: string) => void }
+
+/** An app on the shared queue; `hang` jobs never end on worker `a`, so it can be made to die mid-job. */
+function build(worker: string, hooks: Hooks, port: JobPort = createBullMqJobPort({ url, prefix, stalledIntervalMs: 500, lockDurationMs: 1_000, ttlSeconds: 60 })) {
+  const app = new Nexus({ logger: silentLogger, drainTimeoutMs: 2_000 });
+  const hang = () => {
+    hooks.started(worker);
+    if (worker === 'a') return new Promise(() => {});
+    return new Promise((resolve) => setImmediate(() => resolve({ worker })));
+  };
+  app.handler('safe', { description: 'Idempotent', longRunning: true, annotations: { idempotent: true }, input: z.object({}) }, hang);
+  app.handler('unsafe', { description: 'Not idempotent', longRunning: true, input: z.object({}) }, hang);
+  app.handler('steps', { description: 'Reports progress', longRunning: true, input: z.object({ hold: z.boolean() }) }, async ({ hold }, ctx) => {
+    ctx.progress({ current: 1, total: 2, message: 'half' });
+    if (hold) await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
+    return { done: [] };
+  });
+  app.handler('boom', { description: 'Fails', longRunning: true, input: z.object({}) }, () => {
+    throw new Error('connection string with a password');
+  });
+  app.configureJobs({ port });
+  apps.push(app);
+  return { app, port };
+}
+
+const caller = { channel: 'test' };
+const idOf = (result: InvocationResult) => (result.ok ? (result.value as { operationId: string }).operationId : `refused ${result.error.code}`);
+
+/**
+ * Resolves once the stored record satisfies `done`: woken by the port's change events, and by a
+ * re-read every 250 ms for changes made before the subscription took effect.
+ */
+function until(port: JobPort, id: string, done: (record: JobRecord) => boolean): Promise<JobRecord> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const check = (record: JobRecord | undefined) => {
+      if (record === undefined || !done(record)) return;
+      clearInterval(timer);
+      stop();
+      resolve(record);
+    };
+    const stop = port.subscribe(id, check);
+    const poll = () => void port.get(id).then((job) => check(job?.record), reject);
+    timer = setInterval(poll, 250);
+    poll();
+  });
+}
+
+describe('the BullMQ job port on real Redis', () => {
+  it('runs a job to its result with progress, keeps the empty array, and expires the record after the ttl', async () => {
+    const { app, port } = build('b', { started: () => {} });
+    await app.ready();
+    const id = idOf(await app.submit({ ...caller, operation: 'steps', input: { hold: false } }));
+    const record = await until(port, id, (job) => job.status === 'succeeded');
+    expect(record).toMatchObject({ operation: 'steps', progress: { current: 1, total: 2, message: 'half' }, result: { done: [] } });
+    const ttl = await redis.ttl(`${prefix}:nexus-jobs:rec:${id}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+    expect((await port.counts()).succeeded).toBeGreaterThanOrEqual(1);
+  });
+
+  it('cancels a running job through its signal; a second cancel is CONFLICT; a failure hides its detail', async () => {
+    const { app, port } = build('b', { started: () => {} });
+    await app.ready();
+    const id = idOf(await app.submit({ ...caller, operation: 'steps', input: { hold: true } }));
+    await until(port, id, (job) => job.progress?.current === 1);
+    expect((await port.cancel(id))?.status).toBe('cancelled');
+    await expect(port.cancel(id)).rejects.toMatchObject({ code: 'CONFLICT' });
+    const failed = idOf(await app.submit({ ...caller, operation: 'boom', input: {} }));
+    const record = await until(port, failed, (job) => job.status === 'failed');
+    expect(record.error).toMatchObject({ code: 'INTERNAL', status: 500 });
+    expect(JSON.stringify(record)).not.toContain('password');
+  });
+
+  it('answers UNAVAILABLE when Redis is unreachable at submission', async () => {
+    const { app } = build('b', { started: () => {} }, createBullMqJobPort({ url: 'redis://127.0.0.1:1', prefix }));
+    app.configureJobs({ worker: false });
+    const result = await app.submit({ ...caller, operation: 'steps', input: { hold: false } });
+    expect(result.ok ? 'ok' : result.error.code).toBe('UNAVAILABLE');
+  });
+
+  it('runs an idempotent job again on another worker when its worker dies; fails the others with UNAVAILABLE', async () => {
+    let onA!: () => void;
+    const startedOnA = () => new Promise<void>((resolve) => (onA = resolve));
+    const hooks: Hooks = { started: (worker) => (worker === 'a' ? onA() : undefined) };
+    const a = build('a', hooks);
+    await a.app.ready();
+    let waiting = startedOnA();
+    const safe = idOf(await a.app.submit({ ...caller, operation: 'safe', input: {} }));
+    await waiting;
+    waiting = startedOnA();
+    const unsafe = idOf(await a.app.submit({ ...caller, operation: 'unsafe', input: {} }));
+    await waiting;
+    // Worker a dies: its connections drop and its locks are no longer renewed.
+    await a.port.close();
+    const b = build('b', hooks);
+    await b.app.ready();
+    expect(await until(b.port, safe, (job) => job.status === 'succeeded')).toMatchObject({ result: { worker: 'b' } });
+    expect(await until(b.port, unsafe, (job) => job.status === 'failed')).toMatchObject({ error: { code: 'UNAVAILABLE' } });
+  });
+});
