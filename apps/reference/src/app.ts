@@ -1,4 +1,4 @@
-import { Nexus } from '@nexus/core';
+import { Nexus, createMemoryJobPort } from '@nexus/core';
 import type { Logger } from '@nexus/core';
 import { NexusAuthPlugin } from '@nexus/auth';
 import type { AuditConfig, JWTConfig } from '@nexus/auth';
@@ -8,6 +8,8 @@ import { createMemoryRecordStore, createRedisRecordStore } from './record-store.
 import type { RecordStore } from './record-store.js';
 import { REDACT_FIELDS, ROLES } from './roles.js';
 import { registerTenantWorkflow } from './tenant-workflow.js';
+import { registerTenantReport } from './tenant-report.js';
+import { createBullMqJobPort } from '@nexus/jobs';
 
 export interface ReferenceApp {
   readonly app: Nexus;
@@ -29,7 +31,7 @@ function jwtConfig(config: ReferenceConfig): JWTConfig {
  * MCP protocol messages (stdio), audit lines must go elsewhere. `drainDelayMs`: how long both
  * listeners keep accepting on stop while readiness is 503 (servers only; 0).
  */
-export function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean; drainDelayMs?: number } = {}): ReferenceApp {
+export function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean; drainDelayMs?: number; worker?: boolean } = {}): ReferenceApp {
   const app = new Nexus({
     apiPort: config.apiPort,
     mcpPort: config.mcpPort,
@@ -83,5 +85,12 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
   app.addPlugin({ name: 'reference-record-store', setup() {}, stop: () => store.close() });
   registerOperations(app, store);
   registerTenantWorkflow(app);
+  registerTenantReport(app);
+  app.configureJobs({
+    // With Redis, jobs survive restarts and any instance or `--worker` process runs them.
+    port: config.redisUrl ? createBullMqJobPort({ url: config.redisUrl, ttlSeconds: config.jobTtlSeconds }) : createMemoryJobPort({ ttlSeconds: config.jobTtlSeconds }),
+    worker: options.worker === true || config.jobsWorker,
+    concurrency: config.workerConcurrency,
+  });
   return { app, auth, store };
 }

@@ -9,6 +9,12 @@ export interface ReferenceConfig {
   readonly issuer: string | undefined;
   readonly audience: string | string[] | undefined;
   readonly redisUrl: string | undefined;
+  /** Jobs this process works at once (NEXUS_WORKER_CONCURRENCY). */
+  readonly workerConcurrency: number;
+  /** Whether a server also works jobs (NEXUS_JOBS_WORKER, 0 turns it off). */
+  readonly jobsWorker: boolean;
+  /** Seconds a finished job stays readable (NEXUS_JOB_TTL). */
+  readonly jobTtlSeconds: number;
   /** Longest wait for one Redis command (rate limits, idempotency keys) before it counts as failed. */
   readonly redisCommandTimeoutMs: number;
   readonly apiPort: number;
@@ -114,6 +120,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     audience: audience?.includes(',') ? audience.split(',').map((part) => part.trim()).filter(Boolean) : audience,
     redisUrl: optional(env, 'REDIS_URL'),
     redisCommandTimeoutMs: integer(env, 'NEXUS_REDIS_COMMAND_TIMEOUT_MS', 250, 1, 60_000),
+    workerConcurrency: integer(env, 'NEXUS_WORKER_CONCURRENCY', 4, 1, 1_000),
+    jobsWorker: integer(env, 'NEXUS_JOBS_WORKER', 1, 0, 1) === 1,
+    jobTtlSeconds: integer(env, 'NEXUS_JOB_TTL', 86_400, 1, 31_536_000),
     apiPort: integer(env, 'NEXUS_API_PORT', 8000, 0, 65535),
     mcpPort: integer(env, 'NEXUS_MCP_PORT', 3001, 0, 65535),
     host: optional(env, 'NEXUS_HOST') ?? '127.0.0.1',

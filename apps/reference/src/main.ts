@@ -9,16 +9,20 @@ import { devBanner } from './dev-mode.js';
 /** The reference server: API and MCP over HTTP, or MCP on stdio with `--mcp-stdio`. */
 async function main(argv: readonly string[]): Promise<void> {
   const stdio = argv.includes('--mcp-stdio');
-  const unknown = argv.filter((arg) => arg !== '--mcp-stdio');
-  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]}; the only option is --mcp-stdio (configuration comes from the environment)`);
+  const worker = argv.includes('--worker');
+  const unknown = argv.filter((arg) => arg !== '--mcp-stdio' && arg !== '--worker');
+  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]}; the options are --mcp-stdio and --worker (configuration comes from the environment)`);
+  if (stdio && worker) throw new ConfigError('--mcp-stdio and --worker cannot be combined');
   const config = loadConfig();
+  // In-process jobs live only in the server that took them; a separate worker could never see one.
+  if (worker && config.redisUrl === undefined) throw new ConfigError('--worker needs REDIS_URL: jobs reach workers through Redis');
   if (stdio && config.mode === 'dev') {
     // A made-up secret no client knows would make every stdio call fail; say so instead.
     throw new ConfigError('--mcp-stdio needs NEXUS_JWT_SECRET (or NEXUS_JWKS_URL) and a NEXUS_TOKEN signed with it; dev mode has no secret a client could know');
   }
   const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
   // On SIGTERM both listeners keep accepting for the drain delay while readiness is 503 (one drain in core).
-  const { app } = createReferenceApp(config, { logger, auditToStderr: stdio, drainDelayMs: stdio ? 0 : config.drainDelayMs });
+  const { app } = createReferenceApp(config, { logger, auditToStderr: stdio, drainDelayMs: stdio || worker ? 0 : config.drainDelayMs, worker });
   // SIGTERM and SIGINT start one drain however often they come. Installed before anything is
   // served: a signal that lands right after start-up would otherwise kill the process undrained.
   let stopping = false;
@@ -43,7 +47,12 @@ async function main(argv: readonly string[]): Promise<void> {
     void app.reopen();
   });
 
-  if (stdio) {
+  if (worker) {
+    // No listeners: this process only works jobs; SIGTERM (above) lets running jobs finish first.
+    await app.ready();
+    await app.jobs.startWorker();
+    logger.info('working jobs', { concurrency: config.workerConcurrency, store: config.redisUrl ? 'redis' : 'memory' });
+  } else if (stdio) {
     app.addChannel(createMcpChannel({ transport: 'stdio' }));
   } else {
     const trustProxy = config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {};

@@ -155,10 +155,10 @@ async function documented(caller: Caller): Promise<string[]> {
 /** The reference app's roles against the operations table: what `list` must show each caller. */
 const VISIBLE: ReadonlyArray<readonly [keyof typeof as, readonly string[]]> = [
   // read:* covers read:personal_data, so operators may export (the RBAC wildcard grammar).
-  ['operator', ['deep_health', 'gdpr_export_user_data', 'system_status']],
+  ['operator', ['deep_health', 'gdpr_export_user_data', 'system_status', 'tenant_report']],
   ['dpo', ['gdpr_delete_user_data', 'gdpr_export_user_data']],
-  ['executive', []],
-  ['developer', ['customer_upsert', 'deep_health', 'echo', 'gdpr_export_user_data', 'system_status', 'tenant_data_processing', 'tenant_workflow']],
+  ['executive', ['tenant_report']],
+  ['developer', ['customer_upsert', 'deep_health', 'echo', 'gdpr_export_user_data', 'system_status', 'tenant_data_processing', 'tenant_report', 'tenant_workflow']],
 ];
 
 describe('the catalogue shows each role only what it may call', () => {
