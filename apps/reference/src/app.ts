@@ -88,7 +88,7 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
   registerTenantReport(app);
   app.configureJobs({
     // With Redis, jobs survive restarts and any instance or `--worker` process runs them.
-    port: config.redisUrl ? createBullMqJobPort({ url: config.redisUrl, ttlSeconds: config.jobTtlSeconds }) : createMemoryJobPort({ ttlSeconds: config.jobTtlSeconds }),
+    port: config.redisUrl ? createBullMqJobPort({ url: config.redisUrl, ttlSeconds: config.jobTtlSeconds, queue: config.jobsQueue, lockDurationMs: config.jobLockMs, stalledIntervalMs: config.jobLockMs }) : createMemoryJobPort({ ttlSeconds: config.jobTtlSeconds }),
     worker: options.worker === true || config.jobsWorker,
     concurrency: config.workerConcurrency,
   });

@@ -15,6 +15,10 @@ export interface ReferenceConfig {
   readonly jobsWorker: boolean;
   /** Seconds a finished job stays readable (NEXUS_JOB_TTL). */
   readonly jobTtlSeconds: number;
+  /** The BullMQ queue every instance and worker of one deployment shares (NEXUS_JOBS_QUEUE). */
+  readonly jobsQueue: string;
+  /** How long a dead worker's job stays locked before another takes it, in ms (NEXUS_JOB_LOCK_MS). */
+  readonly jobLockMs: number;
   /** Longest wait for one Redis command (rate limits, idempotency keys) before it counts as failed. */
   readonly redisCommandTimeoutMs: number;
   readonly apiPort: number;
@@ -123,6 +127,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     workerConcurrency: integer(env, 'NEXUS_WORKER_CONCURRENCY', 4, 1, 1_000),
     jobsWorker: integer(env, 'NEXUS_JOBS_WORKER', 1, 0, 1) === 1,
     jobTtlSeconds: integer(env, 'NEXUS_JOB_TTL', 86_400, 1, 31_536_000),
+    jobsQueue: optional(env, 'NEXUS_JOBS_QUEUE') ?? 'nexus-jobs',
+    jobLockMs: integer(env, 'NEXUS_JOB_LOCK_MS', 30_000, 500, 600_000),
     apiPort: integer(env, 'NEXUS_API_PORT', 8000, 0, 65535),
     mcpPort: integer(env, 'NEXUS_MCP_PORT', 3001, 0, 65535),
     host: optional(env, 'NEXUS_HOST') ?? '127.0.0.1',

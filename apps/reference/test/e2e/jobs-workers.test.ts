@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MAIN_JS, cleanEnv, killAll, startApp } from '../support/processes.js';
+import type { AppProcess } from '../support/processes.js';
+import { REDIS_ENV, redisAvailable } from '../support/redis.js';
+import { mint, newSecret } from '../support/tokens.js';
+import { underCI } from '../support/ci.js';
+
+const available = await redisAvailable();
+const describeWithRedis = available || underCI() ? describe : describe.skip;
+const secret = newSecret();
+// A queue of this run's own, so no other server on the same Redis takes these jobs.
+const queue = `e2e-jobs-${randomUUID().slice(0, 8)}`;
+const auditOf = (name: string) => join(tmpdir(), `nexus-${queue}-${name}.audit`);
+const env = (name: string) => ({ NEXUS_JWT_SECRET: secret, ...REDIS_ENV, NEXUS_JOBS_QUEUE: queue, NEXUS_JOB_LOCK_MS: '2000', NEXUS_AUDIT_FILE: auditOf(name), NEXUS_DRAIN_DELAY_MS: '0' });
+
+/** A `--worker` process: no listener, so it is ready once it logged "working jobs". */
+function startWorker(name: string): Promise<{ kill: (signal: NodeJS.Signals) => void; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, [MAIN_JS, '--worker'], { env: cleanEnv({ ...env(name), NEXUS_WORKER_CONCURRENCY: '4' }), stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (stderr.includes('"working jobs"')) resolve({ kill: (signal) => child.kill(signal), exited });
+    });
+    void exited.then(() => reject(new Error(`worker ${name} exited early:\n${stderr}`)));
+  });
+}
+
+/** Completion audit records (one per run of a job) a worker wrote. */
+function completions(name: string): Array<{ operationId: string; status: number }> {
+  let text = '';
+  try {
+    text = readFileSync(auditOf(name), 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { phase?: string; operationId: string; status: number }).filter((record) => record.phase === 'completed');
+}
+
+/** Waits until the workers' audit files hold `count` completions of `ids` (audit writes are asynchronous). */
+async function completionsOf(ids: readonly string[], count: number): Promise<Record<string, string[]>> {
+  for (;;) {
+    const byWorker = Object.fromEntries(['w1', 'w2'].map((name) => [name, completions(name).map((record) => record.operationId).filter((id) => ids.includes(id))]));
+    if (byWorker.w1!.length + byWorker.w2!.length >= count) return byWorker;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describeWithRedis('one API instance and two --worker processes on one Redis', () => {
+  let api: AppProcess;
+  let workers: Array<Awaited<ReturnType<typeof startWorker>>>;
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${mint(secret, 'eve', ['executive'], 'acme')}` };
+
+  beforeAll(async () => {
+    expect(available).toBe(true);
+    [api, ...workers] = await Promise.all([startApp({ ...env('api'), NEXUS_JOBS_WORKER: '0' }), startWorker('w1'), startWorker('w2')]) as [AppProcess, ...Array<Awaited<ReturnType<typeof startWorker>>>];
+  }, 30_000);
+  afterAll(async () => {
+    for (const worker of workers ?? []) worker.kill('SIGTERM');
+    await api?.stop();
+    await killAll();
+    for (const name of ['api', 'w1', 'w2']) rmSync(auditOf(name), { force: true });
+  });
+
+  const submit = async (inputs: unknown): Promise<string> => {
+    const response = await fetch(`${api.api}/workflows/tenant_report/execute`, { method: 'POST', headers, body: JSON.stringify({ inputs }) });
+    expect(response.status).toBe(202);
+    return ((await response.json()) as { operationId: string }).operationId;
+  };
+  const statusOf = async (id: string): Promise<{ status: string }> => (await (await fetch(`${api.api}/operations/${id}`, { headers })).json()) as { status: string };
+  const settled = async (ids: readonly string[], done: (status: string) => boolean): Promise<string[]> => {
+    for (;;) {
+      const statuses = await Promise.all(ids.map(async (id) => (await statusOf(id)).status));
+      if (statuses.every(done)) return statuses;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const final = (status: string) => ['succeeded', 'failed', 'cancelled'].includes(status);
+
+  it('completes 50 jobs submitted over HTTP exactly once each, shared by both workers', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push(await submit({ days: i + 1, delay_ms: 20 }));
+    expect(await settled(ids, final)).toEqual(ids.map(() => 'succeeded'));
+    const { w1, w2 } = await completionsOf(ids, 50);
+    const runs = [...w1!, ...w2!];
+    expect(runs).toHaveLength(50);
+    expect(new Set(runs).size).toBe(50);
+    expect(completions('api')).toHaveLength(0);
+  }, 120_000);
+
+  it('runs a job of a worker killed with SIGKILL again on the other worker', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await submit({ days: 30, delay_ms: 3_000 }));
+    // Four running on each worker (concurrency 4), then w1 dies mid-job.
+    await settled(ids, (status) => status === 'running');
+    workers[0]!.kill('SIGKILL');
+    await workers[0]!.exited;
+    expect(await settled(ids, final)).toEqual(ids.map(() => 'succeeded'));
+    const { w1, w2 } = await completionsOf(ids, 8);
+    expect({ w1: w1!.length, w2: w2!.length }).toEqual({ w1: 0, w2: 8 });
+  }, 120_000);
+});
