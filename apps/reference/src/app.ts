@@ -29,7 +29,8 @@ function jwtConfig(config: ReferenceConfig): JWTConfig {
 /**
  * The patterns document's enterprise configuration. `auditToStderr`: when stdout carries
  * MCP protocol messages (stdio), audit lines must go elsewhere. `drainDelayMs`: how long both
- * listeners keep accepting on stop while readiness is 503 (servers only; 0).
+ * listeners keep accepting on stop while readiness is 503 (servers only; 0). `worker`: whether
+ * this process runs jobs (default NEXUS_JOBS_WORKER).
  */
 export function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean; drainDelayMs?: number; worker?: boolean } = {}): ReferenceApp {
   const app = new Nexus({
@@ -89,7 +90,7 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
   app.configureJobs({
     // With Redis, jobs survive restarts and any instance or `--worker` process runs them.
     port: config.redisUrl ? createBullMqJobPort({ url: config.redisUrl, ttlSeconds: config.jobTtlSeconds, queue: config.jobsQueue, lockDurationMs: config.jobLockMs, stalledIntervalMs: config.jobLockMs }) : createMemoryJobPort({ ttlSeconds: config.jobTtlSeconds }),
-    worker: options.worker === true || config.jobsWorker,
+    worker: options.worker ?? config.jobsWorker,
     concurrency: config.workerConcurrency,
   });
   return { app, auth, store };

@@ -14,7 +14,8 @@ try {
     process.stderr.write('nexus-reference: set NEXUS_JWT_SECRET or NEXUS_JWKS_URL so tokens can be verified; dev mode makes up a new secret every run.\n');
   }
   // The audit backend stays `logging`: createCli's main() keeps stdout for the result itself.
-  const { app } = createReferenceApp(config, { logger: createJsonLogger({ level: 'warn' }) });
+  // With Redis a short-lived command must not take the deployment's jobs (it would leave them mid-run).
+  const { app } = createReferenceApp(config, { logger: createJsonLogger({ level: 'warn' }), worker: config.redisUrl === undefined });
   await createCli(app, { scriptName: 'nexus-reference', description: 'Run the reference app\'s operations in-process.' }).main();
 } catch (error) {
   process.stderr.write(`nexus-reference: ${error instanceof Error ? error.message : String(error)}\n`);
