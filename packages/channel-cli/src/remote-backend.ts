@@ -1,4 +1,5 @@
 import { callSignal } from './backend.js';
+import { awaitJob } from './remote-jobs.js';
 import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
 import { REQUEST_ID_HEADER, TENANT_HEADER, catalogueEntry, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
 import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
@@ -108,9 +109,14 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
   return {
     list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map((entry) => catalogueEntry(entry)) : undefined)),
     describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? catalogueEntry(body as unknown as OperationSummary, { withGraph: true }) : undefined)),
-    run: (name, input) =>
-      json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body ? body.result : undefined), { inputs: input },
-        settings.idempotencyKey === undefined ? undefined : { 'idempotency-key': settings.idempotencyKey }),
+    async run(name, input) {
+      const answered = await json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body || typeof body.operationId === 'string' ? body : undefined), { inputs: input },
+        settings.idempotencyKey === undefined ? undefined : { 'idempotency-key': settings.idempotencyKey });
+      if (!answered.ok) return answered;
+      // A long-running operation answers 202 with an operation id: wait for its result.
+      if (!('result' in answered.value)) return awaitJob((path) => json('GET', path, (body) => body), answered.value.operationId as string, settings.signal);
+      return { ...answered, value: answered.value.result };
+    },
     async health() {
       const reply = await request('GET', 'health');
       if ('ok' in reply) return reply;
