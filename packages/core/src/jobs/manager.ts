@@ -75,7 +75,8 @@ export class JobManager {
   }
 
   async stop(graceMs: number): Promise<void> {
-    const port = this.port;
+    // A configured store may hold connections even if no job was ever submitted here.
+    const port = this.port ?? this.options.port;
     if (port === undefined) return;
     await port.stopWorking(graceMs);
     await port.close();
