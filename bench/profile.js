@@ -3,7 +3,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from './harness.js';
+import { cpuMicros, load } from './harness.js';
 import { startVariant } from './variants.js';
 
 // First match wins: the URL (or function name) of a frame decides its group.
@@ -12,13 +12,13 @@ const GROUPS = [
   [/^\(idle\)$/, undefined],
   [/^(writev|writeBuffer|writeString|writeUtf8String|writeLatin1String)$/, 'socket and file writes (native write calls)'],
   [/\(program\)|\(root\)/, 'native code outside JavaScript (libuv, syscalls, V8)'],
-  [/packages\/auth\/.*\/jwt\/|jsonwebtoken|jws|jwa/, 'token verification (@nexus/auth jwt, jsonwebtoken, HMAC)'],
-  [/packages\/auth\/.*\/rate-limit\//, 'rate limiter'],
-  [/packages\/auth\/.*\/audit\//, 'audit record and file write'],
-  [/packages\/auth\//, 'RBAC, tenant and the rest of @nexus/auth'],
-  [/packages\/channel-api\//, 'API channel (routing, body, response)'],
-  [/packages\/core\//, 'core pipeline (context, validation, handler)'],
-  [/node_modules\/.*zod/, 'input validation (zod)'],
+  [/packages\/auth\/.*\/jwt\/|jsonwebtoken|\/jws@|\/jwa@|fast-jwt|@fastify\+jwt|get-jwks|jwk-to-pem|asn1/, 'token verification'],
+  [/packages\/auth\/.*\/rate-limit\/|@fastify\+rate-limit|toad-cache/, 'rate limiter'],
+  [/packages\/auth\/.*\/audit\/|\/pino@|sonic-boom|@pinojs|fast-redact/, 'audit record and file write'],
+  [/packages\/auth\/|fastify-stack\.js/, 'RBAC, tenant and the rest of the auth glue'],
+  [/packages\/channel-api\/|\/fastify@|find-my-way|@fastify\+|light-my-request|avvio|secure-json-parse|fast-json-stringify/, 'HTTP framework (routing, body, hooks, response)'],
+  [/packages\/core\//, 'Nexus core pipeline (context, stages, handler)'],
+  [/node_modules\/.*zod|\/ajv@/, 'input validation (zod / ajv)'],
   [/node:_http|node:http|_http_|node:net|node:stream|node:internal\/streams|node:internal\/http|stream_base_commons/, 'node:http, sockets and streams'],
   [/node:internal\/modules|node:internal\/vm|^(compileSourceTextModule|wrapSafe)$/, 'start-up: module loading and compiling'],
   [/node:internal\/abort_controller|node:internal\/event_target/, 'AbortSignal and EventTarget (per-request cancellation)'],
@@ -42,9 +42,11 @@ export async function profileVariant(variant, { connections, duration }) {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-prof-'));
   const server = await startVariant({ ...variant, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   let requests;
+  let cpu;
   try {
     const warm = await load(server, { ...server.load, connections, duration: Math.min(duration, 3) });
     requests = warm.requests + (await load(server, { ...server.load, connections, duration })).requests;
+    cpu = cpuMicros(server.child.pid);
   } finally {
     await server.stop();
   }
@@ -60,5 +62,10 @@ export async function profileVariant(variant, { connections, duration }) {
     if (group === undefined) return;
     totals.set(group, (totals.get(group) ?? 0) + (profile.timeDeltas[index] ?? 0));
   });
-  return { requests, groups: [...totals].map(([group, us]) => [group, us / requests]).sort((a, b) => b[1] - a[1]) };
+  // Samples are wall time on the main thread (a descheduled thread still samples its frame), so
+  // shares are scaled to the CPU time the kernel counted for the process (all threads, start-up
+  // included): µs per request that add up to the process's CPU per request.
+  const sampled = [...totals.values()].reduce((sum, us) => sum + us, 0);
+  const groups = [...totals].map(([group, us]) => [group, us / sampled, (us / sampled) * (cpu / requests)]).sort((a, b) => b[1] - a[1]);
+  return { requests, cpuPerRequest: cpu / requests, groups };
 }

@@ -129,7 +129,10 @@ async function main() {
   } finally {
     for (const server of servers.values()) await server.stop();
   }
-  if (!quick && servers.has('enterprise')) profile = await profileVariant(VARIANTS.find((variant) => variant.id === 'enterprise'), { connections, duration });
+  if (!quick && servers.has('enterprise')) {
+    const profileOf = (id) => profileVariant(VARIANTS.find((variant) => variant.id === id), { connections, duration });
+    profile = { ours: await profileOf('enterprise'), peer: servers.has('fastify-stack') ? await profileOf('fastify-stack') : undefined };
+  }
   } finally {
     await stopShared();
   }
@@ -164,6 +167,7 @@ async function main() {
     'Ratios: × baseline req/s = ours ÷ baseline; × baseline CPU = baseline CPU µs/req ÷ ours (higher is better for both); p99 × baseline = ours ÷ baseline (lower is better).',
     'Baselines: bare Express 5 + express.json() for HTTP rows, the bare MCP SDK stateless server for MCP rows.',
     '"A different token every request": a pool of 12,000 distinct principals sent round-robin, larger than the verified-token caches (10,000), so every verification misses.',
+    'The Fastify RS256 rows follow @fastify/jwt\'s documented JWKS recipe (get-jwks): the key is fetched once and cached as a JWK, then converted to PEM for every verification.',
     '',
     ...table,
     '',
@@ -172,12 +176,15 @@ async function main() {
       ? [
           '',
           '## Where the enterprise path\'s CPU goes',
-          `The enterprise variant (HS256, one token) under \`node --cpu-prof\`, ${fmt(profile.requests)} requests; self time grouped by where the code lives, µs per request (idle time left out; the profiler itself adds some):`,
+          `The enterprise variant (HS256, one token)${profile.peer ? ' and the Fastify stack (cache off)' : ''} once more, each alone under \`node --cpu-prof\`: ours ${fmt(profile.ours.requests)} requests at ${fmt(profile.ours.cpuPerRequest)} µs of process CPU per request${profile.peer ? `, Fastify ${fmt(profile.peer.requests)} at ${fmt(profile.peer.cpuPerRequest)} µs` : ''} (the profiler adds some). Each sample's own frame is grouped by where its code lives; shares of the samples (idle left out) are scaled to that CPU figure.`,
           '',
-          '| where | µs/req |',
-          '|---|---:|',
-          ...profile.groups.map(([group, us]) => `| ${group} | ${fmt(us, 1)} |`),
-          `| total | ${fmt(profile.groups.reduce((sum, [, us]) => sum + us, 0), 1)} |`,
+          `| where | ours: share | ours: µs/req |${profile.peer ? ' Fastify stack: share | Fastify stack: µs/req |' : ''}`,
+          `|---|---:|---:|${profile.peer ? '---:|---:|' : ''}`,
+          ...profile.ours.groups.map(([group, share, us]) => {
+            const peer = profile.peer?.groups.find(([name]) => name === group);
+            return `| ${group} | ${fmt(share * 100, 1)}% | ${fmt(us, 1)} |${profile.peer ? ` ${fmt((peer?.[1] ?? 0) * 100, 1)}% | ${fmt(peer?.[2] ?? 0, 1)} |` : ''}`;
+          }),
+          ...(profile.peer?.groups.filter(([group]) => !profile.ours.groups.some(([name]) => name === group)).map(([group, share, us]) => `| ${group} | 0.0% | 0.0 | ${fmt(share * 100, 1)}% | ${fmt(us, 1)} |`) ?? []),
         ]
       : []),
   ].join('\n');
