@@ -96,4 +96,23 @@ describe('long-running operations over HTTP', () => {
     expect(again.status).toBe(409);
     expect(((await again.json()) as { code: string }).code).toBe('CONFLICT');
   });
+
+  it('de-duplicates a job submission by Idempotency-Key: a retry gets the same operation id and nothing is queued twice', async () => {
+    const headers = { ...owner, prefer: 'respond-async', 'idempotency-key': 'report-retry-1' };
+    const before = started.length;
+    const first = await submit('report', { hold: false }, headers);
+    expect(first.status).toBe(202);
+    const { operationId } = (await first.json()) as { operationId: string };
+    const retry = await submit('report', { hold: false }, headers);
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await retry.json()) as { operationId: string }).operationId).toBe(operationId);
+    await until(`/operations/${operationId}`, (job) => job.status === 'succeeded');
+    expect(started.length - before).toBe(1);
+    const list = (await (await get('/operations', owner)).json()) as { operations: JobRecord[] };
+    expect(list.operations.filter((job) => job.operationId === operationId)).toHaveLength(1);
+    // The same key with other input is a different request, refused rather than queued.
+    const mismatch = await submit('report', { hold: true }, headers);
+    expect(mismatch.status).toBe(422);
+  });
 });
