@@ -102,7 +102,8 @@ export function startApp(env: Record<string, string | undefined>, options: { tim
         exited,
         stderr: () => stderr,
         stdout: () => stdout,
-        stop: (signal = 'SIGTERM', stopTimeoutMs = 10_000) => stopChild(child, exited, signal, stopTimeoutMs),
+        // Above the app's 10 s drain grace (plus its drain delay), so a slow graceful stop on a busy machine is not cut short.
+        stop: (signal = 'SIGTERM', stopTimeoutMs = 30_000) => stopChild(child, exited, signal, stopTimeoutMs),
       });
     });
     void exited.then((exit) => {
