@@ -1,6 +1,6 @@
 import type { Nexus, NexusError } from '@nexus/core';
 import { UnauthenticatedError } from '@nexus/core';
-import type { Caller } from './dispatcher.js';
+import type { Caller } from './dispatch-types.js';
 import { isRequest } from './jsonrpc.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 
@@ -10,7 +10,7 @@ export interface Refusal {
 }
 
 /** Methods that run the pipeline themselves, so it judges their credential (audited there). */
-const SELF_JUDGED = new Set(['tools/call', 'tools/list', 'resources/list', 'resources/read']);
+const SELF_JUDGED = new Set(['tools/call', 'tools/list', 'resources/list', 'resources/read', 'tasks/get', 'tasks/result', 'tasks/cancel', 'tasks/list']);
 
 /** Whether a message may go through without a principal: public tools, and the handshake when any tool is public. */
 function anonymousMayRun(app: Nexus, message: JsonRpcMessage, anyPublic: () => boolean): boolean {

@@ -1,8 +1,7 @@
-import { isValidIdentifier } from '@nexus/core';
-import type { Credential, InvocationInit, Nexus, NexusError, OperationDescriptor, TransportInfo } from '@nexus/core';
+import type { InvocationInit, Nexus, OperationDescriptor } from '@nexus/core';
 import {
-  CallToolRequestSchema,
   InitializeRequestSchema,
+  CallToolRequestSchema,
   LATEST_PROTOCOL_VERSION,
   ListResourceTemplatesRequestSchema,
   ListResourcesRequestSchema,
@@ -11,53 +10,32 @@ import {
   ReadResourceRequestSchema,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { InitializeResult, ListResourceTemplatesResult, Resource } from '@modelcontextprotocol/sdk/types.js';
+import type { InitializeResult, ListResourceTemplatesResult, Resource, ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
+import type { Answer, Caller, Dispatch, DispatchOptions, Method, Schema } from './dispatch-types.js';
+import { ok } from './dispatch-types.js';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, RESOURCE_NOT_FOUND, errorResponse } from './jsonrpc.js';
-import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
-import { META_IDEMPOTENCY_KEY, META_REQUEST_ID, refusalResponse, renderToolResult } from './render.js';
+import type { JsonRpcRequest, JsonRpcResponse } from './jsonrpc.js';
+import { META_REQUEST_ID, refusalResponse } from './render.js';
 import { SERVER_INFO } from './server-info.js';
+import { taskMethods } from './tasks/methods.js';
+import { toolCall } from './tool-call.js';
 import { toolInfo } from './tool-info.js';
 
-/** Who is calling, as the transport saw it; the pipeline judges it. */
-export interface Caller {
-  readonly credential: Credential;
-  readonly clientAddress?: string | undefined;
-  readonly transport: TransportInfo;
-  readonly native?: unknown;
-}
-
-export interface DispatchOptions {
-  readonly signal: AbortSignal;
-  /** Delivers a notification tied to this request (progress); absent when nothing can carry it. */
-  readonly notify?: ((notification: JsonRpcNotification) => void) | undefined;
-}
-
-/** The answer to one request, and the Nexus refusal behind it, so a transport can map it natively (401). */
-export interface Answer {
-  readonly response: JsonRpcResponse;
-  readonly refusal?: NexusError | undefined;
-}
-
-export type Dispatch = (request: JsonRpcRequest, caller: Caller, options: DispatchOptions) => Promise<Answer>;
-
-type Schema = { safeParse(value: unknown): { success: true } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } } };
-type Method = (request: JsonRpcRequest, caller: Caller, options: DispatchOptions) => Promise<Answer>;
+export type { Answer, Caller, Dispatch, DispatchOptions } from './dispatch-types.js';
 
 const CATALOGUE_URI = 'nexus://operations';
 const ENTRY_PREFIX = `${CATALOGUE_URI}/`;
 const TEMPLATES: ListResourceTemplatesResult = {
   resourceTemplates: [{ uriTemplate: `${ENTRY_PREFIX}{name}`, name: 'operation', description: 'One operation: its description and input schema.', mimeType: 'application/json' }],
 };
-const CAPABILITIES = { tools: { listChanged: true }, resources: {} };
+/** Tasks: every tool may be called as one; tasks are listed and cancelled through the app's job store. */
+const CAPABILITIES: ServerCapabilities = { tools: { listChanged: true }, resources: {}, tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } } };
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** The protocol version the server answers `initialize` with: the client's when supported, else the latest. */
 export function negotiateVersion(requested: unknown): string {
   return typeof requested === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION;
 }
-
-/** A name that could be an operation's (core's identifier rule): anything else is malformed params, not an unknown tool. */
-const isToolName = (name: string): boolean => isValidIdentifier(name);
 
 /** One line naming the first bad field, instead of the schema library's whole dump. */
 function invalidParams(request: JsonRpcRequest, schema: Schema): JsonRpcResponse | undefined {
@@ -80,24 +58,6 @@ function correlation(request: JsonRpcRequest): Pick<InvocationInit, 'requestId' 
     ...(typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
   };
 }
-
-/** The call's transport facts plus its idempotency key; a key that is not a string reaches the pipeline as '' and is refused there. */
-function withIdempotencyKey(transport: TransportInfo, request: JsonRpcRequest): TransportInfo {
-  const meta = request.params?._meta as Record<string, unknown> | undefined;
-  if (meta === undefined || !(META_IDEMPOTENCY_KEY in meta)) return transport;
-  const key = meta[META_IDEMPOTENCY_KEY];
-  return { ...transport, idempotencyKey: typeof key === 'string' ? key : '' };
-}
-
-function progressOf(request: JsonRpcRequest, options: DispatchOptions): InvocationInit['onProgress'] {
-  const token = (request.params?._meta as Record<string, unknown> | undefined)?.progressToken;
-  const notify = options.notify;
-  if (notify === undefined || (typeof token !== 'string' && typeof token !== 'number')) return undefined;
-  return (progress, total, message) =>
-    notify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: token, progress, ...(total === undefined ? {} : { total }), ...(message === undefined ? {} : { message }) } });
-}
-
-const ok = (request: JsonRpcRequest, result: object): JsonRpcResponse => ({ jsonrpc: '2.0', id: request.id, result: result as Record<string, unknown> });
 
 /**
  * MCP's requests mapped onto `list` and `invoke` dispatches: one function per method, params checked
@@ -130,25 +90,8 @@ export function createDispatcher(app: Nexus): Dispatch {
       withCatalogue(request, caller, options, (operations) => ok(request, {
         tools: operations.map(toolInfo),
       }))]],
-    ['tools/call', [CallToolRequestSchema, async (request, caller, options) => {
-      const name = request.params!.name as string;
-      if (!isToolName(name)) return { response: errorResponse(request.id, INVALID_PARAMS, 'Invalid params: params.name: not a tool name (1-128 well-formed characters, no control characters).') };
-      const onProgress = progressOf(request, options);
-      const init = base(caller, request, options.signal);
-      const result = await app.invoke({
-        ...init,
-        transport: withIdempotencyKey(init.transport, request),
-        operation: name,
-        input: request.params!.arguments ?? {},
-        ...(onProgress === undefined ? {} : { onProgress }),
-      });
-      if (result.ok) return { response: ok(request, renderToolResult(result)) };
-      // An unknown tool is a protocol error (the spec's -32602); it was still audited and counted by the pipeline.
-      if (result.error.code === 'NOT_FOUND' && app.operation(name) === undefined) {
-        return { response: errorResponse(request.id, INVALID_PARAMS, `Unknown tool: ${name}`, result.error.toProblem(result.requestId)), refusal: result.error };
-      }
-      return { response: ok(request, renderToolResult(result)), refusal: result.error };
-    }]],
+    ['tools/call', [CallToolRequestSchema, toolCall(app, base)]],
+    ...taskMethods(app, base),
     ['resources/list', [ListResourcesRequestSchema, (request, caller, options) =>
       withCatalogue(request, caller, options, (operations) => ok(request, {
         resources: [

@@ -1,5 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { InvocationResult, NexusError, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import { CancelledError } from '@nexus/core';
+import type { InvocationResult, NexusError, ProblemDetails, RateLimitInfo, StoredJob } from '@nexus/core';
 import { INTERNAL_ERROR, INVALID_PARAMS, REFUSED, RESOURCE_NOT_FOUND, errorResponse } from './jsonrpc.js';
 import type { JsonRpcId, JsonRpcResponse } from './jsonrpc.js';
 
@@ -34,13 +35,30 @@ export function renderToolResult(result: InvocationResult): CallToolResult {
   const rateLimit = result.annotations.rateLimit;
   if (rateLimit) meta[META_RATE_LIMIT] = rateLimit;
   if (result.annotations.idempotency?.replayed === true) meta[META_IDEMPOTENT_REPLAYED] = true;
-  if (result.ok) {
-    const structured = toObject(result.value);
-    return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, _meta: meta };
-  }
-  const problem = result.error.toProblem(result.requestId);
+  return result.ok ? successResult(result.value, meta) : errorResult(result.error.toProblem(result.requestId), meta, rateLimit);
+}
+
+function successResult(value: unknown, meta: Record<string, unknown>): CallToolResult {
+  const structured = toObject(value);
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured, _meta: meta };
+}
+
+function errorResult(problem: ProblemDetails, meta: Record<string, unknown>, rateLimit?: RateLimitInfo): CallToolResult {
   meta[META_ERROR] = problem;
   return { content: [{ type: 'text', text: errorText(problem, rateLimit) }], structuredContent: { error: problem }, isError: true, _meta: meta };
+}
+
+/** A problem that ended a call without a pipeline result (the job went away, the caller stopped waiting) as a tool error. */
+export function renderToolError(problem: ProblemDetails, requestId: string | undefined): CallToolResult {
+  return errorResult(problem, requestId === undefined ? {} : { [META_REQUEST_ID]: requestId });
+}
+
+/** A finished job as the tool result its call would have returned: the same rendering as a synchronous call's. */
+export function renderJobResult(job: StoredJob): CallToolResult {
+  const { record, caller } = job;
+  const meta: Record<string, unknown> = { [META_REQUEST_ID]: caller.requestId };
+  if (record.status === 'succeeded') return successResult(record.result, meta);
+  return errorResult(record.error ?? new CancelledError(`Operation ${record.operationId} was cancelled.`).toProblem(caller.requestId), meta);
 }
 
 /** The JSON-RPC error code a refused non-tool request (listing, reading) answers with. */
@@ -51,9 +69,12 @@ export function rpcCodeOf(error: NexusError): number {
   return REFUSED;
 }
 
-/** A refusal as a JSON-RPC error: `CODE: detail` as the message (no library prefix), the problem as data. */
-export function refusalResponse(id: JsonRpcId | null, error: NexusError, requestId: string | undefined, rateLimit?: RateLimitInfo): JsonRpcResponse {
+/**
+ * A refusal as a JSON-RPC error: `CODE: detail` as the message (no library prefix), the problem as
+ * data; `code` overrides the JSON-RPC code where a method's spec names one.
+ */
+export function refusalResponse(id: JsonRpcId | null, error: NexusError, requestId: string | undefined, rateLimit?: RateLimitInfo, code = rpcCodeOf(error)): JsonRpcResponse {
   const problem = error.toProblem(requestId);
   const data = rateLimit === undefined ? problem : { ...problem, rateLimit };
-  return errorResponse(id, rpcCodeOf(error), `${problem.code}: ${problem.detail}`, data);
+  return errorResponse(id, code, `${problem.code}: ${problem.detail}`, data);
 }

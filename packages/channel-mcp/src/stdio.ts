@@ -54,6 +54,9 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
     output === process.stdout && options.guardStdout !== false ? (line) => void claimStdout()(line) : (line) => void output.write(line);
   const send = (message: JsonRpcMessage) => writeLine(`${JSON.stringify(message)}\n`);
   const inFlight = new Map<JsonRpcId, AbortController>();
+  // Ends the follow-ups (progress of tasks created here) when the server closes.
+  const lifetime = new AbortController();
+  const followUp = { notify: send, signal: lifetime.signal };
   let version: string | undefined;
 
   const serve = async (message: JsonRpcMessage): Promise<void> => {
@@ -68,7 +71,7 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
     inFlight.set(message.id, controller);
     try {
       if (message.method === 'initialize') version = negotiateVersion(message.params?.protocolVersion);
-      const { response } = await dispatch(message, caller, { signal: controller.signal, notify: send });
+      const { response } = await dispatch(message, caller, { signal: controller.signal, notify: send, followUp });
       // The spec: a cancelled request is not answered (the client has stopped waiting for it).
       if (!controller.signal.aborted) send(response);
     } catch (error) {
@@ -119,6 +122,7 @@ export function serveMcpStdio(app: Nexus, options: McpStdioOptions = {}): McpStd
       unsubscribe();
       lines.close();
       for (const controller of inFlight.values()) controller.abort('server closing');
+      lifetime.abort('server closing');
     })();
     return closing;
   };

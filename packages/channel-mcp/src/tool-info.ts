@@ -45,6 +45,12 @@ function objectSchema(schema: Readonly<Json>): Tool['inputSchema'] {
   return (schema.type === 'object' ? schema : { type: 'object', ...schema }) as Tool['inputSchema'];
 }
 
+/**
+ * Every tool may run as a task, and none must: a client without task support still calls a
+ * long-running tool and waits for it ("required" would leave such clients unable to call it).
+ */
+const EXECUTION: Tool['execution'] = { taskSupport: 'optional' };
+
 /** One operation as `tools/list` shows it. */
 export function toolInfo(operation: OperationDescriptor): Tool {
   const annotations = annotationsOf(operation);
@@ -53,6 +59,7 @@ export function toolInfo(operation: OperationDescriptor): Tool {
     name: operation.name,
     description: operation.deprecated === true ? `Deprecated. ${operation.description}` : operation.description,
     inputSchema: objectSchema(operation.inputSchema),
+    execution: EXECUTION,
     ...(title === undefined ? {} : { title }),
     ...(operation.outputSchema === undefined ? {} : { outputSchema: outputSchemaOf(operation.outputSchema) as Tool['outputSchema'] }),
     ...(annotations === undefined ? {} : { annotations }),

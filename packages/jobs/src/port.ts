@@ -113,6 +113,7 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
 
   return {
     kind: 'bullmq',
+    ttlSeconds,
     async submit(submission) {
       const record: JobRecord = { operationId: randomUUID(), operation: submission.operation, status: 'queued', createdAt: new Date().toISOString() };
       await reachable();

@@ -82,6 +82,7 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
 
   return {
     kind: 'memory',
+    ttlSeconds: ttlMs / 1000,
     async submit(submission: JobSubmission) {
       sweep();
       const record: JobRecord = { operationId: randomUUID(), operation: submission.operation, status: 'queued', createdAt: new Date().toISOString() };

@@ -74,6 +74,8 @@ export interface JobFilter {
 export interface JobPort {
   /** `memory` (in-process, lost on restart) or the distributed backend's name. */
   readonly kind: string;
+  /** How long a finished job stays readable, in seconds, when the port knows (channels quote it, as MCP's task ttl). */
+  readonly ttlSeconds?: number;
   /** Queues a job; rejects (nothing queued) when the store cannot take it. */
   submit(submission: JobSubmission): Promise<JobRecord>;
   get(operationId: string): Promise<StoredJob | undefined>;
