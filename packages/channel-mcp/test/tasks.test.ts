@@ -156,6 +156,17 @@ describe('progress over Streamable HTTP', () => {
     expect(seen[0]).toMatchObject({ total: 2, message: 'started' });
   });
 
+  it('cancels the job of a waited long-running call when the client goes away', async () => {
+    const controller = new AbortController();
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'gated', arguments: { key: 'abandoned' } } });
+    const pending = fetch(url, { method: 'POST', headers: { ...HEADERS, authorization: `Bearer ${GOOD_TOKEN}` }, body, signal: controller.signal }).catch(() => undefined);
+    const signal = await gated.started('abandoned');
+    controller.abort();
+    await pending;
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    expect(signal.aborted).toBe(true);
+  });
+
   it('tasks/result with a progress token streams the job\'s progress while it blocks', async () => {
     const { task } = await submit('gated', { key: 'watched' });
     await gated.started('watched');
