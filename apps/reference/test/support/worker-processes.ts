@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MAIN_JS, cleanEnv } from './processes.js';
+import { REDIS_ENV } from './redis.js';
+
+/**
+ * A deployment on the shared Redis: its own job queue (so no other server on that Redis takes
+ * its jobs) and one audit file per process, where each process's completion records are counted.
+ */
+export function jobDeployment(label: string, secret: string) {
+  const queue = `${label}-${Math.random().toString(36).slice(2, 10)}`;
+  const auditOf = (name: string) => join(tmpdir(), `nexus-${queue}-${name}.audit`);
+  const env = (name: string): Record<string, string> => ({
+    NEXUS_JWT_SECRET: secret,
+    ...REDIS_ENV,
+    NEXUS_JOBS_QUEUE: queue,
+    NEXUS_JOB_LOCK_MS: '2000',
+    NEXUS_AUDIT_FILE: auditOf(name),
+    NEXUS_DRAIN_DELAY_MS: '0',
+  });
+
+  /** Completion audit records (one per run of a job) that process `name` wrote. */
+  const completions = (name: string): Array<{ operationId: string; status: number }> => {
+    let text = '';
+    try {
+      text = readFileSync(auditOf(name), 'utf8');
+    } catch {
+      return [];
+    }
+    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { phase?: string; operationId: string; status: number }).filter((record) => record.phase === 'completed');
+  };
+
+  return {
+    env,
+    completions,
+    /** Waits until the named processes' audit files hold `count` completions of `ids` (audit writes are asynchronous). */
+    async completionsOf(names: readonly string[], ids: readonly string[], count: number): Promise<Record<string, string[]>> {
+      for (;;) {
+        const byProcess = Object.fromEntries(names.map((name) => [name, completions(name).map((record) => record.operationId).filter((id) => ids.includes(id))]));
+        if (Object.values(byProcess).reduce((sum, runs) => sum + runs.length, 0) >= count) return byProcess;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    /** A `--worker` process: no listener, so it is ready once it logged "working jobs". */
+    startWorker(name: string, concurrency = 4): Promise<{ kill: (signal: NodeJS.Signals) => void; exited: Promise<unknown> }> {
+      const child = spawn(process.execPath, [MAIN_JS, '--worker'], { env: cleanEnv({ ...env(name), NEXUS_WORKER_CONCURRENCY: String(concurrency) }), stdio: ['ignore', 'ignore', 'pipe'] });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      return new Promise((resolve, reject) => {
+        let stderr = '';
+        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+          stderr += chunk;
+          if (stderr.includes('"working jobs"')) resolve({ kill: (signal) => child.kill(signal), exited });
+        });
+        void exited.then(() => reject(new Error(`worker ${name} exited early:\n${stderr}`)));
+      });
+    },
+    removeAudit(names: readonly string[]): void {
+      for (const name of names) rmSync(auditOf(name), { force: true });
+    },
+  };
+}
