@@ -70,6 +70,17 @@ describe('a task is visible only to its submitter in its tenant', () => {
     }
   });
 
+  it('answers tasks/list with a bad token with 401 and error="invalid_token", judged by the pipeline', async () => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer forged' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tasks/list' }),
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(await response.json()).toMatchObject({ id: 3, error: { data: { code: 'UNAUTHENTICATED' } } });
+  });
+
   it("lets the tenant's admin see a member's task, and nobody in another tenant", async () => {
     const alice = await clientAs('alice', 'acme');
     gated.release('audited');

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@nexus/core';
+import { CancelledError, NotFoundError } from '@nexus/core';
 import type { InvocationResult, JobRecord, Nexus, NexusError } from '@nexus/core';
 import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, RELATED_TASK_META_KEY } from '@modelcontextprotocol/sdk/types.js';
 import type { Answer, InitOf, Method, Schema } from '../dispatch-types.js';
@@ -51,7 +51,11 @@ export function taskMethods(app: Nexus, initOf: InitOf): Array<[string, [Schema,
       const token = progressTokenOf(request);
       const onRecord = token === undefined || options.notify === undefined ? undefined : progressNotifier(token, options.notify);
       const job = await followJob(app, taskId, { signal: options.signal, onRecord });
-      if (job === undefined) return refused(request, new NotFoundError(`Unknown operation id "${taskId}".`), looked.requestId);
+      if (job === undefined) {
+        // Over HTTP a cancelled request is still answered, so its POST ends; the task goes on.
+        const error = options.signal.aborted ? new CancelledError('Stopped waiting; the task goes on.') : new NotFoundError(`Unknown operation id "${taskId}".`);
+        return refused(request, error, looked.requestId);
+      }
       const result = renderJobResult(job);
       return { response: ok(request, { ...result, _meta: { ...result._meta, [RELATED_TASK_META_KEY]: { taskId } } }) };
     }]],
