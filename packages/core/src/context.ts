@@ -3,6 +3,7 @@ import type { ProgressUpdate } from './jobs/types.js';
 import type { OperationDefinition } from './operation.js';
 import type { Credential } from './protocol/credential.js';
 
+import type { Admission } from './admission.js';
 export type { Credential } from './protocol/credential.js';
 
 /** First-party channels are named; third-party channels pick their own name. */
@@ -144,6 +145,8 @@ export interface InvocationInit {
   readonly transport?: TransportInfo;
   readonly signal?: AbortSignal;
   readonly native?: unknown;
+  /** Pauses the call after the limit phase and hands the context back to the channel (see `Admission`). */
+  readonly admission?: Admission;
   readonly onProgress?: (progress: number, total?: number, message?: string) => void;
 }
 

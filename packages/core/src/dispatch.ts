@@ -34,11 +34,12 @@ export interface ListRequest extends ListInit {
 
 /**
  * Admit a channel-native route that is not an operation (a custom HTTP route): observe,
- * authenticate, tenant and limit run, then `route(ctx)` answers; its return value is the value.
+ * authenticate, tenant and limit run, then the channel answers once `admission` hands it the
+ * context (its answer is the value), or else `route(ctx)` does.
  */
 export interface RouteRequest extends ListInit {
   readonly purpose: 'route';
-  readonly route: (ctx: NexusContext) => unknown;
+  readonly route?: (ctx: NexusContext) => unknown;
 }
 
 /**

@@ -2,6 +2,8 @@
 // (compose, PHASES, validateInput, describeOperation, the $list/$route pseudo-operation names,
 // assertOperationName, normaliseAddress) are internal and may change in any release.
 export { Nexus } from './nexus.js';
+export { Admission } from './admission.js';
+export type { AdmissionDecision } from './admission.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
 export type { IdempotencyOptions } from './idempotency/options.js';
 export { JOBS_ADMIN_PERMISSION, JobManager } from './jobs/manager.js';

@@ -116,8 +116,8 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
       operation: (name) => this.operations.get(name),
       hasLongRunning: () => [...this.operations.values()].some((definition) => definition.longRunning),
       addHealthCheck: (name, check) => void this.addHealthCheck(name, check),
-      submitPipeline: (terminal) => this.pipelines.submit(terminal),
-      routePipeline: (route) => this.pipelines.route(route),
+      submitPipeline: (terminal, admission) => this.pipelines.submit(terminal, admission),
+      routePipeline: (route, admission) => this.pipelines.route(route, admission),
       observed: (terminal) => this.pipelines.observed(terminal),
       checkPermission: (ctx, permission) => this.pipelines.checkPermission(ctx, permission),
       run: (ctx, label, pipeline) => this.requests.run(ctx, label, pipeline),
@@ -381,7 +381,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
   submit(init: InvocationInit): Promise<InvocationResult> {
     const definition = this.operations.get(init.operation);
     const ctx = createContext(this.logger, init, init.operation, definition, 'invoke');
-    return this.jobs.submitInvocation(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL);
+    return this.jobs.submitInvocation(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL, init.admission);
   }
 
   /**

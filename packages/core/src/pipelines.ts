@@ -6,6 +6,8 @@ import { describeOperation, permissionProbe } from './operation.js';
 import type { OperationDefinition, OperationDescriptor } from './operation.js';
 import { createIdempotencyStage } from './idempotency/stage.js';
 import type { IdempotencySettings } from './idempotency/stage.js';
+import { endAdmission, reachAdmission } from './admission.js';
+import type { Admission } from './admission.js';
 import { compose } from './pipeline.js';
 import type { Authorizer, Phase, StageEntry, Terminal } from './pipeline.js';
 
@@ -48,9 +50,14 @@ export class Pipelines {
     return (this.built.invoke ??= this.buildInvoke((ctx) => runHandler(ctx, this.defaultTimeoutMs)));
   }
 
+  /** The invoke pipeline, paused at `admission` for the channel when one is given. */
+  invokeFor(admission: Admission | undefined): Terminal {
+    return admission === undefined ? this.invoke : this.buildInvoke((ctx) => runHandler(ctx, this.defaultTimeoutMs), admission);
+  }
+
   /** The invoke pipeline with `terminal` in place of the handler (a job submission queues there). */
-  submit(terminal: Terminal): Terminal {
-    return this.buildInvoke(terminal);
+  submit(terminal: Terminal, admission?: Admission): Terminal {
+    return this.buildInvoke(terminal, admission);
   }
 
   /** The observe phase alone around `terminal`: a job's completion is recorded like a call. */
@@ -61,6 +68,11 @@ export class Pipelines {
   /** Phases up to `limit`, then the catalogue filtered by the authorizers. */
   get list(): Terminal {
     return (this.built.list ??= compose(this.admissionStages(), (ctx) => this.visibleOperations(ctx)));
+  }
+
+  /** The catalogue pipeline, paused at `admission` for the channel when one is given. */
+  listFor(admission: Admission | undefined): Terminal {
+    return admission === undefined ? this.list : paused(this.admissionStages(), (ctx) => this.visibleOperations(ctx), admission);
   }
 
   /** The authenticate phase alone, answering with the principal it resolved. */
@@ -76,9 +88,13 @@ export class Pipelines {
     return compose(this.stages.filter((entry) => entry.phase === 'observe'), () => Promise.reject(thrown))(ctx);
   }
 
-  /** Phases up to `limit` around a channel-native route. */
-  route(route: (ctx: NexusContext) => unknown): Terminal {
-    return compose(this.admissionStages(), async (ctx) => route(ctx));
+  /**
+   * Phases up to `limit` around a native route: `route` answers, or the channel itself once
+   * `admission` hands it the context (then the route's value is what the channel answers).
+   */
+  route(route: ((ctx: NexusContext) => unknown) | undefined, admission?: Admission): Terminal {
+    const terminal: Terminal = async (ctx) => route?.(ctx);
+    return admission === undefined ? compose(this.admissionStages(), terminal) : paused(this.admissionStages(), terminal, admission);
   }
 
   /** Asks the authorizers whether the caller holds `permission`, as for an operation requiring it. */
@@ -91,7 +107,7 @@ export class Pipelines {
     return (this.built.admission ??= this.stages.filter((entry) => entry.phase !== 'validate'));
   }
 
-  private buildInvoke(terminal: Terminal): Terminal {
+  private buildInvoke(terminal: Terminal, admission?: Admission): Terminal {
     // Core's own steps sit at fixed points: existence after authentication (so unknown names
     // are not revealed to anonymous callers), authorization, then validation, then the handler.
     const resolve: StageEntry = {
@@ -114,7 +130,8 @@ export class Pipelines {
       ? []
       : [{ phase: 'validate', name: 'nexus:idempotency', stage: createIdempotencyStage(this.idempotency) }];
     // compose() sorts stably by phase, so listing core's steps first makes each the first of its phase.
-    return compose([resolve, authorizeAndValidate, ...idempotency, ...this.stages], terminal);
+    const entries = [resolve, authorizeAndValidate, ...idempotency, ...this.stages];
+    return admission === undefined ? compose(entries, terminal) : paused(entries, terminal, admission);
   }
 
   private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {
@@ -135,4 +152,27 @@ export class Pipelines {
     }
     return visible;
   }
+}
+
+/**
+ * `entries` around `terminal` with the admission as the last step of the limit phase, so the
+ * channel gets the context every admission stage produced, whatever order they were added in.
+ */
+function paused(entries: readonly StageEntry[], terminal: Terminal, admission: Admission): Terminal {
+  const pause: StageEntry = {
+    phase: 'limit',
+    name: 'nexus:admission',
+    stage: async (ctx, next) => {
+      const decision = await reachAdmission(admission, ctx);
+      if (decision.kind === 'proceed') return next();
+      if (decision.kind === 'refuse') throw decision.error;
+      return decision.value;
+    },
+  };
+  const pipeline = compose([...entries, pause], terminal);
+  return (ctx) => {
+    const running = pipeline(ctx);
+    running.then(() => endAdmission(admission), () => endAdmission(admission));
+    return running;
+  };
 }

@@ -46,7 +46,7 @@ export class RequestRunner {
       case 'list':
         return this.catalogue(request);
       case 'route':
-        return this.run(createContext(this.deps.logger, request, ROUTE_OPERATION, undefined, 'route'), ROUTE_OPERATION, this.deps.pipelines.route(request.route));
+        return this.run(createContext(this.deps.logger, request, ROUTE_OPERATION, undefined, 'route'), ROUTE_OPERATION, this.deps.pipelines.route(request.route, request.admission));
       case 'authenticate':
         return this.judge(request, request.as ?? 'list');
     }
@@ -55,7 +55,7 @@ export class RequestRunner {
   invoke(init: InvocationInit): Promise<InvocationResult> {
     const definition = this.deps.operations.get(init.operation);
     const ctx = createContext(this.deps.logger, init, init.operation, definition, 'invoke');
-    return this.run(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL, this.deps.pipelines.invoke);
+    return this.run(ctx, definition ? definition.name : UNKNOWN_OPERATION_LABEL, this.deps.pipelines.invokeFor(init.admission));
   }
 
   async catalogue(init: ListInit): Promise<NexusResult<OperationDescriptor[]>> {
@@ -63,7 +63,7 @@ export class RequestRunner {
     try {
       const starting = this.deps.startIfIdle();
       if (starting !== undefined) await starting;
-      const operations = (await this.deps.pipelines.list(ctx)) as OperationDescriptor[];
+      const operations = (await this.deps.pipelines.listFor(init.admission)(ctx)) as OperationDescriptor[];
       return { ok: true, requestId: ctx.requestId, value: operations, durationMs: performance.now() - ctx.startedAt, annotations: ctx.annotations };
     } catch (thrown) {
       return this.failure(ctx, LIST_OPERATION, thrown);

@@ -1,4 +1,5 @@
 import { Gauge, Histogram } from 'prom-client';
+import type { Admission } from '../admission.js';
 import type { InvocationInit, ListInit, NexusContext } from '../context.js';
 import { NotFoundError, UnavailableError, isNexusError, toNexusError } from '../errors.js';
 import type { HealthCheck } from '../health.js';
@@ -36,9 +37,9 @@ export interface JobsHost {
   hasLongRunning(): boolean;
   addHealthCheck(name: string, check: HealthCheck): void;
   /** The full invoke pipeline with `terminal` in place of the handler. */
-  submitPipeline(terminal: Terminal): Terminal;
+  submitPipeline(terminal: Terminal, admission?: Admission): Terminal;
   /** Admission stages (up to `limit`) around a route. */
-  routePipeline(route: (ctx: NexusContext) => unknown): Terminal;
+  routePipeline(route: (ctx: NexusContext) => unknown, admission?: Admission): Terminal;
   /** Only the observe phase around `terminal`: the completion is audited like a call. */
   observed(terminal: Terminal): Terminal;
   checkPermission(ctx: NexusContext, permission: string): Promise<void>;
@@ -83,7 +84,8 @@ export class JobManager {
   }
 
   /** The whole pipeline runs now; the handler runs later on a worker with the caller captured here. */
-  submitInvocation(ctx: NexusContext, label: string): Promise<InvocationResult> {
+  submitInvocation(ctx: NexusContext, label: string, admission?: Admission): Promise<InvocationResult> {
+    if (admission !== undefined) return this.host.run(ctx, label, this.host.submitPipeline((admitted) => this.enqueue(admitted), admission));
     this.submit ??= this.host.submitPipeline((admitted) => this.enqueue(admitted));
     return this.host.run(ctx, label, this.submit);
   }
@@ -188,7 +190,7 @@ export class JobManager {
 
   private route(init: ListInit, body: (ctx: NexusContext) => Promise<unknown>): Promise<InvocationResult> {
     const ctx = createContext(this.host.logger, init, '$route', undefined, 'route');
-    return this.host.run(ctx, '$route', this.host.routePipeline(body));
+    return this.host.run(ctx, '$route', this.host.routePipeline(body, init.admission));
   }
 
   /** The job, if the caller may see it; NOT_FOUND otherwise, so nobody learns another's ids exist. */
