@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { NexusSetupError, NotFoundError, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
-import type { Channel, ChannelAddress, CorsOptions, Nexus, NexusContext, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import type { Channel, ChannelAddress, CorsOptions, Nexus, ServerLimitOptions, ServerLimits } from '@nexus/core';
 import { requestIdFrom } from '@nexus/core/protocol';
 import { withCors } from './cors.js';
 import { mountDocs } from './docs.js';
 import { DEFAULT_BODY_LIMIT } from './body.js';
-import { admit, nativeMiddlewareStage, passToRouter } from './native.js';
+import { passToRouter } from './native.js';
 import { OpenApiRoute } from './openapi-route.js';
 import type { OpenApiOptions } from './openapi-route.js';
 import { knownRoutes, methodNotAllowed } from './methods.js';
@@ -17,7 +17,7 @@ import { fromNativeError, sendJson, sendProblem, setAnnotationHeaders } from './
 import type { RateLimitHeaderStyle } from './render.js';
 import { createAddressResolver, pathOf } from './request.js';
 import type { TokenSources, TrustProxy } from './request.js';
-import { admitted, catalogue, execute, executeTarget } from './routes.js';
+import { admitted, catalogue, execute, executeTarget, nativeCall } from './routes.js';
 import { mountOperations } from './operations.js';
 import type { RouteContext } from './routes.js';
 
@@ -52,16 +52,12 @@ export interface ApiChannelOptions extends ServerLimitOptions {
 
 /** The HTTP channel: add it to an app, extend it with native middleware and routers. */
 export interface ApiChannel extends Channel {
-  /** Express middleware that runs after authentication and tenant resolution and can read `req.nexus`. */
+  /** Express middleware the channel runs once the pipeline admitted a request (after the limit phase, before authorization); it can read `req.nexus`. */
   addMiddleware(middleware: RequestHandler): this;
   /** Mounts an Express router whose requests pass the pipeline's authentication, tenant and limit phases first. */
   addRouter(path: string, router: Router | RequestHandler): this;
   /** The bound address once started (the real port when started on port 0). */
   address(): AddressInfo | undefined;
-}
-
-function isRequestOf(app: Express, value: unknown): value is Request {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === app.request;
 }
 
 class ExpressApiChannel implements ApiChannel {
@@ -70,10 +66,8 @@ class ExpressApiChannel implements ApiChannel {
   private server: Server | undefined;
   private readonly middlewares: RequestHandler[] = [];
   private readonly routers: [string, Router | RequestHandler][] = [];
-  private stageAdded = false;
   private openapi: OpenApiRoute | undefined;
   private rc: RouteContext | undefined;
-  private native: Express | undefined;
   private stopping: Promise<void> | undefined;
   private readonly limits: ServerLimits;
 
@@ -96,13 +90,11 @@ class ExpressApiChannel implements ApiChannel {
     app.addHealthCheck(`channel:${this.name}`, () =>
       this.server?.listening && !this.rc?.draining ? { status: 'healthy' } : { status: 'unhealthy', detail: this.rc?.draining ? 'draining' : 'not listening' },
     );
-    if (this.middlewares.length > 0) this.addStage(app);
   }
 
   addMiddleware(middleware: RequestHandler): this {
     if (typeof middleware !== 'function') throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'addMiddleware() needs an Express middleware function');
     this.middlewares.push(middleware);
-    if (this.app !== undefined) this.addStage(this.app);
     return this;
   }
 
@@ -148,10 +140,10 @@ class ExpressApiChannel implements ApiChannel {
       get draining() {
         return channel.stopping !== undefined || app.state === 'draining' || app.state === 'stopped';
       },
+      middlewares: this.middlewares,
     };
     const rc = this.rc;
     const native = this.buildExpress(app, rc);
-    this.native = native;
     const middlewares = this.middlewares;
     const limits = this.limits;
     const server = createServer({
@@ -205,29 +197,13 @@ class ExpressApiChannel implements ApiChannel {
     return this.stopping;
   }
 
-  private addStage(app: Nexus): void {
-    if (this.stageAdded) return;
-    this.stageAdded = true;
-    const prepare = (native: unknown, ctx: NexusContext) => {
-      // Only requests this channel's Express app served carry its request prototype; anything else is not ours to touch.
-      if (this.native === undefined || this.rc === undefined || !isRequestOf(this.native, native)) return undefined;
-      const req = native;
-      const res = req.res;
-      if (res === undefined) return undefined;
-      res.setHeader('x-request-id', ctx.requestId);
-      setAnnotationHeaders(res, ctx.annotations, this.rc.render);
-      return { req, res };
-    };
-    app.use('limit', nativeMiddlewareStage(app, this.name, prepare, this.middlewares), `${this.name}:native-middleware`);
-  }
-
   private buildExpress(app: Nexus, rc: RouteContext): Express {
     const metrics = this.options.metrics ?? app.options.enableMonitoring;
     const server = express();
     server.disable('x-powered-by');
     server.disable('etag');
     // The hot route comes first, so no other layer runs before it.
-    server.post('/workflows/:name/execute', (req, res) => execute(rc, req, res, req.params.name as string, pathOf(req.originalUrl)));
+    server.post('/workflows/:name/execute', (req, res) => execute(rc, req, res, req.params.name as string, pathOf(req.originalUrl), nativeCall(rc, req, res)));
     server.use((req, res, next) => {
       const requestId = requestIdFrom(req.headers);
       req.nexus = { requestId };
@@ -265,9 +241,8 @@ class ExpressApiChannel implements ApiChannel {
         const path = req.path;
         if (!prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || prefix === '')) return next();
         return admitted(rc, req, res, (ctx) => {
-          admit(app, req, ctx);
           setAnnotationHeaders(res, ctx.annotations, rc.render);
-          return passToRouter(req, res, next);
+          return passToRouter(res, next);
         });
       });
       for (const [path, router] of this.routers) server.use(path, router);

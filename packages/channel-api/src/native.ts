@@ -1,7 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
-import { ForbiddenError, InternalError, NexusSetupError, UnauthenticatedError } from '@nexus/core';
-import type { Guard, Nexus, NexusContext, Principal, Stage, TenantInfo } from '@nexus/core';
-import { errorForStatus, fromNativeError } from './render.js';
+import { Admission, ForbiddenError, InternalError, NexusSetupError, UnauthenticatedError } from '@nexus/core';
+import type { Guard, Nexus, NexusContext, Principal, TenantInfo } from '@nexus/core';
+import { errorForStatus, fromNativeError, setAnnotationHeaders } from './render.js';
+import type { RenderOptions } from './render.js';
 
 /** What native middleware and custom routes read from `req.nexus`. */
 export interface NexusRequestInfo {
@@ -39,7 +40,7 @@ export function admit(app: Nexus, req: Request, ctx: NexusContext): void {
   (req as Carrier)[ADMITTED] = { app, ctx };
 }
 
-/** Marks a call whose response native middleware wrote itself (2xx/3xx). */
+/** The value of a call whose response native code wrote itself (2xx/3xx): the channel renders nothing more. */
 export const ANSWERED_NATIVELY = Symbol('nexus.api.answered-natively');
 
 const PASS = 'pass';
@@ -91,35 +92,54 @@ async function nativeOutcome(res: Response): Promise<typeof ANSWERED_NATIVELY> {
   return ANSWERED_NATIVELY;
 }
 
-/**
- * The limit-phase stage that runs native Express middleware for this channel's requests, after
- * authentication and tenant resolution, so it can read `req.nexus`. Middleware that answers
- * the request itself ends the call; the channel then renders nothing.
- */
-export function nativeMiddlewareStage(
-  app: Nexus,
-  channel: string,
-  prepare: (native: unknown, ctx: NexusContext) => { req: Request; res: Response } | undefined,
-  middlewares: readonly RequestHandler[],
-): Stage {
-  return async (ctx, next) => {
-    if (ctx.channel !== channel || middlewares.length === 0) return next();
-    const prepared = prepare(ctx.native, ctx);
-    if (prepared === undefined) return next();
-    const { req, res } = prepared;
-    admit(app, req, ctx);
-    for (const middleware of middlewares) {
-      if ((await runMiddleware(middleware, req, res)) === ENDED) return nativeOutcome(res);
-    }
-    return next();
-  };
+/** One request's native side: Express's request and response, and the middleware to run on it. */
+export interface NativeCall {
+  readonly app: Nexus;
+  readonly req: Request;
+  readonly res: Response;
+  readonly middlewares: readonly RequestHandler[];
+  readonly render: RenderOptions;
 }
 
 /**
- * The terminal of a custom route's admission: hands the request on to the native router and
- * settles when the response is written, so the pipeline's observe phase times and audits it.
+ * The channel's turn once the pipeline admitted the request (after the limit phase): it
+ * publishes `req.nexus`, runs native middleware, then `serve` (a native route) or lets the call
+ * proceed. What native code answered or threw becomes the call's outcome, so audit and metrics
+ * record it; core itself never runs any of this.
  */
-export function passToRouter(req: Request, res: Response, next: (error?: unknown) => void): Promise<unknown> {
+async function serveAdmitted(call: NativeCall, admission: Admission, ctx: NexusContext, serve?: (ctx: NexusContext) => unknown): Promise<void> {
+  const { req, res } = call;
+  try {
+    admit(call.app, req, ctx);
+    if (call.middlewares.length > 0) {
+      res.setHeader('x-request-id', ctx.requestId);
+      setAnnotationHeaders(res, ctx.annotations, call.render);
+      for (const middleware of call.middlewares) {
+        if ((await runMiddleware(middleware, req, res)) === ENDED) return admission.answer(await nativeOutcome(res));
+      }
+    }
+    if (serve === undefined) return admission.proceed();
+    admission.answer(await serve(ctx));
+  } catch (error) {
+    admission.refuse(fromNativeError(error));
+  }
+}
+
+/**
+ * An admission for a request native code must see: the dispatch carrying it pauses after the
+ * limit phase, and the channel serves it as `serveAdmitted` says.
+ */
+export function nativeAdmission(call: NativeCall, serve?: (ctx: NexusContext) => unknown): Admission {
+  const admission = new Admission();
+  void admission.admitted.then((ctx) => (ctx === undefined ? undefined : serveAdmitted(call, admission, ctx, serve)));
+  return admission;
+}
+
+/**
+ * Serves a custom route once admitted: hands the request on to the native router and settles
+ * when the response is written, so the pipeline's observe phase times and audits it.
+ */
+export function passToRouter(res: Response, next: (error?: unknown) => void): Promise<typeof ANSWERED_NATIVELY> {
   next();
   return nativeOutcome(res);
 }

@@ -4,7 +4,8 @@ import { acceptRequestId } from '@nexus/core';
 import type { InvocationInit, InvocationResult } from '@nexus/core';
 import { annotationHeaders, sendJson, sendProblem } from './render.js';
 import type { RouteContext } from './routes.js';
-import { initOf } from './routes.js';
+import { initOf, nativeCall } from './routes.js';
+import { nativeAdmission } from './native.js';
 import { pathOf } from './request.js';
 
 /** Where a job's status is read; `Location` of every 202. */
@@ -47,7 +48,10 @@ type Lookup = (init: InvocationInit) => Promise<InvocationResult>;
 
 async function answer(rc: RouteContext, req: Request, res: Response, lookup: Lookup): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
-  const result = await lookup(initOf(rc, req, requestId, pathOf(req.originalUrl)));
+  const init = initOf(rc, req, requestId, pathOf(req.originalUrl));
+  const native = nativeCall(rc, req, res);
+  if (native !== undefined) init.admission = nativeAdmission(native);
+  const result = await lookup(init);
   if (res.headersSent) return;
   if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
   sendJson(res, 200, JSON.stringify(result.value), headersOf(rc, result));

@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { InvalidInputError, NotFoundError, catalogueEntry } from '@nexus/core';
-import type { InvocationInit, Nexus, NexusResult, RouteRequest } from '@nexus/core';
+import type { InvocationInit, Nexus, NexusContext, NexusResult } from '@nexus/core';
 import { firstHeader, requestIdFrom } from '@nexus/core/protocol';
 import { BodyError, readJsonBody } from './body.js';
 import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
@@ -9,6 +9,8 @@ import type { RenderOptions } from './render.js';
 import { credentialOf, pathOf, transportOf } from './request.js';
 import type { TokenSources } from './request.js';
 import { runsAsync, submit } from './operations.js';
+import { nativeAdmission } from './native.js';
+import type { NativeCall } from './native.js';
 
 /** What route handlers need from the channel; fixed at start. */
 export interface RouteContext {
@@ -20,6 +22,13 @@ export interface RouteContext {
   readonly clientAddress: (req: IncomingMessage) => string | undefined;
   /** True once stop() began: responses ask clients to close their connection. */
   readonly draining: boolean;
+  /** Native middleware (`addMiddleware`), run by the channel on each admitted request. */
+  readonly middlewares: readonly RequestHandler[];
+}
+
+/** The native side of a request when native middleware must see it; undefined keeps the call on the plain path. */
+export function nativeCall(rc: RouteContext, req: Request, res: Response): NativeCall | undefined {
+  return rc.middlewares.length === 0 ? undefined : { app: rc.app, req, res, middlewares: rc.middlewares, render: rc.render };
 }
 
 const CONTROLLER = Symbol('nexus.api.abort');
@@ -96,7 +105,7 @@ function inputsOf(body: unknown): unknown {
  * `POST /workflows/:name/execute`: the hot path, kept free of per-request closures it can avoid.
  * It needs only Node's request and response, so the channel can serve it before Express routing.
  */
-export async function execute(rc: RouteContext, req: IncomingMessage, res: ServerResponse, operation: string, path: string): Promise<void> {
+export async function execute(rc: RouteContext, req: IncomingMessage, res: ServerResponse, operation: string, path: string, native?: NativeCall): Promise<void> {
   const requestId = requestIdFrom(req.headers);
   let input: unknown;
   try {
@@ -111,6 +120,7 @@ export async function execute(rc: RouteContext, req: IncomingMessage, res: Serve
   res.once('close', abortOnClose);
   const init = initOf(rc, req, requestId, path, operation);
   init.input = input;
+  if (native !== undefined) init.admission = nativeAdmission(native);
   if (runsAsync(rc, req, operation)) return submit(rc, res, init);
   init.signal = controller.signal;
   renderResult(rc, res, await rc.app.dispatch({ ...init, purpose: 'invoke' }));
@@ -135,7 +145,10 @@ export function executeTarget(url: string | undefined): { operation: string; pat
 /** `GET /workflows` and `GET /workflows/:name`: only what the caller may execute. */
 export async function catalogue(rc: RouteContext, req: Request, res: Response, name?: string): Promise<void> {
   const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
-  const listed = await rc.app.dispatch({ ...initOf(rc, req, requestId, pathOf(req.originalUrl)), purpose: 'list' });
+  const init = initOf(rc, req, requestId, pathOf(req.originalUrl));
+  const native = nativeCall(rc, req, res);
+  if (native !== undefined) init.admission = nativeAdmission(native);
+  const listed = await rc.app.dispatch({ ...init, purpose: 'list' });
   if (res.headersSent) return;
   if (!listed.ok) return sendProblem(res, listed.error, listed.requestId, rc.render, listed.annotations);
   const headers = baseHeaders(rc, listed.requestId);
@@ -148,9 +161,14 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
   sendJson(res, 200, JSON.stringify(catalogueEntry(found, { withGraph: true })), headers);
 }
 
-/** Answers a native route (metrics, OpenAPI, custom routers) after the pipeline admitted it. */
-export async function admitted(rc: RouteContext, req: Request, res: Response, route: RouteRequest['route']): Promise<void> {
+/**
+ * Answers a native route (metrics, OpenAPI, custom routers): the pipeline admits it, then the
+ * channel runs native middleware and `serve` with the admitted context.
+ */
+export async function admitted(rc: RouteContext, req: Request, res: Response, serve: (ctx: NexusContext) => unknown): Promise<void> {
   const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
-  const result = await rc.app.dispatch({ ...initOf(rc, req, requestId, pathOf(req.originalUrl)), purpose: 'route', route });
+  const init = initOf(rc, req, requestId, pathOf(req.originalUrl));
+  init.admission = nativeAdmission({ app: rc.app, req, res, middlewares: rc.middlewares, render: rc.render }, serve);
+  const result = await rc.app.dispatch({ ...init, purpose: 'route' });
   if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
 }
