@@ -14,8 +14,9 @@ export interface DispatchOptions {
   /** Delivers a notification tied to this request (progress); absent when nothing can carry it. */
   readonly notify?: ((notification: JsonRpcNotification) => void) | undefined;
   /**
-   * Delivers notifications after the response went out, where the transport can (stdio): the
-   * progress of a task the call created, until the task ends or `signal` aborts (the server closes).
+   * Delivers notifications after the response went out, where the transport can (stdio, a stateful
+   * HTTP session's GET stream): the status and progress of a task the call created, until the task
+   * ends or `signal` aborts (the server closes, the session ends).
    */
   readonly followUp?: { readonly notify: (notification: JsonRpcNotification) => void; readonly signal: AbortSignal } | undefined;
 }

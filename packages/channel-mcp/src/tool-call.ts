@@ -5,7 +5,7 @@ import { ok } from './dispatch-types.js';
 import { INVALID_PARAMS, errorResponse } from './jsonrpc.js';
 import type { JsonRpcRequest } from './jsonrpc.js';
 import { META_IDEMPOTENCY_KEY, META_REQUEST_ID, refusalResponse, renderJobResult, renderToolError, renderToolResult } from './render.js';
-import { followJob, progressNotifier, progressTokenOf } from './tasks/follow.js';
+import { followJob, progressNotifier, progressTokenOf, statusNotifier } from './tasks/follow.js';
 import { taskOf } from './tasks/task-info.js';
 
 /** The call's transport facts plus its idempotency key; a key that is not a string reaches the pipeline as '' and is refused there. */
@@ -49,11 +49,29 @@ async function callAsTask(app: Nexus, request: JsonRpcRequest, call: InvocationI
   const { operationId } = result.value as { operationId: string };
   const stored = await app.jobs.store.get(operationId).catch(() => undefined);
   const record: JobRecord = stored?.record ?? { operationId, operation: call.operation, status: 'queued', createdAt: new Date().toISOString() };
+  const ttlSeconds = app.jobs.store.ttlSeconds;
+  if (options.followUp !== undefined) follow(app, request, record, ttlSeconds, options.followUp);
+  return { response: ok(request, { task: taskOf(record, ttlSeconds), _meta: { [META_REQUEST_ID]: result.requestId } }) };
+}
+
+/**
+ * Where notifications can outlive the call (stdio, a stateful session): the task's status changes
+ * and, for a client that sent a token, its progress (the token stays valid for the task's life).
+ * Started once the answer is out, so the client knows the task before any news of it.
+ */
+function follow(app: Nexus, request: JsonRpcRequest, record: JobRecord, ttlSeconds: number | undefined, followUp: NonNullable<DispatchOptions['followUp']>): void {
   const token = progressTokenOf(request);
-  if (token !== undefined && options.followUp !== undefined) {
-    void followJob(app, operationId, { signal: options.followUp.signal, onRecord: progressNotifier(token, options.followUp.notify) });
-  }
-  return { response: ok(request, { task: taskOf(record, app.jobs.store.ttlSeconds), _meta: { [META_REQUEST_ID]: result.requestId } }) };
+  const progress = token === undefined ? undefined : progressNotifier(token, followUp.notify);
+  const status = statusNotifier(record, ttlSeconds, followUp.notify);
+  setImmediate(() => {
+    void followJob(app, record.operationId, {
+      signal: followUp.signal,
+      onRecord: (next) => {
+        progress?.(next);
+        status(next);
+      },
+    });
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, TaskStatusNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Nexus } from '@nexus/core';
 import { GOOD_TOKEN, createTestApp } from './support/apps.js';
@@ -59,5 +59,21 @@ describe('progress and tasks over stdio (the SDK client)', () => {
     await client.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema);
     expect(seen).toContain(1);
     expect(seen.at(-1)).toBe(2);
+  });
+
+  it('sends notifications/tasks/status when a task changes status, up to its end', async () => {
+    const seen: Array<{ taskId: string; status: string }> = [];
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    client.setNotificationHandler(TaskStatusNotificationSchema, ({ params }) => {
+      seen.push({ taskId: params.taskId, status: params.status });
+      if (params.status === 'completed') ended();
+    });
+    const { task } = await client.request({ method: 'tools/call', params: { name: 'gated', arguments: { key: 'status' } } }, CreateTaskResultSchema, { task: {} });
+    expect(task.status).toBe('working');
+    await gated.started('status');
+    gated.release('status');
+    await end;
+    expect(seen).toEqual([{ taskId: task.taskId, status: 'completed' }]);
   });
 });

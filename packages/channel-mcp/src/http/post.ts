@@ -3,11 +3,11 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { ForwardedAddressResolver, Nexus, NexusError } from '@nexus/core';
 import { parseCredential } from '@nexus/core/protocol';
 import { admit } from '../admission.js';
-import type { Answer, Caller, Dispatch } from '../dispatcher.js';
+import type { Answer, Caller, Dispatch, DispatchOptions } from '../dispatcher.js';
 import { negotiateVersion } from '../dispatcher.js';
 import { batchRefusal, parseIncoming } from '../incoming.js';
 import { INVALID_REQUEST, REFUSED, errorResponse, isRequest, isRequestOf } from '../jsonrpc.js';
-import type { JsonRpcId, JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
+import type { JsonRpcId, JsonRpcMessage, JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc.js';
 import { refusalResponse } from '../render.js';
 import { BodyTooLargeError, readBody } from './body.js';
 import type { InFlight } from './in-flight.js';
@@ -129,7 +129,9 @@ export async function servePost(context: PostContext, req: IncomingMessage, res:
     if (!res.writableFinished) for (const controller of controllers) controller.abort('client disconnected');
   };
   res.once('close', onClose);
-  const answers = await Promise.all(requests.map((request, index) => serveOne(context, request, caller, scope, controllers[index]!, reply)));
+  // In a session, what outlives a request (a task's progress) goes to the session's GET stream.
+  const followUp = session === undefined ? undefined : { notify: (message: JsonRpcNotification) => context.sessions!.send(session, message), signal: session.lifetime.signal };
+  const answers = await Promise.all(requests.map((request, index) => serveOne(context, request, caller, scope, controllers[index]!, reply, followUp)));
   res.off('close', onClose);
 
   const unauthenticated = answers.find((answer) => answer.refusal?.code === 'UNAUTHENTICATED');
@@ -143,10 +145,10 @@ export async function servePost(context: PostContext, req: IncomingMessage, res:
   });
 }
 
-async function serveOne(context: PostContext, request: JsonRpcRequest, caller: Caller, scope: string, controller: AbortController, reply: Reply): Promise<Answer> {
+async function serveOne(context: PostContext, request: JsonRpcRequest, caller: Caller, scope: string, controller: AbortController, reply: Reply, followUp: DispatchOptions['followUp']): Promise<Answer> {
   const untrack = context.inFlight.track(scope, request.id, controller);
   try {
-    return await context.dispatch(request, caller, { signal: controller.signal, notify: reply.notify });
+    return await context.dispatch(request, caller, { signal: controller.signal, notify: reply.notify, followUp });
   } catch (error) {
     context.app.logger.error('mcp request failed', { method: request.method, error });
     return { response: errorResponse(request.id, -32603, 'Internal error') };

@@ -8,6 +8,8 @@ export interface Session {
   readonly version: string;
   lastSeen: number;
   stream: ServerResponse | undefined;
+  /** Aborted when the session ends: what outlives a request in it (a task's progress) stops then. */
+  readonly lifetime: AbortController;
 }
 
 const sse = (message: JsonRpcMessage) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
@@ -23,7 +25,7 @@ export class Sessions {
   }
 
   create(version: string): Session {
-    const session: Session = { id: randomUUID(), version, lastSeen: Date.now(), stream: undefined };
+    const session: Session = { id: randomUUID(), version, lastSeen: Date.now(), stream: undefined, lifetime: new AbortController() };
     this.byId.set(session.id, session);
     return session;
   }
@@ -36,6 +38,7 @@ export class Sessions {
 
   end(session: Session): void {
     this.byId.delete(session.id);
+    session.lifetime.abort('session ended');
     session.stream?.end();
     session.stream = undefined;
   }
@@ -50,6 +53,11 @@ export class Sessions {
       if (session.stream === res) session.stream = undefined;
     });
     return true;
+  }
+
+  /** A message for one session, on its GET stream; dropped while none is open (nothing is replayed). */
+  send(session: Session, message: JsonRpcMessage): void {
+    if (session.stream && !session.stream.writableEnded) session.stream.write(sse(message));
   }
 
   /** A message tied to no request (tools/list_changed) goes to every open stream. */

@@ -1,6 +1,6 @@
 import type { JobRecord, Nexus, StoredJob } from '@nexus/core';
 import type { JsonRpcNotification, JsonRpcRequest } from '../jsonrpc.js';
-import { isTerminal } from './task-info.js';
+import { isTerminal, taskOf } from './task-info.js';
 
 /** How often a follower re-reads the job, in case a change event was lost (a cross-process store's pub/sub). */
 const BACKSTOP_MS = 1_000;
@@ -69,4 +69,15 @@ export function progressNotifier(token: ProgressToken, notify: (notification: Js
 export function progressTokenOf(request: JsonRpcRequest): ProgressToken | undefined {
   const token = (request.params?._meta as Record<string, unknown> | undefined)?.progressToken;
   return typeof token === 'string' || typeof token === 'number' ? token : undefined;
+}
+
+/** Sends `notifications/tasks/status` (the whole task) each time the task's status changes from `initial`. */
+export function statusNotifier(initial: JobRecord, ttlSeconds: number | undefined, notify: (notification: JsonRpcNotification) => void): (record: JobRecord) => void {
+  let last = taskOf(initial, ttlSeconds).status;
+  return (record) => {
+    const task = taskOf(record, ttlSeconds);
+    if (task.status === last) return;
+    last = task.status;
+    notify({ jsonrpc: '2.0', method: 'notifications/tasks/status', params: task });
+  };
 }
