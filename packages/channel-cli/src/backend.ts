@@ -1,4 +1,4 @@
-import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { HealthReport, JobRecord, JobStatus, ProblemDetails, RateLimitInfo } from '@nexus/core';
 import type { CatalogueEntry } from '@nexus/core/protocol';
 
 /** An operation as the CLI shows it, the same shape in both modes: core's catalogue entry. */
@@ -15,11 +15,38 @@ export type Outcome<T> =
   | { readonly ok: true; readonly value: T; readonly requestId?: string; readonly durationMs?: number; readonly rateLimit?: RateLimitInfo; readonly replayed?: true }
   | Failure;
 
+/**
+ * How `run` treats jobs: `auto` leaves it to the operation (long-running ones become jobs),
+ * `async` and `wait` make any operation a job (`--async`, `--wait`).
+ */
+export type RunMode = 'auto' | 'async' | 'wait';
+
+/** What a submission answers: the id to follow the job by, and its first status. */
+export interface JobAck {
+  readonly operationId: string;
+  readonly status: JobStatus;
+}
+
+/** A call answered at once (`result`) or accepted as a job to follow (`job`). */
+export type RunAnswer = { readonly result: unknown } | { readonly job: JobAck };
+
 /** What a command needs from wherever operations run: a remote server or the app in this process. */
 export interface Backend {
   list(): Promise<Outcome<OperationSummary[]>>;
   describe(name: string): Promise<Outcome<OperationSummary>>;
-  run(name: string, input: unknown): Promise<Outcome<unknown>>;
+  run(name: string, input: unknown, mode: RunMode): Promise<Outcome<RunAnswer>>;
+  /** One job of the caller's; NOT_FOUND for unknown ids and other callers' jobs alike. */
+  job(operationId: string): Promise<Outcome<JobRecord>>;
+  /** Cancels a queued or running job; CONFLICT once it finished. */
+  cancelJob(operationId: string): Promise<Outcome<JobRecord>>;
+  /** The caller's own jobs in its tenant, newest first. */
+  jobs(): Promise<Outcome<JobRecord[]>>;
+  /**
+   * Follows a job until it ends, passing each record seen to `onRecord`. When the command's
+   * signal aborts first (Ctrl-C): a CANCELLED failure where the job goes on without this
+   * process, or the cancelled record where it cannot (jobs kept in this process's memory).
+   */
+  watch(operationId: string, onRecord: (record: JobRecord) => void): Promise<Outcome<JobRecord>>;
   /** Succeeds with the report even when unhealthy; the exit status follows the report. */
   health(): Promise<Outcome<HealthReport>>;
 }

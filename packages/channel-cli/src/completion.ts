@@ -3,7 +3,8 @@ import type { Backend } from './backend.js';
 /** The flag yargs' completion script calls the program with. */
 export const COMPLETION_FLAG = '--get-yargs-completions';
 
-const COMMANDS = ['list', 'describe', 'run', 'health', 'completion'];
+const COMMANDS = ['list', 'describe', 'run', 'operations', 'health', 'completion'];
+const OPERATIONS_ACTIONS = ['get', 'cancel', 'list'];
 
 /**
  * Answers the shell completion script: commands, options, and after `run` / `describe` the
@@ -15,6 +16,7 @@ export async function complete(words: readonly string[], options: readonly strin
   const before = words.slice(1, -1).filter((word) => !word.startsWith('-'));
   if (current.startsWith('-')) return options.map((option) => `--${option}`).filter((option) => option.startsWith(current));
   if (before.length === 0) return COMMANDS.filter((command) => command.startsWith(current));
+  if (before.length === 1 && before[0] === 'operations') return OPERATIONS_ACTIONS.filter((action) => action.startsWith(current));
   if (before.length === 1 && (before[0] === 'run' || before[0] === 'describe')) {
     const listed = await backend()?.list();
     return listed?.ok ? listed.value.map((operation) => operation.name).filter((name) => name.startsWith(current)) : [];

@@ -31,13 +31,15 @@ export const RUN_OPTIONS: Record<string, Options> = {
     requiresArg: true,
   },
   yes: { type: 'boolean', describe: 'Run a destructive operation without asking (only a terminal is asked)' },
+  async: { type: 'boolean', describe: 'Run it as a job and print {operationId, status} at once; follow it with "operations get <id>"' },
+  wait: { type: 'boolean', describe: 'Run it as a job and wait for the result, with a progress bar when stderr is a terminal (the default for long-running operations)' },
   param: { type: 'string', array: true, describe: 'key=value (value JSON-decoded, else a string; dots for nested keys); repeatable', requiresArg: true },
 };
 
 /** Names a schema field may not take as an option (and their camel-case forms). */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'idempotency-key', 'idempotencyKey',
-  'url', 'token', 'tenant', 'request-id', 'requestId', 'output', 'timeout', 'verbose', 'input', 'param', 'yes', 'help', 'version', 'h', 'name',
+  'url', 'token', 'tenant', 'request-id', 'requestId', 'output', 'timeout', 'verbose', 'input', 'param', 'yes', 'async', 'wait', 'help', 'version', 'h', 'name',
 ]);
 
 export interface CallerSettings {

@@ -68,5 +68,5 @@ export async function prepare(connect: (args: Record<string, unknown>) => Backen
 
 /** Commands that call the server as the caller (health is anonymous by design). */
 export function connectsOut(positional: readonly string[]): boolean {
-  return positional[0] === 'list' || positional[0] === 'describe' || positional[0] === 'run';
+  return positional[0] === 'list' || positional[0] === 'describe' || positional[0] === 'run' || positional[0] === 'operations';
 }

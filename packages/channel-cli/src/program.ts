@@ -1,19 +1,22 @@
 import type { Argv, Options } from 'yargs';
-import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
+import type { Backend, BackendSettings, Failure, Outcome } from './backend.js';
 import { COMPLETION_FLAG, COMPLETION_SHELLS, complete, completionScript } from './completion.js';
 import type { CompletionShell } from './completion.js';
 import { exitCodeOf } from './exit-codes.js';
-import { InputError, applyParams, mergeFields, readInput } from './input.js';
-import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModesOf, suggestOption } from './options.js';
+import { InputError } from './input.js';
+import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModesOf } from './options.js';
 import type { CallerSettings } from './options.js';
 import { notice, renderFacts, renderFailure, renderResult } from './render.js';
-import { confirm } from './confirm.js';
 import { connectsOut, prepare } from './prepare.js';
 import type { Output } from './render.js';
-import { schemaOptions, schemaValues } from './schema-options.js';
+import { schemaOptions } from './schema-options.js';
 import { problem } from '@nexus/core/protocol';
 import type { SchemaOption } from './schema-options.js';
 import { parseSimpleRun } from './simple-run.js';
+import { catalogue, explain } from './usage.js';
+import { operationsCommand } from './operations-command.js';
+import { runOperation } from './run-command.js';
+import type { RunArgs } from './run-command.js';
 
 /** The streams, environment and cancellation signal of one command line; process defaults when omitted. */
 export interface CliIo {
@@ -41,13 +44,7 @@ export interface ProgramConfig {
 class UsageFailure extends Error {}
 
 const GLOBAL_KEYS = (remote: boolean) => Object.keys(globalOptions(remote));
-const KNOWN_KEYS = new Set([...GLOBAL_KEYS(true), 'requestId', 'idempotencyKey', ...Object.keys(RUN_OPTIONS), 'help', 'h', 'version', '_', '$0']);
-
-function catalogue(operations: readonly OperationSummary[]): string {
-  if (operations.length === 0) return 'You may not run any operation.';
-  const width = Math.max(...operations.map((operation) => operation.name.length));
-  return ['Operations you may run:', ...operations.map((operation) => `  ${operation.name.padEnd(width)}  ${operation.description}`)].join('\n');
-}
+const KNOWN_KEYS = new Set([...GLOBAL_KEYS(true), 'requestId', 'idempotencyKey', ...Object.keys(RUN_OPTIONS), 'help', 'h', 'version', 'id', '_', '$0']);
 
 /** Parses one command line and runs it; resolves to the exit status, never throws. */
 export async function runProgram(config: ProgramConfig, argv: readonly string[], io: CliIo = {}): Promise<number> {
@@ -129,16 +126,19 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     return 0;
   };
 
-  const runCommand = command<{ name: string; input?: string; param?: string[] }>(async (args, backend) => {
-    const base = args.input === undefined ? {} : await readInput(args.input, stdin, config.maxInputBytes);
-    const input = applyParams(mergeFields(base, schemaValues(args, inputOptions)), args.param ?? [], descriptor?.inputSchema);
-    if (interactive && descriptor?.annotations?.destructive === true && !(await confirm(stdin, stderr, `"${descriptor.name}" is destructive (${descriptor.description}). Run it?`))) {
-      return report({ ok: false, problem: problem({ code: 'CANCELLED', detail: 'Not run: not confirmed. Pass --yes to run it without asking.' }), local: true });
-    }
-    // Lets a watcher (or a test) know the call is under way, so Ctrl-C now cancels it.
-    if (args.verbose === true) renderFacts(stderr, { operation: args.name }, mode.diagnostics);
-    return show(await backend.run(args.name, input), args);
-  });
+  const runCommand = command<RunArgs>((args, backend) => runOperation(args, backend, {
+    scriptName: config.scriptName,
+    maxInputBytes: config.maxInputBytes,
+    stdin,
+    stderr,
+    signal,
+    diagnostics: mode.diagnostics,
+    interactive,
+    descriptor,
+    inputOptions,
+    report,
+    show,
+  }));
   if (simple) {
     try {
       await runCommand(simple);
@@ -176,6 +176,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
       },
       runCommand,
     )
+    .command(...operationsCommand(command, show))
     .command(
       'health',
       'Show service health (exit 69 when unhealthy)',
@@ -224,18 +225,4 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     return exitCodeOf('UNAVAILABLE');
   }
   return 0;
-}
-
-/** Turns yargs' terse messages into ones that name the mistake and suggest the fix. */
-function explain(message: string, positional: readonly string[], known: readonly string[]): string {
-  if (message.startsWith('Did you mean')) return `Unknown command "${positional[0]}". ${message}`;
-  const unknown = /^Unknown arguments?: (.+)$/.exec(message);
-  if (!unknown) return message;
-  const names = unknown[1]!.split(', ');
-  if (names.length === 1 && positional[0] === names[0]) return `Unknown command "${names[0]}".`;
-  const hints = names.map((name) => {
-    const suggestion = suggestOption(name, known);
-    return suggestion ? `--${name} (did you mean --${suggestion}?)` : `--${name}`;
-  });
-  return `Unknown option${names.length > 1 ? 's' : ''}: ${hints.join(', ')}`;
 }

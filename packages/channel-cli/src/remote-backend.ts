@@ -1,8 +1,8 @@
 import { callSignal } from './backend.js';
-import { awaitJob } from './remote-jobs.js';
-import type { Backend, BackendSettings, Failure, OperationSummary, Outcome } from './backend.js';
+import { watchRemoteJob } from './remote-jobs.js';
+import type { Backend, BackendSettings, Failure, JobAck, OperationSummary, Outcome, RunAnswer } from './backend.js';
 import { REQUEST_ID_HEADER, TENANT_HEADER, catalogueEntry, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
-import type { HealthReport, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { HealthReport, JobRecord, ProblemDetails, RateLimitInfo } from '@nexus/core';
 import { httpCall } from './http-call.js';
 import type { HttpAnswer } from './http-call.js';
 
@@ -105,18 +105,30 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
   }
   const url = (path: string) => new URL(path, base).pathname;
   const operationPath = (name: string) => `workflows/${encodeURIComponent(name)}`;
+  // Dots encoded too: an id of `..` must name a job, not climb out of /operations.
+  const jobPath = (id: string) => `operations/${encodeURIComponent(id).replace(/\./g, '%2E')}`;
+  const record = (body: Record<string, unknown>) => (typeof body.operationId === 'string' && typeof body.status === 'string' ? (body as unknown as JobRecord) : undefined);
+  const answer = (body: Record<string, unknown>): RunAnswer | undefined => {
+    if ('result' in body) return { result: body.result };
+    if (typeof body.operationId !== 'string' || typeof body.status !== 'string') return undefined;
+    return { job: { operationId: body.operationId, status: body.status } as JobAck };
+  };
 
   return {
     list: () => json('GET', 'workflows', (body) => (Array.isArray(body.workflows) ? (body.workflows as OperationSummary[]).map((entry) => catalogueEntry(entry)) : undefined)),
     describe: (name) => json('GET', operationPath(name), (body) => (typeof body.name === 'string' ? catalogueEntry(body as unknown as OperationSummary, { withGraph: true }) : undefined)),
-    async run(name, input) {
-      const answered = await json('POST', `${operationPath(name)}/execute`, (body) => ('result' in body || typeof body.operationId === 'string' ? body : undefined), { inputs: input },
-        settings.idempotencyKey === undefined ? undefined : { 'idempotency-key': settings.idempotencyKey });
-      if (!answered.ok) return answered;
-      // A long-running operation answers 202 with an operation id: wait for its result.
-      if (!('result' in answered.value)) return awaitJob((path) => json('GET', path, (body) => body), answered.value.operationId as string, settings.signal);
-      return { ...answered, value: answered.value.result };
+    run(name, input, mode) {
+      // A long-running operation answers 202 with an operation id whatever was asked; any other only when asked.
+      const headers = {
+        ...(settings.idempotencyKey === undefined ? {} : { 'idempotency-key': settings.idempotencyKey }),
+        ...(mode === 'auto' ? {} : { prefer: 'respond-async' }),
+      };
+      return json('POST', `${operationPath(name)}/execute`, answer, { inputs: input }, headers);
     },
+    job: (id) => json('GET', jobPath(id), record),
+    cancelJob: (id) => json('DELETE', jobPath(id), record),
+    jobs: () => json('GET', 'operations', (body) => (Array.isArray(body.operations) ? (body.operations as JobRecord[]) : undefined)),
+    watch: (id, onRecord) => watchRemoteJob(() => json('GET', jobPath(id), record), settings.signal, onRecord),
     async health() {
       const reply = await request('GET', 'health');
       if ('ok' in reply) return reply;

@@ -5,6 +5,8 @@ import type { Failure } from './backend.js';
 export interface Output {
   write(chunk: string): unknown;
   readonly isTTY?: boolean;
+  /** A terminal's width, for lines that must not wrap (the progress bar). */
+  readonly columns?: number;
 }
 
 export type OutputMode = 'json' | 'pretty';

@@ -1,6 +1,6 @@
 /** Options the fast path reads as `--key value` or `--key=value`; `param` may repeat. */
 const VALUED = new Set(['token', 'tenant', 'request-id', 'output', 'timeout', 'input', 'idempotency-key', 'param']);
-const FLAGS = new Set(['verbose', 'yes']);
+const FLAGS = new Set(['verbose', 'yes', 'async', 'wait']);
 
 /**
  * The command line a script runs most, `run <name>` with plain options, parsed without yargs:
