@@ -73,6 +73,9 @@ describeWithRedis('MCP tasks on one API instance and two --worker processes on o
     expect(runs).toHaveLength(50);
     expect(new Set(runs).size).toBe(50);
     expect(deployment.completions('api')).toHaveLength(0);
+    // The API audited each submission, as the MCP channel's own (the completions are the workers').
+    const submitted = await deployment.recordsOf('api', (record) => record.phase === 'submitted' && ids.includes(record.operationId as string), 50);
+    expect(new Set(submitted.map((record) => `${String(record.channel)} ${String(record.principal)} ${String(record.tenant)}`))).toEqual(new Set(['mcp eve acme']));
   }, 120_000);
 
   it('hides a task from another principal and from the same principal in another tenant; its owner cancels it', async () => {
@@ -85,6 +88,9 @@ describeWithRedis('MCP tasks on one API instance and two --worker processes on o
       expect((await other.experimental.tasks.listTasks()).tasks.map((task) => task.taskId)).not.toContain(id);
     }
     expect((await eve.experimental.tasks.getTask(id)).status).toBe('working');
+    // Each refused lookup is audited as a 404 of its caller (get, result and cancel by each).
+    const refused = await deployment.recordsOf('api', (record) => record.channel === 'mcp' && record.status === 404 && (record.principal === 'mallory' || record.tenant === 'globex'), 6);
+    expect(refused).toHaveLength(6);
     expect(await eve.experimental.tasks.cancelTask(id)).toMatchObject({ taskId: id, status: 'cancelled' });
     const result = (await eve.experimental.tasks.getTaskResult(id, CallToolResultSchema)) as CallToolResult;
     expect(result.isError).toBe(true);

@@ -21,19 +21,30 @@ export function jobDeployment(label: string, secret: string) {
     NEXUS_DRAIN_DELAY_MS: '0',
   });
 
-  /** Completion audit records (one per run of a job) that process `name` wrote. */
-  const completions = (name: string): Array<{ operationId: string; status: number }> => {
+  /** Every audit record process `name` wrote so far. */
+  const records = (name: string): Array<Record<string, unknown>> => {
     let text = '';
     try {
       text = readFileSync(auditOf(name), 'utf8');
     } catch {
       return [];
     }
-    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { phase?: string; operationId: string; status: number }).filter((record) => record.phase === 'completed');
+    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
   };
+  /** Completion audit records (one per run of a job) that process `name` wrote. */
+  const completions = (name: string) => records(name).filter((record) => record.phase === 'completed') as Array<{ operationId: string; status: number }>;
 
   return {
     env,
+    records,
+    /** Waits until process `name` wrote `count` audit records matching `match` (audit writes are asynchronous). */
+    async recordsOf(name: string, match: (record: Record<string, unknown>) => boolean, count: number): Promise<Array<Record<string, unknown>>> {
+      for (;;) {
+        const found = records(name).filter(match);
+        if (found.length >= count) return found;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     completions,
     /** Waits until the named processes' audit files hold `count` completions of `ids` (audit writes are asynchronous). */
     async completionsOf(names: readonly string[], ids: readonly string[], count: number): Promise<Record<string, string[]>> {
