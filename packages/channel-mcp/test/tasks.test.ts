@@ -167,6 +167,23 @@ describe('progress over Streamable HTTP', () => {
     expect(signal.aborted).toBe(true);
   });
 
+  it('answers a tasks/result the client cancelled with CANCELLED, and the task goes on', async () => {
+    const { task } = await submit('gated', { key: 'still-running' });
+    await gated.started('still-running');
+    const auth = { ...HEADERS, authorization: `Bearer ${GOOD_TOKEN}` };
+    const waiting = await fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'tasks/result', params: { taskId: task.taskId, _meta: { progressToken: 'w' } } }) });
+    // The first progress event proves the request is waiting; then the client cancels it.
+    const reader = waiting.body!.getReader();
+    let text = '';
+    while (!text.includes('notifications/progress')) text += new TextDecoder().decode((await reader.read()).value);
+    await fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 77, reason: 'enough' } }) });
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+    const answer = text.split('\n').filter((line) => line.startsWith('data: ')).map((line) => JSON.parse(line.slice(6)) as { id?: number; error?: { code: number; data: { code: string } } }).find((message) => message.id === 77);
+    expect(answer?.error).toMatchObject({ code: -32000, data: { code: 'CANCELLED' } });
+    expect(await client.experimental.tasks.getTask(task.taskId)).toMatchObject({ status: 'working' });
+    gated.release('still-running');
+  });
+
   it('tasks/result with a progress token streams the job\'s progress while it blocks', async () => {
     const { task } = await submit('gated', { key: 'watched' });
     await gated.started('watched');
