@@ -43,21 +43,27 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
   const name = options.queue ?? 'nexus-jobs';
   const ttlSeconds = options.ttlSeconds ?? 86_400;
   const records = new RecordStore(`${prefix}:${name}`, ttlSeconds);
-  // Submissions and lookups fail fast while Redis is down (503, nothing half-queued)...
-  // Errors surface on the calls (and in the health check); the clients reconnect by themselves.
+  // Submissions and lookups answer within SUBMIT_TIMEOUT_MS while Redis is down or does not
+  // answer (503, nothing half-queued); errors surface on the calls and in the health check.
   const quiet = (connection: Redis): Redis => connection.on('error', () => {});
-  const client = quiet(new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 }));
-  // ...while a worker's writes wait for Redis to return, so a result is not lost to a blip.
+  const client = quiet(new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: SUBMIT_TIMEOUT_MS, commandTimeout: SUBMIT_TIMEOUT_MS }));
+  // ...while a worker's writes wait for Redis to return, so a result is not lost to an outage.
   let workerClient: Redis | undefined;
   let subscriber: Redis | undefined;
-  let connected = false;
-  client.once('ready', () => (connected = true));
-  // Until the first connection the client has nowhere to send commands; after it, an outage fails fast.
+  // A client between connections (never connected yet, or reconnecting after an outage) has
+  // nowhere to send commands: wait for it a bounded time, so the first calls after Redis
+  // returns are not refused while the reconnect is pending.
   const reachable = async (): Promise<void> => {
-    if (connected || client.status === 'ready') return;
-    await within(new Promise<void>((resolve) => client.once('ready', () => resolve())), SUBMIT_TIMEOUT_MS);
+    if (client.status === 'ready') return;
+    let onReady!: () => void;
+    try {
+      await within(new Promise<void>((resolve) => client.once('ready', (onReady = resolve))), SUBMIT_TIMEOUT_MS);
+    } finally {
+      client.off('ready', onReady);
+    }
   };
-  const queue = new Queue(name, { connection: { ...parseUrl(options.url), enableOfflineQueue: false, maxRetriesPerRequest: 1 }, prefix });
+  // The queue shares the client: a record, its job and a late removal go in order on one connection.
+  const queue = new Queue(name, { connection: client, prefix });
   queue.on('error', () => {});
   const listeners = new Map<string, Set<(record: JobRecord) => void>>();
   const controllers = new Map<string, AbortController>();
@@ -117,12 +123,14 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
     async submit(submission) {
       const record: JobRecord = { operationId: randomUUID(), operation: submission.operation, status: 'queued', createdAt: new Date().toISOString() };
       await reachable();
-      await records.create(client, record, { input: submission.input, caller: submission.caller, idempotent: submission.idempotent });
       try {
-        // A job BullMQ takes after this gave up finds no record and is skipped: nothing half-queued shows.
+        await records.create(client, record, { input: submission.input, caller: submission.caller, idempotent: submission.idempotent });
         await within(queue.add(submission.operation, {}, { jobId: record.operationId, removeOnComplete: true, removeOnFail: { age: ttlSeconds } }), SUBMIT_TIMEOUT_MS);
       } catch (error) {
-        await records.remove(client, record, submission.caller).catch(() => undefined);
+        // A Redis that stopped answering may still apply what it was sent: the removal follows on
+        // the same connection, so a late record goes again, and a job BullMQ takes late finds no
+        // record and is skipped. Not awaited: the caller has waited long enough for its 503.
+        void records.remove(client, record, submission.caller).catch(() => undefined);
         throw error;
       }
       return record;

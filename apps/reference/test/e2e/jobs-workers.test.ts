@@ -94,6 +94,26 @@ describeWithRedis('one API instance and two --worker processes on one Redis', ()
     expect(completions('api')).toHaveLength(0);
   }, 120_000);
 
+  it('hides a job from a second principal and from its submitter in another tenant (404 on GET and DELETE, absent from the list)', async () => {
+    const id = await submit({ days: 2, delay_ms: 1_000 });
+    const as = (subject: string, roles: string[], tenant: string) => ({ authorization: `Bearer ${mint(secret, subject, roles, tenant)}` });
+    const outsiders = { 'another principal': as('fay', ['executive'], 'acme'), 'the submitter in another tenant': as('eve', ['executive'], 'globex') };
+    for (const [who, outsider] of Object.entries(outsiders)) {
+      const read = await fetch(`${api.api}/operations/${id}`, { headers: outsider });
+      const cancel = await fetch(`${api.api}/operations/${id}`, { method: 'DELETE', headers: outsider });
+      const list = (await (await fetch(`${api.api}/operations`, { headers: outsider })).json()) as { operations: Array<{ operationId: string }> };
+      expect({ who, read: read.status, cancel: cancel.status, listed: list.operations.some((job) => job.operationId === id) }).toEqual({ who, read: 404, cancel: 404, listed: false });
+      expect(await read.json()).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    const unknown = await fetch(`${api.api}/operations/${randomUUID()}`, { headers });
+    expect(unknown.status).toBe(404);
+    // The tenant's admin sees it; the refused cancels changed nothing.
+    expect((await fetch(`${api.api}/operations/${id}`, { headers: as('ada', ['admin'], 'acme') })).status).toBe(200);
+    expect(await settled([id], final)).toEqual(['succeeded']);
+    const own = (await (await fetch(`${api.api}/operations`, { headers })).json()) as { operations: Array<{ operationId: string }> };
+    expect(own.operations.map((job) => job.operationId)).toContain(id);
+  }, 60_000);
+
   it('runs a job of a worker killed with SIGKILL again on the other worker', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 8; i++) ids.push(await submit({ days: 30, delay_ms: 3_000 }));
