@@ -1,6 +1,7 @@
 import type { OperationDefinition } from '@nexus/core';
 import { admittedHeaders, components, errorResponses } from './openapi-components.js';
 import type { ErrorStatus } from './openapi-components.js';
+import { acceptedResponse, operationsPaths, withJobComponents } from './openapi-jobs.js';
 import type { RateLimitHeaderStyle } from './render.js';
 
 /** What `/openapi.json` says about the API besides its routes. */
@@ -57,7 +58,8 @@ function hoist(name: string, schema: Readonly<Json>, components: Json): Json {
 function executeErrors(definition: OperationDefinition): ErrorStatus[] {
   const refusals: ErrorStatus[] = definition.public ? (definition.guards.length > 0 ? ['403'] : []) : ['401', '403'];
   const retries: ErrorStatus[] = definition.annotations.readOnly === true ? [] : ['409', '422'];
-  return ['400', ...refusals, ...retries, '413', '415', '429', '500', '503', '504'];
+  // A long-running operation's deadline runs on the worker: its submission never times out.
+  return ['400', ...refusals, ...retries, '413', '415', '429', '500', '503', ...(definition.longRunning ? [] : ['504' as const])];
 }
 
 function requestExamples(definition: OperationDefinition): Json | undefined {
@@ -87,11 +89,13 @@ function executePath(definition: OperationDefinition, schemas: Json, settings: O
       'x-nexus-permission': definition.permission,
       'x-nexus-kind': definition.kind,
       ...(Object.keys(definition.annotations).length === 0 ? {} : { 'x-nexus-annotations': definition.annotations }),
+      ...(definition.longRunning ? { 'x-nexus-long-running': true } : {}),
       security: definition.public ? [] : [{ bearerAuth: [] }],
       parameters: [
         { $ref: '#/components/parameters/RequestId' },
         { $ref: '#/components/parameters/TenantId' },
         ...(retriable ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
+        { $ref: '#/components/parameters/PreferRespondAsync' },
       ],
       requestBody: {
         required: false,
@@ -108,7 +112,7 @@ function executePath(definition: OperationDefinition, schemas: Json, settings: O
         },
       },
       responses: {
-        '200': {
+        ...(definition.longRunning ? {} : { '200': {
           description: 'The operation ran.',
           headers: retriable ? { ...admittedHeaders(settings.rateLimitHeaders), ...REPLAYED_HEADER } : admittedHeaders(settings.rateLimitHeaders),
           content: {
@@ -124,7 +128,8 @@ function executePath(definition: OperationDefinition, schemas: Json, settings: O
               },
             },
           },
-        },
+        } }),
+        '202': acceptedResponse(settings.rateLimitHeaders),
         ...errorResponses(executeErrors(definition)),
       },
     },
@@ -190,6 +195,7 @@ export function buildOpenApi(operations: readonly OperationDefinition[], info: O
   if (settings.metrics) {
     paths['/metrics'] = get({ operationId: 'metrics', summary: 'Prometheus metrics.', schema: { type: 'string' }, secured: false, errors: ['429', '500'], admitted: true, type: 'text/plain' }, settings);
   }
+  Object.assign(paths, operationsPaths(settings.rateLimitHeaders));
   for (const definition of [...operations].sort((a, b) => a.name.localeCompare(b.name))) {
     paths[`/workflows/${definition.name}/execute`] = executePath(definition, schemas, settings);
   }
@@ -198,7 +204,7 @@ export function buildOpenApi(operations: readonly OperationDefinition[], info: O
     info: { title: info.title ?? 'Nexus API', version: info.version ?? '1.0.0', ...(info.description ? { description: info.description } : {}) },
     servers: info.servers === undefined || info.servers.length === 0 ? [{ url: '/' }] : info.servers.map((server) => ({ ...server })),
     paths,
-    components: components(schemas, settings.rateLimitHeaders),
+    components: withJobComponents(components(schemas, settings.rateLimitHeaders)),
     security: [{ bearerAuth: [] }],
   };
 }

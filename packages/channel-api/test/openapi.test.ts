@@ -25,6 +25,7 @@ beforeAll(async () => {
     },
     () => ({ erased: 1 }),
   );
+  app.handler('compile', { description: 'Compiles for minutes.', longRunning: true, input: z.strictObject({ target: z.string() }), output: z.object({ size: z.number() }) }, () => ({ size: 1 }));
   ({ base } = await startApi(app, { openapi: { servers: [{ url: 'https://api.example.org', description: 'public' }] } }));
   // A caller allowed everything sees every operation (anonymous callers see the public ones).
   document = (await (await fetch(`${base}/openapi.json`, { headers: { authorization: `Bearer ${token('u1', ['*'])}` } })).json()) as Doc;
@@ -44,6 +45,35 @@ describe('operation metadata in OpenAPI', () => {
   });
 });
 
+describe('long-running operations in OpenAPI', () => {
+  it('documents a long-running operation as 202 with Location and the operation id, and marks it', () => {
+    const compile = document.paths['/workflows/compile/execute']!.post;
+    expect(compile['x-nexus-long-running']).toBe(true);
+    const accepted = compile.responses['202'];
+    expect(Object.keys(accepted.headers)).toEqual(expect.arrayContaining(['Location', 'Preference-Applied', 'X-Request-ID']));
+    expect(accepted.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OperationAccepted' });
+    expect(document.components.schemas!.OperationAccepted).toMatchObject({ required: ['operationId', 'status', 'requestId'] });
+    expect(document.paths['/workflows/echo/execute']!.post['x-nexus-long-running']).toBeUndefined();
+  });
+
+  it('documents Prefer: respond-async on every execute route', () => {
+    for (const name of ['echo', 'compile']) {
+      expect(document.paths[`/workflows/${name}/execute`]!.post.parameters).toContainEqual({ $ref: '#/components/parameters/PreferRespondAsync' });
+    }
+    expect(document.components.parameters!.PreferRespondAsync).toMatchObject({ name: 'Prefer', in: 'header', schema: { type: 'string' } });
+  });
+
+  it('documents the status, list and cancel routes with the operation record', () => {
+    const operation = document.components.schemas!.Operation;
+    expect(operation.required).toEqual(['operationId', 'operation', 'status', 'createdAt']);
+    expect(operation.properties.status.enum).toEqual(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+    expect(operation.properties.error).toEqual({ $ref: '#/components/schemas/Problem' });
+    expect(document.paths['/operations/{id}']!.get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Operation' });
+    expect(document.paths['/operations/{id}']!.delete.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Operation' });
+    expect(document.paths['/operations']!.get.responses['200'].content['application/json'].schema).toMatchObject({ properties: { operations: { type: 'array', items: { $ref: '#/components/schemas/Operation' } } } });
+  });
+});
+
 describe('an accurate document', () => {
   it('has the configured servers, or the relative root by default', async () => {
     expect(document.servers).toEqual([{ url: 'https://api.example.org', description: 'public' }]);
@@ -58,9 +88,15 @@ describe('an accurate document', () => {
 
   it('lists per route only the errors that route can return', () => {
     const paths = document.paths;
-    expect(statuses(paths['/workflows/echo/execute']!.post)).toEqual(['200', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503', '504']);
+    // 202: any operation runs as a job on Prefer: respond-async.
+    expect(statuses(paths['/workflows/echo/execute']!.post)).toEqual(['200', '202', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503', '504']);
     // A public operation: no credential is asked for, so no 401; no authorizer runs, so no 403.
-    expect(statuses(paths['/workflows/context/execute']!.post)).toEqual(['200', '400', '409', '413', '415', '422', '429', '500', '503', '504']);
+    expect(statuses(paths['/workflows/context/execute']!.post)).toEqual(['200', '202', '400', '409', '413', '415', '422', '429', '500', '503', '504']);
+    // A long-running operation always answers 202: no 200, and no 504 (its deadline runs on the worker).
+    expect(statuses(paths['/workflows/compile/execute']!.post)).toEqual(['202', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
+    expect(statuses(paths['/operations']!.get)).toEqual(['200', '401', '429', '500', '503']);
+    expect(statuses(paths['/operations/{id}']!.get)).toEqual(['200', '401', '404', '429', '500', '503']);
+    expect(statuses(paths['/operations/{id}']!.delete)).toEqual(['200', '401', '404', '409', '429', '500', '503']);
     expect(statuses(paths['/workflows']!.get)).toEqual(['200', '401', '429', '500']);
     expect(statuses(paths['/workflows/{name}']!.get)).toEqual(['200', '401', '404', '429', '500']);
     expect(statuses(paths['/health']!.get)).toEqual(['200', '503']);

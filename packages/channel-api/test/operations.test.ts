@@ -45,6 +45,12 @@ async function until(location: string, done: (record: JobRecord) => boolean): Pr
 }
 
 describe('long-running operations over HTTP', () => {
+  it('marks a long-running operation in the catalogue (list and single) and leaves others unmarked', async () => {
+    const listed = (await (await get('/workflows', owner)).json()) as { workflows: Array<{ name: string; longRunning?: boolean }> };
+    expect(Object.fromEntries(listed.workflows.map((entry) => [entry.name, entry.longRunning]))).toEqual({ echo: undefined, report: true });
+    expect(((await (await get('/workflows/report', owner)).json()) as { longRunning?: boolean }).longRunning).toBe(true);
+  });
+
   it('answers a long-running operation 202 with Location, then serves its status and result', async () => {
     const response = await submit('report', { hold: false }, { ...owner, 'x-request-id': 'job-req-1' });
     expect(response.status).toBe(202);

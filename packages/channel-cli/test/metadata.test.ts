@@ -19,6 +19,7 @@ app.handler(
   () => ({ erased: ++erased }),
 );
 app.handler('look', { description: 'Reads.', input: z.object({}), annotations: { readOnly: true } }, () => ({ ok: true }));
+app.handler('report', { description: 'Runs as a job.', input: z.object({}), longRunning: true }, () => ({ ok: true }));
 const cli = createCli(app);
 
 /** A terminal on stdin that types `answer` when asked. */
@@ -36,6 +37,15 @@ describe('describe shows the operation metadata', () => {
     expect(described.outputSchema).toMatchObject({ type: 'object', properties: { erased: { type: 'number' } } });
     expect(described.annotations).toEqual({ title: 'Erase', destructive: true });
     expect(described.examples).toEqual([{ input: { id: 'x' } }]);
+  });
+});
+
+describe('list shows which operations run as jobs', () => {
+  it('marks long-running operations with longRunning and leaves the field off the others', async () => {
+    const { io, out } = bufferedIo();
+    expect(await cli.run(['list'], io)).toBe(0);
+    const listed = JSON.parse(out.text) as Array<{ name: string; longRunning?: boolean }>;
+    expect(Object.fromEntries(listed.map((entry) => [entry.name, entry.longRunning]))).toEqual({ erase: undefined, look: undefined, report: true });
   });
 });
 

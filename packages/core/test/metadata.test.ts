@@ -31,6 +31,15 @@ describe('operation metadata', () => {
     expect(catalogueEntry(descriptor, { withGraph: true }).examples).toHaveLength(1);
   });
 
+  it('marks a long-running operation in its catalogue entry, list and single alike', () => {
+    const nexus = app().handler('report', { description: 'A report.', input: z.object({}), longRunning: true }, () => ({}));
+    const descriptor = describeOperation(nexus.operation('report')!);
+    expect(catalogueEntry(descriptor).longRunning).toBe(true);
+    expect(catalogueEntry(descriptor, { withGraph: true }).longRunning).toBe(true);
+    const plain = describeOperation(app().handler('plain', { description: 'd', input: z.object({}) }, () => ({})).operation('plain')!);
+    expect('longRunning' in catalogueEntry(plain)).toBe(false);
+  });
+
   it('leaves the fields out when an operation declares none', () => {
     const descriptor = describeOperation(app().handler('plain', { description: 'd', input: z.object({}) }, () => ({})).operation('plain')!);
     expect(Object.keys(descriptor).sort()).toEqual(['description', 'inputSchema', 'kind', 'name', 'permission', 'public', 'tags']);

@@ -40,6 +40,8 @@ export interface CatalogueEntry {
   readonly outputSchema?: Readonly<Record<string, unknown>>;
   readonly annotations?: OperationAnnotations;
   readonly deprecated?: true;
+  /** Always runs as a job: HTTP answers 202 with an operation id, the CLI waits, MCP offers a task. */
+  readonly longRunning?: true;
   /** Sample calls; only single-entry answers carry them, like the graph. */
   readonly examples?: readonly OperationExample[];
   /** A workflow's graph; only single-entry answers carry it, lists stay lean. */
@@ -60,6 +62,7 @@ export function catalogueEntry(operation: CatalogueEntry, options: { readonly wi
     ...(operation.outputSchema === undefined ? {} : { outputSchema: operation.outputSchema }),
     ...(operation.annotations === undefined ? {} : { annotations: operation.annotations }),
     ...(operation.deprecated === true ? { deprecated: true as const } : {}),
+    ...(operation.longRunning === true ? { longRunning: true as const } : {}),
     ...(options.withGraph === true && operation.examples !== undefined ? { examples: operation.examples } : {}),
     ...(options.withGraph === true && operation.workflow !== undefined ? { workflow: operation.workflow } : {}),
   };
