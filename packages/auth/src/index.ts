@@ -1,6 +1,6 @@
 export { NexusAuthPlugin } from './plugin.js';
 export type { BasicAuthOptions, EnterpriseOptions, NexusAuthOptions, SaasAppOptions } from './plugin.js';
-export { ALGORITHMS, DEFAULT_EXEMPT_PATHS } from './jwt/config.js';
+export { ALGORITHMS } from './jwt/config.js';
 export type { JWTConfig, JwtAlgorithm, JwtKeyConfig, JwtVerificationOptions } from './jwt/config.js';
 export type { AuthFailureReason } from './jwt/errors.js';
 export type { AuthFailureThrottleConfig } from './jwt/throttle.js';

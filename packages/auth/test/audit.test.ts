@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
 import { createAuditor } from '../src/audit/index.js';
 import type { AuditConfig, AuditRecord } from '../src/audit/index.js';
 import { createRateLimiter } from '../src/rate-limit/index.js';
@@ -73,9 +74,11 @@ describe('audit records', () => {
     expect(records[0]).toMatchObject({ operation: '$list', path: '/workflows', status: 200, principal: 'erin' });
   });
 
-  it('skips excluded paths', async () => {
-    const { app, records } = auditedApp({ excludePaths: ['/workflows/ping/*'] });
-    await app.invoke({ channel: 'cli', operation: 'ping' });
+  it('skips the native routes of excludePaths, and operations declaring audit: false on every channel', async () => {
+    const { app, records } = auditedApp({ excludePaths: ['/status'] });
+    app.handler('quiet', { description: 'Not audited', input: z.object({}), audit: false }, () => ({}));
+    await app.dispatch({ purpose: 'route', channel: 'api', transport: { path: '/status' }, route: () => 'ok' });
+    for (const channel of ['api', 'mcp', 'cli']) await app.invoke({ channel, operation: 'quiet' });
     await app.invoke({ channel: 'cli', operation: 'echo', input: { message: 'x' } });
     expect(records.map((record) => record.operation)).toEqual(['echo']);
   });

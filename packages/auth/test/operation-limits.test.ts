@@ -70,10 +70,13 @@ describe('operationLimits: limits by operation name, on every channel', () => {
   });
 });
 
-describe('routeLimits: HTTP paths only', () => {
-  it('limits HTTP calls by the path they arrived on; calls without a path use the global budget', async () => {
-    const app = limitedApp({ requestsPerMinute: 100, routeLimits: { '/workflows/limited/execute': { requestsPerMinute: 1 } } });
-    expect(await burst(app, 2, 'api', 'limited', '/workflows/limited/execute')).toBe('+-');
+describe('routeLimits: native HTTP routes only', () => {
+  it('limits a native route by the path it arrived on, and no operation call by its path on any channel', async () => {
+    const app = limitedApp({ requestsPerMinute: 100, routeLimits: { '/admin/*': { requestsPerMinute: 1 }, '/workflows/limited/execute': { requestsPerMinute: 1 } } });
+    const route = () => app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: 'alice:acme' }, transport: { path: '/admin/stats' }, route: () => 'ok' });
+    expect((await route()).ok).toBe(true);
+    expect((await route()).ok).toBe(false);
+    expect(await burst(app, 2, 'api', 'limited', '/workflows/limited/execute')).toBe('++');
     expect(await burst(app, 2, 'cli', 'limited')).toBe('++');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { resolvePolicy } from '@nexus/core';
 import { createAccessToken } from '../src/tokens.js';
 import { SECRET, appWith, call, reasonOf } from './helpers.js';
 
@@ -17,13 +18,14 @@ describe('authentication stage', () => {
     expect(reasonOf(result)).toBe('unsupported');
   });
 
-  it('admits anonymous callers to exempt native routes only', async () => {
+  it('admits anonymous callers to native routes declaring public only', async () => {
     const { app } = appWith({ jwt: { secret: SECRET } });
-    const health = await app.dispatch({ purpose: 'route', channel: 'test', transport: { path: '/health' }, route: () => 'ok' });
+    const policy = resolvePolicy('route /health', { public: true });
+    const health = await app.dispatch({ purpose: 'route', channel: 'test', transport: { path: '/health' }, route: () => 'ok', policy });
     expect(health.ok).toBe(true);
-    const withBad = await app.dispatch({ purpose: 'route', channel: 'test', credential: { kind: 'bearer', token: 'x.y.z' }, transport: { path: '/health/ready' }, route: () => 'ok' });
+    const withBad = await app.dispatch({ purpose: 'route', channel: 'test', credential: { kind: 'bearer', token: 'x.y.z' }, transport: { path: '/health/ready' }, route: () => 'ok', policy });
     expect(withBad.ok).toBe(true);
-    const custom = await app.dispatch({ purpose: 'route', channel: 'test', transport: { path: '/admin/report' }, route: () => 'ok' });
+    const custom = await app.dispatch({ purpose: 'route', channel: 'test', transport: { path: '/health' }, route: () => 'ok' });
     expect(!custom.ok && custom.error.code).toBe('UNAUTHENTICATED');
   });
 

@@ -134,20 +134,27 @@ describe.each(backends)('token bucket on the %s backend', (backend) => {
     expect(await burst(app, 1, 'bob:acme:super_admin', { requestedTenant: 'globex' })).toBe('+');
   });
 
-  it('gives route limits their own bucket by HTTP path, exempts null routes, and prefers exact paths over globs', async () => {
+  it('gives route limits their own bucket by the path of a native route, exempts null routes, and prefers exact paths over globs', async () => {
     const { app } = await limitedApp(backend, {
       requestsPerMinute: 3,
       burstSize: 0,
-      routeLimits: { '/workflows/*': { requestsPerMinute: 50 }, '/workflows/limited/execute': { requestsPerMinute: 1, burstSize: 1 }, '/workflows/echo/*': null },
+      routeLimits: { '/admin/*': { requestsPerMinute: 50 }, '/admin/stats': { requestsPerMinute: 1, burstSize: 1 }, '/admin/open/*': null },
     });
-    expect(await burst(app, 3, 'dave:acme', { operation: 'limited' })).toBe('++-');
-    expect(await burst(app, 4, 'dave:acme', { operation: 'ping' })).toBe('++++');
-    const echo = await app.invoke({ channel: 'api', operation: 'echo', input: { message: 'x' }, credential: { kind: 'bearer', token: 'dave:acme' }, transport: { path: '/workflows/echo/execute' } });
-    expect(echo.ok).toBe(true);
-    expect(echo.annotations.rateLimit).toBeUndefined();
-    // The same operation without an HTTP path (MCP, CLI) is not route-limited: operationLimits are for that.
-    const overMcp = await app.invoke({ channel: 'mcp', operation: 'echo', input: { message: 'x' }, credential: { kind: 'bearer', token: 'dave:acme' } });
-    expect(overMcp.annotations.rateLimit).toMatchObject({ limit: 3 });
+    const route = async (path: string, count: number) => {
+      let decisions = '';
+      for (let i = 0; i < count; i++) {
+        decisions += (await app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: 'dave:acme' }, transport: { method: 'GET', path }, route: () => 'ok' })).ok ? '+' : '-';
+      }
+      return decisions;
+    };
+    expect(await route('/admin/stats', 3)).toBe('++-');
+    expect(await route('/admin/users', 4)).toBe('++++');
+    const open = await app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: 'dave:acme' }, transport: { path: '/admin/open/x' }, route: () => 'ok' });
+    expect(open.ok).toBe(true);
+    expect(open.annotations.rateLimit).toBeUndefined();
+    // Operation calls spend their limit group's budget on every channel, whatever path they came by.
+    const overHttp = await app.invoke({ channel: 'api', operation: 'echo', input: { message: 'x' }, credential: { kind: 'bearer', token: 'dave:acme' }, transport: { path: '/admin/stats' } });
+    expect(overHttp.annotations.rateLimit).toMatchObject({ limit: 3 });
   });
 
   it('limits catalogue listings by their transport path and skips listings without one', async () => {

@@ -76,10 +76,13 @@ describe('tenant options', () => {
     expect((await call(app, own)).annotations.tenant?.id).toBe('initech');
   });
 
-  it('does not require a tenant on excluded HTTP paths', async () => {
-    const app = build({ excludePaths: ['/workflows/whoami/*'] });
-    expect((await call(app, token(['member']), { transport: { path: '/workflows/whoami/execute' } })).ok).toBe(true);
-    expect((await call(app, token(['member']), { transport: { path: '/workflows/other/execute' } })).ok).toBe(false);
+  it('does not require a tenant on the native routes of excludePaths, and never on that ground for an operation', async () => {
+    const app = build({ excludePaths: ['/admin/*', '/workflows/whoami/*'] });
+    const route = (path: string) => app.dispatch({ purpose: 'route', channel: 'api', credential: { kind: 'bearer', token: token(['member']) }, transport: { path }, route: () => 'ok' });
+    expect((await route('/admin/stats')).ok).toBe(true);
+    expect((await route('/reports')).ok).toBe(false);
+    // An operation says so itself (tenantRequired: false), the same on every channel.
+    expect((await call(app, token(['member']), { transport: { path: '/workflows/whoami/execute' } })).ok).toBe(false);
   });
 });
 

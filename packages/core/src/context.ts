@@ -2,6 +2,7 @@ import type { Logger } from './logger.js';
 import type { ProgressUpdate } from './jobs/types.js';
 import type { OperationDefinition } from './operation.js';
 import type { Credential } from './protocol/credential.js';
+import type { Policy } from './policy.js';
 
 import type { Admission } from './admission.js';
 export type { Credential } from './protocol/credential.js';
@@ -85,6 +86,11 @@ export interface NexusContext {
   /** The requested operation name (possibly unknown; then `definition` is undefined). */
   readonly operation: string;
   readonly definition: OperationDefinition | undefined;
+  /**
+   * What the target declared for policy: the operation's (`definition.policy`), a native
+   * route's (given when it was mounted), or the defaults. Stages decide on it, never on a path.
+   */
+  readonly policy: Policy;
   readonly input: unknown;
   readonly credential: Credential;
   readonly principal?: Principal;

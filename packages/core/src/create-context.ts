@@ -3,6 +3,8 @@ import { NEVER_ABORTED } from './invocation.js';
 import { RequestLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { OperationDefinition } from './operation.js';
+import { DEFAULT_POLICY } from './policy.js';
+import type { Policy } from './policy.js';
 import { acceptRequestId } from './protocol/headers.js';
 
 const NONE: Credential = { kind: 'none' };
@@ -27,6 +29,8 @@ export function createContext(
     purpose,
     operation,
     definition,
+    // A route's policy comes with its request; an operation's with its definition, never from the caller.
+    policy: definition?.policy ?? (purpose === 'route' ? (init as { readonly policy?: Policy }).policy ?? DEFAULT_POLICY : DEFAULT_POLICY),
     input: (init as InvocationInit).input ?? {},
     credential: init.credential ?? NONE,
     ...(init.clientAddress === undefined ? {} : { clientAddress: init.clientAddress }),

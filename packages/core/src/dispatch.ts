@@ -1,6 +1,7 @@
 import type { InvocationInit, ListInit, NexusContext, Principal, ResponseAnnotations } from './context.js';
 import type { NexusError } from './protocol/errors.js';
 import type { OperationDescriptor } from './operation.js';
+import type { Policy } from './policy.js';
 
 /**
  * What every request through `app.dispatch()` ends as: it never throws, so a channel renders
@@ -40,6 +41,8 @@ export interface ListRequest extends ListInit {
 export interface RouteRequest extends ListInit {
   readonly purpose: 'route';
   readonly route?: (ctx: NexusContext) => unknown;
+  /** What the route declared when it was mounted (`resolvePolicy`); the defaults when absent. */
+  readonly policy?: Policy;
 }
 
 /**
@@ -50,6 +53,8 @@ export interface RouteRequest extends ListInit {
 export interface AuthenticateRequest extends ListInit {
   readonly purpose: 'authenticate';
   readonly as?: 'list' | 'route';
+  /** With `as: 'route'`, the route's policy (a public route admits anyone); the defaults when absent. */
+  readonly policy?: Policy;
 }
 
 /**

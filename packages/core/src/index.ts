@@ -50,6 +50,8 @@ export type { Authorizer, Next, Phase, Stage } from './pipeline.js';
 export type { Channel, ChannelAddress, Plugin } from './plugin.js';
 export { catalogueEntry } from './operation.js';
 export type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
+export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
+export type { AuditMode, Policy, PolicyOptions } from './policy.js';
 export type {
   CatalogueEntry,
   Guard,

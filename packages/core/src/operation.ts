@@ -4,6 +4,8 @@ import { NexusSetupError } from './setup-error.js';
 import { operationMetadata } from './operation-metadata.js';
 import type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
 import type { OperationKind } from './protocol/catalogue.js';
+import { DEFAULT_POLICY, resolvePolicy } from './policy.js';
+import type { Policy, PolicyOptions } from './policy.js';
 
 export { catalogueEntry } from './protocol/catalogue.js';
 export type { CatalogueEntry, OperationKind } from './protocol/catalogue.js';
@@ -18,7 +20,7 @@ export type HandlerFn<I = unknown, O = unknown, C extends NexusContext = NexusCo
 export type HandlerOutput<O extends z.ZodType | undefined> = O extends z.ZodType ? z.input<O> : unknown;
 
 export interface HandlerOptions<S extends z.ZodType = z.ZodType, O extends z.ZodType | undefined = z.ZodType | undefined, P extends boolean = boolean>
-  extends OperationMetadataOptions {
+  extends OperationMetadataOptions, Omit<PolicyOptions, 'public'> {
   readonly description: string;
   readonly input: S;
   /** Checked after the handler on every channel (a mismatch is INTERNAL) and published in every catalogue; types the handler's return. */
@@ -30,7 +32,6 @@ export interface HandlerOptions<S extends z.ZodType = z.ZodType, O extends z.Zod
   readonly guards?: readonly Guard[];
   /** Per-call deadline; the handler's `ctx.signal` aborts when it passes. */
   readonly timeoutMs?: number;
-  readonly tags?: readonly string[];
 }
 
 /**
@@ -43,16 +44,14 @@ export interface RunnableWorkflow {
   toJSON(): unknown;
 }
 
-export interface RegisterOptions extends OperationMetadataOptions {
+export interface RegisterOptions extends OperationMetadataOptions, PolicyOptions {
   readonly description?: string;
   /** Defaults to an open object: any named inputs. */
   readonly input?: z.ZodType;
   readonly output?: z.ZodType;
   readonly permission?: string;
-  readonly public?: boolean;
   readonly guards?: readonly Guard[];
   readonly timeoutMs?: number;
-  readonly tags?: readonly string[];
 }
 
 
@@ -77,6 +76,8 @@ export interface OperationDefinition {
   /** Runs as a job on every channel (see `longRunning` in the options). */
   readonly longRunning: boolean;
   readonly examples: readonly OperationExample[];
+  /** What the policy stages read (as `ctx.policy`): `public` and `tags` above, its limit group, audit mode and tenant rule. */
+  readonly policy: Policy;
   readonly workflow: RunnableWorkflow | undefined;
   readonly execute: HandlerFn;
 }
@@ -151,13 +152,15 @@ function common(name: string, options: RegisterOptions | HandlerOptions, input: 
   if (!describesObjects(inputSchema)) {
     throw new NexusSetupError('NEXUS_ERR_INVALID_SCHEMA', `the input of "${name}" must describe an object of named fields (z.object({...}) or a union of objects)`);
   }
+  const policy = resolvePolicy(`"${name}"`, options);
   return {
     name,
-    public: options.public === true,
+    public: policy.public,
     permission: options.permission ?? `execute:${name}`,
     guards: Object.freeze([...(options.guards ?? [])]),
     timeoutMs: options.timeoutMs,
-    tags: Object.freeze([...(options.tags ?? [])]),
+    tags: policy.tags,
+    policy,
     input,
     output: options.output as z.ZodType | undefined,
     inputSchema: Object.freeze(inputSchema),
@@ -242,6 +245,7 @@ export function permissionProbe(permission: string): OperationDefinition {
     deprecated: false,
     longRunning: false,
     examples: [],
+    policy: DEFAULT_POLICY,
     workflow: undefined,
     execute: () => undefined,
   };

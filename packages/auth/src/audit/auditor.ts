@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { ERROR_STATUS, NexusSetupError, UnavailableError, outcomeOf, toNexusError } from '@nexus/core';
 import type { HealthCheck, Nexus, NexusContext, Outcome, Stage } from '@nexus/core';
-import { compileGlob, operationPath } from '../rate-limit/glob.js';
+import { compileGlob } from '../rate-limit/glob.js';
 import { resolveAuditConfig } from './config.js';
 import type { AuditConfig, AuditLogLevel, AuditRecord } from './config.js';
 import { capBody, fieldMatcher, redactHeaders, redactPath, redactValue } from './redact.js';
@@ -69,9 +69,11 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
   const failClosed = resolved.onFailure === 'fail-closed';
   let stopped = false;
 
+  // The target's own `audit: false` first; the path list only ever names native routes, by their real path.
   const excluded = (ctx: NexusContext): boolean => {
-    if (excludes.length === 0) return false;
-    const path = ctx.transport.path?.split('?')[0] ?? (ctx.purpose === 'invoke' ? operationPath(ctx.operation) : undefined);
+    if (ctx.policy.audit === false) return true;
+    if (excludes.length === 0 || ctx.purpose === 'invoke') return false;
+    const path = ctx.transport.path?.split('?')[0];
     if (path === undefined) return false;
     let hit = excludedCache.get(path);
     if (hit === undefined) {
@@ -119,12 +121,13 @@ export function createAuditor(config: AuditConfig, app: Nexus): AuditorHandle {
       record.phase = job.phase;
     }
     if (transport.headers !== undefined) record.headers = redactHeaders(transport.headers, secretHeaders, isSecret, replacement);
-    if (resolved.logRequestBody) {
+    const bodies = ctx.policy.audit !== 'metadata-only';
+    if (bodies && resolved.logRequestBody) {
       const request = body(ctx.input);
       record.requestBody = request.body;
       if (request.truncated) record.bodyTruncated = true;
     }
-    if (resolved.logResponseBody && !failed) {
+    if (bodies && resolved.logResponseBody && !failed) {
       const response = body(value);
       record.responseBody = response.body;
       if (response.truncated) record.bodyTruncated = true;

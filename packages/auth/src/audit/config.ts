@@ -55,7 +55,11 @@ export interface AuditConfig {
   readonly logResponseBody?: boolean;
   /** Characters of serialised body kept per record (10240). */
   readonly maxBodyLogSize?: number;
-  /** Path globs (HTTP path, or `/workflows/<name>/execute`) that are not audited. */
+  /**
+   * Path globs of native HTTP routes (not operations) that are not audited, matched against the
+   * request path ([]).
+   * @deprecated Declare `{ audit: false }` on the operation or where the route is mounted: it holds on every channel.
+   */
   readonly excludePaths?: readonly string[];
   /** Header names redacted in addition to Authorization, Cookie, Set-Cookie, X-API-Key. */
   readonly redactHeaders?: readonly string[];

@@ -49,7 +49,12 @@ export interface JwtVerificationOptions {
   readonly verifyExp?: boolean;
   /** Refuse tokens whose `iat` is older than this many seconds. */
   readonly maxTokenAge?: number;
-  /** HTTP routes that are not operations and need no credential. */
+  /**
+   * Path globs of native HTTP routes (not operations) that need no credential, matched against
+   * the request path ([]). Routes declare this themselves (`public: true` when mounted), and the
+   * API channel's health, metrics and docs routes already do.
+   * @deprecated Declare `{ public: true }` where the route is mounted (`api.addRouter(path, router, { public: true })`).
+   */
   readonly exemptPaths?: readonly string[];
   /** Claim holding the roles, a string or a list (`roles`). */
   readonly rolesClaim?: string;
@@ -58,8 +63,6 @@ export interface JwtVerificationOptions {
   /** Verified tokens remembered (keyed by their hash) to skip repeated signature checks; 0 disables (10000). */
   readonly tokenCacheSize?: number;
 }
-
-export const DEFAULT_EXEMPT_PATHS: readonly string[] = ['/health*', '/metrics', '/openapi.json', '/docs', '/docs/*', '/.well-known/*'];
 
 export type KeyFamily = 'HS' | 'RS' | 'ES';
 
@@ -160,7 +163,7 @@ export function resolveJwtConfig(config: JWTConfig): ResolvedJwtConfig {
   }
   const rolesClaim = config.rolesClaim ?? 'roles';
   if (typeof rolesClaim !== 'string' || rolesClaim.length === 0) fail('jwt.rolesClaim must be a claim name');
-  const exemptPaths = config.exemptPaths ?? DEFAULT_EXEMPT_PATHS;
+  const exemptPaths = config.exemptPaths ?? [];
   if (!Array.isArray(exemptPaths) || exemptPaths.some((path) => typeof path !== 'string' || !path.startsWith('/'))) {
     fail('jwt.exemptPaths must be a list of paths starting with "/"');
   }

@@ -9,13 +9,14 @@ export interface AuthenticateStageOptions {
   readonly verifier: TokenVerifier;
   readonly metrics: NexusMetrics;
   readonly throttle: AuthFailureThrottle | undefined;
-  /** Native routes (purpose `route`) that admit anonymous callers. */
+  /** Native routes (never operations) that admit anonymous callers by their path (`jwt.exemptPaths`). */
   readonly isExemptPath: (path: string | undefined) => boolean;
 }
 
 /**
- * The authenticate phase: bearer token → principal. Public operations and exempt native routes
- * skip it; catalogue requests admit anonymous callers but still judge a presented credential. Every refusal carries the same public message; the reason word stays internal.
+ * The authenticate phase: bearer token → principal. Whatever declares `public` (an operation or
+ * a native route) skips it; catalogue requests admit anonymous callers but still judge a
+ * presented credential. Every refusal carries the same public message; the reason word stays internal.
  */
 export function createAuthenticateStage(options: AuthenticateStageOptions): Stage {
   const { verifier, metrics, throttle, isExemptPath } = options;
@@ -27,8 +28,8 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
   };
 
   return async function authenticate(ctx, next) {
-    if (ctx.purpose === 'invoke' && ctx.definition?.public === true) return next();
-    // Exempt native routes (health, metrics) stay open whatever credential comes along.
+    // Public targets stay open whatever credential comes along (a bad one is not even read).
+    if (ctx.policy.public) return next();
     if (ctx.purpose === 'route' && isExemptPath(ctx.transport.path)) return next();
     const credential = ctx.credential;
     if (credential.kind === 'none') {

@@ -18,15 +18,17 @@ export interface RateLimitConfig {
   /** Prefix of every Redis key (`nexus:rl:`). */
   readonly redisKeyPrefix?: string;
   /**
-   * Operation-name glob (`chat*`, `gdpr_export_user_data`) → own budget, or `null` for
-   * unlimited. Applies to calls on every channel; the most specific pattern wins, and it takes
-   * precedence over `routeLimits`.
+   * Limit-group glob (`chat*`, `gdpr_export_user_data`) → own budget, or `null` for unlimited.
+   * An operation's group is its name unless it declares `limitGroup`; a native route joins one
+   * only by declaring it. Applies to calls on every channel; the most specific pattern wins, and
+   * every target it matches shares one budget per caller.
    */
   readonly operationLimits?: Readonly<Record<string, RouteLimit | null>>;
   /**
-   * HTTP path glob (`/workflows/*`, `/admin/reports`) → own budget, or `null` for unlimited;
-   * the most specific pattern wins. Matches the path a request arrived on, so it applies only
-   * to channels with paths. A key that matches no path the channels serve refuses `app.start()`.
+   * HTTP path glob (`/admin/*`, `/metrics`) → own budget, or `null` for unlimited, for native
+   * routes and catalogue requests (never an operation call: those spend their limit group's
+   * budget on every channel); the most specific pattern wins. Matches the path the request
+   * arrived on. A key that matches no path the channels serve refuses `app.start()`.
    */
   readonly routeLimits?: Readonly<Record<string, RouteLimit | null>>;
   /** Publish limit, remaining and reset for channels to render (true). */

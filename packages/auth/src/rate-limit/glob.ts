@@ -13,6 +13,3 @@ export function compileGlob(glob: string): RegExp {
 }
 
 export const hasWildcard = (glob: string): boolean => glob.includes('*') || glob.includes('?');
-
-/** The path an operation is matched as on every channel, so one glob limits it everywhere. */
-export const operationPath = (operation: string): string => `/workflows/${operation}/execute`;

@@ -85,14 +85,21 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
   const byRoute = matcher(resolved.routes, 'r');
   const byOperation = matcher(resolved.operations, 'o');
 
-  /** Operation limits for calls (every channel), then route limits by the HTTP path, then the global budget. */
+  const hasGroups = resolved.operations.length > 0;
+  /**
+   * By the target's limit group: an operation's call (every channel alike) spends its group's
+   * budget (its own name unless it declares one) or the global one; a native route or catalogue
+   * request spends its declared group's, else its path's (`routeLimits`), else the global one.
+   */
   const bucketOf = (ctx: NexusContext): Bucket | undefined => {
-    const byName = ctx.purpose === 'invoke' && resolved.operations.length > 0 ? byOperation(ctx.operation) : undefined;
-    if (byName !== undefined) return byName;
+    const group = ctx.policy.limitGroup;
+    if (group === false) return undefined;
+    if (ctx.purpose === 'invoke') return (hasGroups ? byOperation(group ?? ctx.operation) : undefined) ?? global;
+    const grouped = group !== undefined && hasGroups ? byOperation(group) : undefined;
+    if (grouped !== undefined) return grouped;
     const path = withoutQuery(ctx.transport.path);
-    if (path !== undefined) return byRoute(path) ?? global;
-    // Catalogue and route requests without a path are not limited (nothing to key them on).
-    return ctx.purpose === 'invoke' ? global : undefined;
+    // Requests without a path and no group are not limited (nothing to key them on).
+    return path === undefined ? undefined : byRoute(path) ?? global;
   };
 
   let lastLogged = 0;

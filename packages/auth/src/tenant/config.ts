@@ -10,9 +10,16 @@ export interface TenantConfig {
   readonly allowAdminOverride?: boolean;
   /** Role allowed to override, inheritance resolved (`super_admin`). */
   readonly adminRole?: string;
-  /** A non-public operation without a tenant is refused with TENANT_REQUIRED (true). */
+  /**
+   * A non-public operation or native route without a tenant is refused with TENANT_REQUIRED
+   * (true). A target's own `tenantRequired` overrides it for that target.
+   */
   readonly required?: boolean;
-  /** HTTP paths that need no tenant (globs with a trailing `*`). */
+  /**
+   * Path globs of native HTTP routes (not operations) that need no tenant, matched against the
+   * request path ([]).
+   * @deprecated Declare `{ tenantRequired: false }` on the operation or where the route is mounted.
+   */
   readonly excludePaths?: readonly string[];
   /** Accepts or refuses a resolved tenant id (default: accept). */
   readonly validate?: (tenantId: string) => boolean | Promise<boolean>;

@@ -50,7 +50,9 @@ export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMe
     }
     if (tenant !== undefined && config.validate !== undefined && !(await config.validate(tenant.id))) throw deny(ctx, 'tenant_invalid');
     if (tenant === undefined) {
-      if (config.required && ctx.purpose !== 'list' && !excluded(ctx.transport.path)) {
+      // The target's own declaration first; the path list only ever names native routes.
+      const required = ctx.policy.tenantRequired ?? config.required;
+      if (required && ctx.purpose !== 'list' && !(ctx.purpose === 'route' && excluded(ctx.transport.path))) {
         metrics.authFailures.inc({ channel: ctx.channel, reason: 'tenant_missing' });
         throw new TenantRequiredError(undefined, { cause: new Error('tenant_missing') });
       }

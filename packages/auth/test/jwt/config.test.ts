@@ -64,10 +64,12 @@ describe('configuration is validated when the plugin is built', () => {
     expect(enterprise.tenant?.required).toBe(true);
   });
 
-  it('exempts the documented non-operation HTTP routes by default', () => {
-    const plugin = new NexusAuthPlugin({ jwt: { secret: SECRET } });
-    for (const path of ['/health', '/health/ready', '/metrics', '/openapi.json', '/.well-known/oauth-protected-resource']) expect(plugin.isExemptPath(path)).toBe(true);
-    for (const path of ['/workflows', '/workflows/health/execute', '/metrics/extra']) expect(plugin.isExemptPath(path)).toBe(false);
+  it('exempts no path by default (routes declare public themselves), and the configured native-route globs', () => {
+    const plain = new NexusAuthPlugin({ jwt: { secret: SECRET } });
+    for (const path of ['/health', '/metrics', '/openapi.json', '/.well-known/oauth-protected-resource']) expect(plain.isExemptPath(path)).toBe(false);
+    const configured = new NexusAuthPlugin({ jwt: { secret: SECRET, exemptPaths: ['/status', '/public/*'] } });
+    for (const path of ['/status', '/status?verbose=1', '/public/logo.png']) expect(configured.isExemptPath(path)).toBe(true);
+    for (const path of ['/status/extra', '/workflows']) expect(configured.isExemptPath(path)).toBe(false);
   });
 });
 
