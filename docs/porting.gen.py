@@ -26,6 +26,7 @@ SECTIONS = [
   ]),
   ('tenant-isolation', 'Multi-Tenant Enterprise Patterns › Tenant Isolation Configuration', [
     'TenantConfig options as in the original (`tenantIdHeader`, `jwtClaim`, `allowAdminOverride`, `adminRole`, `excludePaths`).',
+    '**`excludePaths` names native HTTP routes only** (matched against the real request path, never an operation; kept for the port, deprecated). `/health` and `/docs` are served without a credential, so they never need a tenant. An operation or mounted router that needs no tenant declares `tenantRequired: false`, which holds on every channel.',
     '**`route_limits={"/api/workflows/*": ...}` becomes `operationLimits: {"*": ...}`.** Operations are served at `/workflows/<name>/execute` over HTTP and have no path at all over CLI or MCP, so the original glob silently matched nothing. `operationLimits` is keyed by operation name and applies on every channel; a `routeLimits` key that matches no served path now refuses to start, listing the paths that exist.',
   ]),
   ('tenant-workflows', 'Multi-Tenant Enterprise Patterns › Tenant-Aware Workflows', [
@@ -41,6 +42,7 @@ SECTIONS = [
     '`enterprise({ jwt, rbac, audit })`: the rate limit the call leaves out defaults on (100/min + 20 burst); tenant isolation stays off unless given.',
     'Redaction lists add to the defaults (Authorization, Cookie, password, token, secret, ...): a shorter list never un-redacts a credential.',
     'Records go to stdout as JSON lines; in a CLI process (`createCli(app).main()`) they go to stderr so stdout keeps only the result.',
+    '**`excludePaths` names native HTTP routes only** (the real request path; kept for the port, deprecated): `/health` is never audited anyway, and `/metrics` is skipped by the path. An operation or mounted router that must leave no record declares `audit: false` (or `\'metadata-only\'`: no bodies), and that holds on every channel, where a path would only ever have matched HTTP calls.',
   ]),
   ('load-balancing', 'High Availability Patterns › Load Balancing Configuration', [
     'Same options; with `backend: \'redis\'` the rate limit and the failed-authentication throttle share state across instances.',

@@ -53,7 +53,6 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
     logLevel: 'info',
     logRequestBody: false,
     logResponseBody: false,
-    excludePaths: ['/health', '/health/*', '/metrics', '/docs', '/docs/*'],
     redactFields: REDACT_FIELDS,
   };
   const auth = NexusAuthPlugin.enterprise({
@@ -64,7 +63,6 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
       burstSize: config.rateLimitBurst,
       backend: config.redisUrl ? 'redis' : 'memory',
       ...(config.redisUrl ? { redisUrl: config.redisUrl, redisCommandTimeoutMs: config.redisCommandTimeoutMs } : {}),
-      routeLimits: { '/health': null, '/health/*': null, '/metrics': null },
       includeHeaders: true,
       failOpen: true,
     },

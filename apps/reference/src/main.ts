@@ -57,7 +57,8 @@ async function main(argv: readonly string[]): Promise<void> {
   } else {
     const trustProxy = config.trustProxy.length > 0 ? { trustProxy: config.trustProxy } : {};
     const cors = config.corsOrigins.length > 0 ? { cors: { origins: config.corsOrigins } } : {};
-    const api = createApiChannel({ ...trustProxy, ...cors });
+    // Scrapes and the docs page are neither audited nor rate limited: the routes say so themselves.
+    const api = createApiChannel({ ...trustProxy, ...cors, routePolicy: { metrics: { audit: false, limitGroup: false }, docs: { audit: false, limitGroup: false } } });
     const mcp = createMcpChannel({
       ...trustProxy,
       ...cors,

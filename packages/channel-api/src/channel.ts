@@ -3,8 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { NexusSetupError, NotFoundError, resolveCorsPolicy, resolveServerLimits } from '@nexus/core';
-import type { Channel, ChannelAddress, CorsOptions, Nexus, ServerLimitOptions, ServerLimits } from '@nexus/core';
+import { NexusSetupError, NotFoundError, resolveCorsPolicy, resolvePolicy, resolveServerLimits } from '@nexus/core';
+import type { Channel, ChannelAddress, CorsOptions, Nexus, Policy, PolicyOptions, ServerLimitOptions, ServerLimits } from '@nexus/core';
 import { requestIdFrom } from '@nexus/core/protocol';
 import { withCors } from './cors.js';
 import { mountDocs } from './docs.js';
@@ -19,7 +19,8 @@ import { createAddressResolver, pathOf } from './request.js';
 import type { TokenSources, TrustProxy } from './request.js';
 import { admitted, catalogue, execute, executeTarget, nativeCall } from './routes.js';
 import { mountOperations } from './operations.js';
-import type { RouteContext } from './routes.js';
+import { builtinPolicies } from './routes.js';
+import type { BuiltinPolicies, BuiltinRoutePolicy, RouteContext } from './routes.js';
 
 /** `headersTimeout`, `requestTimeout`, `keepAliveTimeout` and `maxConnections` bound the listener (see the README). */
 export interface ApiChannelOptions extends ServerLimitOptions {
@@ -48,14 +49,24 @@ export interface ApiChannelOptions extends ServerLimitOptions {
   readonly docs?: boolean;
   /** Browser access from other origins (`{origins: [...], credentials?}`); off by default. */
   readonly cors?: CorsOptions;
+  /**
+   * Policy metadata of the built-in routes the pipeline admits, over their default `{ public: true }`:
+   * e.g. `{ metrics: { public: false, audit: false } }` makes scrapers authenticate and keeps scrapes out of audit.
+   */
+  readonly routePolicy?: BuiltinRoutePolicy;
 }
 
 /** The HTTP channel: add it to an app, extend it with native middleware and routers. */
 export interface ApiChannel extends Channel {
   /** Express middleware the channel runs once the pipeline admitted a request (after the limit phase, before authorization); it can read `req.nexus`. */
   addMiddleware(middleware: RequestHandler): this;
-  /** Mounts an Express router whose requests pass the pipeline's authentication, tenant and limit phases first. */
-  addRouter(path: string, router: Router | RequestHandler): this;
+  /**
+   * Mounts an Express router whose requests pass the pipeline's authentication, tenant and limit
+   * phases first, under the policy metadata it declares (`public`, `audit`, `tenantRequired`,
+   * `limitGroup`, `tags`), as operations declare theirs.
+   * @example api.addRouter('/status', statusRouter, { public: true, audit: false });
+   */
+  addRouter(path: string, router: Router | RequestHandler, policy?: PolicyOptions): this;
   /** The bound address once started (the real port when started on port 0). */
   address(): AddressInfo | undefined;
 }
@@ -65,7 +76,8 @@ class ExpressApiChannel implements ApiChannel {
   private app: Nexus | undefined;
   private server: Server | undefined;
   private readonly middlewares: RequestHandler[] = [];
-  private readonly routers: [string, Router | RequestHandler][] = [];
+  private readonly routers: [string, Router | RequestHandler, Policy][] = [];
+  private readonly policies: BuiltinPolicies;
   private openapi: OpenApiRoute | undefined;
   private rc: RouteContext | undefined;
   private stopping: Promise<void> | undefined;
@@ -82,6 +94,7 @@ class ExpressApiChannel implements ApiChannel {
     if (options.bodyLimit !== undefined && !(Number.isInteger(options.bodyLimit) && options.bodyLimit > 0)) {
       throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'bodyLimit must be a positive integer number of bytes');
     }
+    this.policies = builtinPolicies(options.routePolicy);
   }
 
   attach(app: Nexus): void {
@@ -98,10 +111,10 @@ class ExpressApiChannel implements ApiChannel {
     return this;
   }
 
-  addRouter(path: string, router: Router | RequestHandler): this {
+  addRouter(path: string, router: Router | RequestHandler, policy?: PolicyOptions): this {
     if (this.server !== undefined) throw new NexusSetupError('NEXUS_ERR_ALREADY_STARTED', 'routers must be added before the channel starts');
     if (typeof path !== 'string' || !path.startsWith('/')) throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'addRouter() needs a path starting with "/"');
-    this.routers.push([path, router]);
+    this.routers.push([path, router, resolvePolicy(`route ${path}`, policy)]);
     return this;
   }
 
@@ -136,6 +149,7 @@ class ExpressApiChannel implements ApiChannel {
       tokens,
       render,
       clientAddress: createAddressResolver(this.options.trustProxy),
+      policies: this.policies,
       // From the app's drain on (its delay included), or this channel's own stop: readiness 503 and Connection: close.
       get draining() {
         return channel.stopping !== undefined || app.state === 'draining' || app.state === 'stopped';
@@ -231,19 +245,20 @@ class ExpressApiChannel implements ApiChannel {
         admitted(rc, req, res, async () => {
           const text = await app.metrics.registry.metrics();
           sendJson(res, 200, text, {}, app.metrics.registry.contentType);
-        }),
+        }, rc.policies.metrics),
       );
     }
     if (this.routers.length > 0) {
-      const prefixes = this.routers.map(([path]) => path.replace(/\/+$/, ''));
+      const mounted = this.routers.map(([path, , policy]) => ({ prefix: path.replace(/\/+$/, ''), policy }));
       // Admission is mounted without a path so native middleware sees the full, unstripped URL.
       server.use((req: Request, res: Response, next: NextFunction) => {
         const path = req.path;
-        if (!prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`) || prefix === '')) return next();
+        const route = mounted.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`) || prefix === '');
+        if (route === undefined) return next();
         return admitted(rc, req, res, (ctx) => {
           setAnnotationHeaders(res, ctx.annotations, rc.render);
           return passToRouter(res, next);
-        });
+        }, route.policy);
       });
       for (const [path, router] of this.routers) server.use(path, router);
     }

@@ -89,6 +89,6 @@ export function createDocs(): { page(res: ServerResponse): void; asset(name: str
 /** Mounts `GET /docs` and its assets, admitted by the pipeline like `/openapi.json`. */
 export function mountDocs(server: Express, rc: RouteContext): void {
   const docs = createDocs();
-  server.get('/docs', (req, res) => admitted(rc, req, res, () => docs.page(res)));
-  server.get('/docs/assets/:file', (req, res, next) => admitted(rc, req, res, () => (docs.asset(req.params.file as string, res) ? undefined : next())));
+  server.get('/docs', (req, res) => admitted(rc, req, res, () => docs.page(res), rc.policies.docs));
+  server.get('/docs/assets/:file', (req, res, next) => admitted(rc, req, res, () => (docs.asset(req.params.file as string, res) ? undefined : next()), rc.policies.docs));
 }

@@ -1,5 +1,6 @@
 export { createApiChannel } from './channel.js';
 export type { ApiChannel, ApiChannelOptions } from './channel.js';
+export type { BuiltinRoutePolicy } from './routes.js';
 export { guard, requirePermission, requireRole } from './native.js';
 export type { NexusRequestInfo } from './native.js';
 export { buildOpenApi } from './openapi.js';

@@ -30,10 +30,10 @@ export class OpenApiRoute {
 
   async serve(app: Nexus, rc: RouteContext, req: Request, res: Response): Promise<void> {
     const all = app.allOperations();
-    if (this.options.public === true) return admitted(rc, req, res, () => sendJson(res, 200, this.document(all), {}));
+    if (this.options.public === true) return admitted(rc, req, res, () => sendJson(res, 200, this.document(all), {}), rc.policies.openapi);
     const init = initOf(rc, req, req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']), pathOf(req.originalUrl));
     if (init.credential?.kind === 'none') {
-      return admitted(rc, req, res, () => sendJson(res, 200, this.document(all.filter((operation) => operation.public)), {}));
+      return admitted(rc, req, res, () => sendJson(res, 200, this.document(all.filter((operation) => operation.public)), {}), rc.policies.openapi);
     }
     const listed = await app.dispatch({ ...init, purpose: 'list' });
     if (res.headersSent) return;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import { InvalidInputError, NotFoundError, catalogueEntry } from '@nexus/core';
-import type { InvocationInit, Nexus, NexusContext, NexusResult } from '@nexus/core';
+import { InvalidInputError, NotFoundError, catalogueEntry, resolvePolicy } from '@nexus/core';
+import type { InvocationInit, Nexus, NexusContext, NexusResult, Policy, PolicyOptions } from '@nexus/core';
 import { firstHeader, requestIdFrom } from '@nexus/core/protocol';
 import { BodyError, readJsonBody } from './body.js';
 import { annotationHeaders, fromNativeError, sendJson, sendProblem } from './render.js';
@@ -24,6 +24,27 @@ export interface RouteContext {
   readonly draining: boolean;
   /** Native middleware (`addMiddleware`), run by the channel on each admitted request. */
   readonly middlewares: readonly RequestHandler[];
+  /** What the built-in native routes declare (resolved once, from `routePolicy`). */
+  readonly policies: BuiltinPolicies;
+}
+
+/** The policy of each built-in native route the pipeline admits. */
+export interface BuiltinPolicies {
+  readonly metrics: Policy;
+  readonly openapi: Policy;
+  readonly docs: Policy;
+}
+
+/** What `routePolicy` may declare for the built-in routes (`/metrics`, `/openapi.json`, `/docs` and its assets). */
+export type BuiltinRoutePolicy = { readonly [K in keyof BuiltinPolicies]?: PolicyOptions };
+
+/** Built-in routes are open by what they declare (`public: true` unless told otherwise), not by a path list elsewhere. */
+export function builtinPolicies(declared: BuiltinRoutePolicy = {}): BuiltinPolicies {
+  return {
+    metrics: resolvePolicy('route /metrics', { public: true, ...declared.metrics }),
+    openapi: resolvePolicy('route /openapi.json', { public: true, ...declared.openapi }),
+    docs: resolvePolicy('route /docs', { public: true, ...declared.docs }),
+  };
 }
 
 /** The native side of a request when native middleware must see it; undefined keeps the call on the plain path. */
@@ -162,13 +183,14 @@ export async function catalogue(rc: RouteContext, req: Request, res: Response, n
 }
 
 /**
- * Answers a native route (metrics, OpenAPI, custom routers): the pipeline admits it, then the
- * channel runs native middleware and `serve` with the admitted context.
+ * Answers a native route (metrics, OpenAPI, custom routers): the pipeline admits it under the
+ * policy the route declared, then the channel runs native middleware and `serve` with the
+ * admitted context.
  */
-export async function admitted(rc: RouteContext, req: Request, res: Response, serve: (ctx: NexusContext) => unknown): Promise<void> {
+export async function admitted(rc: RouteContext, req: Request, res: Response, serve: (ctx: NexusContext) => unknown, policy?: Policy): Promise<void> {
   const requestId = req.nexus?.requestId ?? requestIdFrom(req.headers);
   const init = initOf(rc, req, requestId, pathOf(req.originalUrl));
   init.admission = nativeAdmission({ app: rc.app, req, res, middlewares: rc.middlewares, render: rc.render }, serve);
-  const result = await rc.app.dispatch({ ...init, purpose: 'route' });
+  const result = await rc.app.dispatch(policy === undefined ? { ...init, purpose: 'route' } : { ...init, purpose: 'route', policy });
   if (!result.ok && !res.headersSent) sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
 }

@@ -30,7 +30,7 @@ beforeAll(async () => {
         viewer: ['read:*'],
         analyst: { permissions: ['execute:tenant_info'], inherits: ['viewer'] },
       },
-      rateLimit: { requestsPerMinute: 1_000, burstSize: 0, routeLimits: { '/workflows/tight/execute': { requestsPerMinute: 1, burstSize: 0 } } },
+      rateLimit: { requestsPerMinute: 1_000, burstSize: 0, operationLimits: { tight: { requestsPerMinute: 1, burstSize: 0 } } },
       tenantIsolation: { adminRole: 'admin' },
       audit: { backend: (record: AuditRecord) => void records.push(record) },
     }),

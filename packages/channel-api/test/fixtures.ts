@@ -4,17 +4,16 @@ import type { NexusContext, NexusOptions, Plugin, RunnableWorkflow } from '@nexu
 
 /**
  * A tiny stand-in for an auth plugin so channel behaviour can be tested without policy code:
- * token `id|role1,role2|tenant|perm1,perm2`, `bad` is refused, non-operation paths under
- * /health, /metrics, /openapi.json and /docs are exempt.
+ * token `id|role1,role2|tenant|perm1,perm2`, `bad` is refused, whatever declares `public`
+ * (an operation, a built-in or mounted route) admits anonymous callers.
  */
 export function testAuth(): Plugin {
   return {
     name: 'test-auth',
     setup(app) {
       app.use('authenticate', async (ctx, next) => {
-        const exempt = ctx.purpose === 'route' && /^\/(health|metrics|openapi\.json|docs)/.test(ctx.transport.path ?? '');
         if (ctx.credential.kind !== 'bearer') {
-          if (ctx.definition?.public || exempt) return next();
+          if (ctx.policy.public) return next();
           throw new UnauthenticatedError();
         }
         const [id, roles = '', tenant = '', permissions = ''] = ctx.credential.token.split('|');

@@ -209,6 +209,22 @@ function authCases(target: ChannelUnderTest, test: TestApi, auth: ConformanceAut
       if (refused.requestId !== undefined) assert.equal(second!.requestId, refused.requestId);
     });
   }
+  if (auditRecords !== undefined && target.sharedApp !== false) {
+    test.it('writes no audit record for an operation declaring audit: false', async () => {
+      const bearer = await as(['caller'], 'unaudited-user');
+      expectOk(await driver().invoke({ operation: 'unaudited', token: bearer }));
+      expectOk(await driver().invoke({ operation: 'whoami', token: bearer }));
+      await eventually(async () => auditRecords().some((record) => record.principal === 'unaudited-user' && record.operation === 'whoami'));
+      const mine = auditRecords().filter((record) => record.principal === 'unaudited-user' && !record.operation.startsWith('$'));
+      assert.deepEqual(mine.map((record) => record.operation), ['whoami']);
+    });
+  }
+  test.it('spends one budget for the operations of one limit group', async () => {
+    const bearer = await as(['caller'], 'grouped-user');
+    for (let i = 0; i < CONFORMANCE_LIMITED_CALLS; i++) expectOk(await driver().invoke({ operation: i % 2 === 0 ? 'limited_too' : 'limited', token: bearer }));
+    expectError(await driver().invoke({ operation: 'limited_too', token: bearer }), 'RATE_LIMITED');
+    expectError(await driver().invoke({ operation: 'limited', token: bearer }), 'RATE_LIMITED');
+  });
   test.it('answers RATE_LIMITED with a retry time once the budget is spent', async () => {
     const bearer = await as(['caller'], 'rate-limited-user');
     for (let i = 0; i < CONFORMANCE_LIMITED_CALLS; i++) expectOk(await driver().invoke({ operation: 'limited', token: bearer }));

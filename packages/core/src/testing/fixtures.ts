@@ -12,7 +12,8 @@ export const CONFORMANCE_LIMITED_CALLS = 2;
  * What an auth implementation provides so the conformance suite can check its decisions
  * on every channel. Roles: `caller` may execute every fixture operation except `admin_only`
  * (permission `admin:only`); `admin` may do everything. `limited` admits
- * CONFORMANCE_LIMITED_CALLS calls per principal per minute (route `/workflows/limited/execute`).
+ * CONFORMANCE_LIMITED_CALLS calls per principal per minute (limit group `limited`, which
+ * `limited_too` declares too); `unaudited` declares `audit: false`.
  */
 export interface ConformanceAuth {
   plugins(): Plugin[];
@@ -97,6 +98,9 @@ export function createConformanceApp(options: { auth?: ConformanceAuth; nexus?: 
   }));
   app.handler('public_ping', { description: 'Needs no credential.', input: z.object({}), public: true }, () => ({ pong: true }));
   app.handler('limited', { description: 'Rate limited to a few calls per minute.', input: z.object({}) }, () => ({ ok: true }));
+  // Policy metadata: each decides the same on every channel, with no path involved.
+  app.handler('limited_too', { description: 'Spends the budget of limited (its limit group).', input: z.object({}), limitGroup: 'limited' }, () => ({ ok: true }));
+  app.handler('unaudited', { description: 'Never audited.', input: z.object({}), audit: false }, () => ({ ok: true }));
   app.handler('admin_only', { description: 'Needs admin:only.', input: z.object({}), permission: 'admin:only' }, () => ({ ok: true }));
   app.handler('whoami', { description: 'Returns the caller as the pipeline resolved it.', input: z.object({}) }, (_input, ctx) => ({
     principal: ctx.principal?.id ?? null,
