@@ -9,7 +9,6 @@ import type { RecordStore } from './record-store.js';
 import { REDACT_FIELDS, ROLES } from './roles.js';
 import { registerTenantWorkflow } from './tenant-workflow.js';
 import { registerTenantReport } from './tenant-report.js';
-import { createBullMqJobPort } from '@nexus/jobs';
 
 export interface ReferenceApp {
   readonly app: Nexus;
@@ -32,7 +31,7 @@ function jwtConfig(config: ReferenceConfig): JWTConfig {
  * listeners keep accepting on stop while readiness is 503 (servers only; 0). `worker`: whether
  * this process runs jobs (default NEXUS_JOBS_WORKER).
  */
-export function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean; drainDelayMs?: number; worker?: boolean } = {}): ReferenceApp {
+export async function createReferenceApp(config: ReferenceConfig, options: { logger?: Logger; auditToStderr?: boolean; drainDelayMs?: number; worker?: boolean } = {}): Promise<ReferenceApp> {
   const app = new Nexus({
     apiPort: config.apiPort,
     mcpPort: config.mcpPort,
@@ -86,8 +85,9 @@ export function createReferenceApp(config: ReferenceConfig, options: { logger?: 
   registerTenantWorkflow(app);
   registerTenantReport(app);
   app.configureJobs({
-    // With Redis, jobs survive restarts and any instance or `--worker` process runs them.
-    port: config.redisUrl ? createBullMqJobPort({ url: config.redisUrl, ttlSeconds: config.jobTtlSeconds, queue: config.jobsQueue, lockDurationMs: config.jobLockMs, stalledIntervalMs: config.jobLockMs }) : createMemoryJobPort({ ttlSeconds: config.jobTtlSeconds }),
+    // With Redis, jobs survive restarts and any instance or `--worker` process runs them. BullMQ
+    // (and its Redis driver) load only then: a CLI command without Redis starts ~250 ms sooner.
+    port: config.redisUrl ? (await import('@nexus/jobs')).createBullMqJobPort({ url: config.redisUrl, ttlSeconds: config.jobTtlSeconds, queue: config.jobsQueue, lockDurationMs: config.jobLockMs, stalledIntervalMs: config.jobLockMs }) : createMemoryJobPort({ ttlSeconds: config.jobTtlSeconds }),
     worker: options.worker ?? config.jobsWorker,
     concurrency: config.workerConcurrency,
   });

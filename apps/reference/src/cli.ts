@@ -15,7 +15,7 @@ try {
   }
   // The audit backend stays `logging`: createCli's main() keeps stdout for the result itself.
   // With Redis a short-lived command must not take the deployment's jobs (it would leave them mid-run).
-  const { app } = createReferenceApp(config, { logger: createJsonLogger({ level: 'warn' }), worker: config.redisUrl === undefined });
+  const { app } = await createReferenceApp(config, { logger: createJsonLogger({ level: 'warn' }), worker: config.redisUrl === undefined });
   await createCli(app, { scriptName: 'nexus-reference', description: 'Run the reference app\'s operations in-process.' }).main();
 } catch (error) {
   process.stderr.write(`nexus-reference: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -7,11 +7,11 @@ import { ConfigError, loadConfig } from '../src/config.js';
 const env = (extra: Record<string, string>) => ({ NEXUS_JWT_SECRET: randomBytes(48).toString('base64url'), ...extra });
 
 describe('reference configuration of audit and stop', () => {
-  it('applies the drain delay only where the app serves: the in-process CLI stops at once', () => {
+  it('applies the drain delay only where the app serves: the in-process CLI stops at once', async () => {
     const config = loadConfig(env({ NEXUS_DRAIN_DELAY_MS: '3000' }));
     expect(config.drainDelayMs).toBe(3_000);
-    expect(createReferenceApp(config, { logger: silentLogger }).app.options.drainDelayMs).toBe(0);
-    expect(createReferenceApp(config, { logger: silentLogger, drainDelayMs: config.drainDelayMs }).app.options.drainDelayMs).toBe(3_000);
+    expect((await createReferenceApp(config, { logger: silentLogger })).app.options.drainDelayMs).toBe(0);
+    expect((await createReferenceApp(config, { logger: silentLogger, drainDelayMs: config.drainDelayMs })).app.options.drainDelayMs).toBe(3_000);
   });
 
   it.each([

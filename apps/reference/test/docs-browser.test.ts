@@ -30,7 +30,7 @@ describeWithChromium('GET /docs in headless Chromium', () => {
 
   beforeAll(async () => {
     expect(available).toBe(true);
-    app = createReferenceApp(loadConfig({ NEXUS_JWT_SECRET: secret, NEXUS_API_PORT: '0', NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-docs-audit-${process.pid}.log`) }), { logger: silentLogger }).app;
+    app = (await createReferenceApp(loadConfig({ NEXUS_JWT_SECRET: secret, NEXUS_API_PORT: '0', NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-docs-audit-${process.pid}.log`) }), { logger: silentLogger })).app;
     const api = createApiChannel({ port: 0 });
     app.addChannel(api);
     await app.start();

@@ -10,18 +10,18 @@ import { loadConfig } from '../src/config.js';
 
 const secret = randomBytes(48).toString('base64url');
 const operator = () => ({ kind: 'bearer' as const, token: createAccessToken({ subject: 'ops', key: secret, roles: ['operator'], tenant: 'acme' }) });
-const build = () => createReferenceApp(loadConfig({ NEXUS_JWT_SECRET: secret, NEXUS_API_PORT: '0', NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-operations-audit-${process.pid}.log`) }), { logger: silentLogger, auditToStderr: false }).app;
+const build = async () => (await createReferenceApp(loadConfig({ NEXUS_JWT_SECRET: secret, NEXUS_API_PORT: '0', NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-operations-audit-${process.pid}.log`) }), { logger: silentLogger, auditToStderr: false })).app;
 
 describe('deep_health', () => {
   it('reports channels this process does not serve as such (the in-process CLI)', async () => {
-    const app = build();
+    const app = await build();
     const result = await app.invoke({ channel: 'cli', operation: 'deep_health', credential: operator() });
     expect(result.ok && result.value).toEqual({ status: 'healthy', channels: { api: 'not served', cli: 'available', mcp: 'not served' } });
     await app.stop();
   });
 
   it('reports the API listener running while it serves, and down once it stops', async () => {
-    const app = build();
+    const app = await build();
     app.addChannel(createApiChannel({ port: 0 }));
     await app.start();
     const running = await app.invoke({ channel: 'cli', operation: 'deep_health', credential: operator() });
@@ -33,7 +33,7 @@ describe('deep_health', () => {
 
 describe('operation metadata', () => {
   it('every operation declares its output and annotations', async () => {
-    const app = build();
+    const app = await build();
     const missing = app.allOperations().filter((operation) => operation.outputSchema === undefined || operation.annotations === undefined).map((operation) => operation.name);
     expect(missing).toEqual([]);
     await app.stop();
@@ -45,13 +45,13 @@ describe('operation metadata', () => {
     ['deep_health', { readOnly: true }],
     ['gdpr_export_user_data', { readOnly: true }],
   ])('%s is marked %j', async (name, hints) => {
-    const app = build();
+    const app = await build();
     expect(app.operation(name)?.annotations).toMatchObject(hints);
     await app.stop();
   });
 
   it('results of real calls pass their output schemas', async () => {
-    const app = build();
+    const app = await build();
     const admin = { kind: 'bearer' as const, token: createAccessToken({ subject: 'root', key: secret, roles: ['admin'], tenant: 'acme' }) };
     const calls: [string, Record<string, unknown>][] = [
       ['echo', { message: 'hi' }],

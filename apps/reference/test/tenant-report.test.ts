@@ -13,7 +13,7 @@ const as = (subject: string, roles: string[], tenant: string) => ({ channel: 'cl
 
 describe('tenant_report', () => {
   it('runs as a job for read:reports holders, with progress per step, visible only to its submitter and tenant admin', async () => {
-    const { app } = createReferenceApp(loadConfig({ NEXUS_JWT_SECRET: secret, NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-report-audit-${process.pid}.log`) }), { logger: silentLogger });
+    const { app } = await createReferenceApp(loadConfig({ NEXUS_JWT_SECRET: secret, NEXUS_AUDIT_FILE: join(tmpdir(), `nexus-report-audit-${process.pid}.log`) }), { logger: silentLogger });
     try {
       const exec = as('eve', ['executive'], 'acme');
       expect((await app.submit({ ...as('dan', ['dpo'], 'acme'), operation: 'tenant_report', input: { days: 7 } })).ok).toBe(false);
