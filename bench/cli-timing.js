@@ -20,7 +20,7 @@ async function time(args, env) {
 }
 
 /** Median wall times (ms) of `node -e 0`, the in-process CLI and the remote `nexus` against `apiUrl`. */
-export async function measureCli({ secret, apiUrl, runs = 15 }) {
+export async function measureCli({ secret, apiUrl, runs = 15, against }) {
   const token = signHs256(secret, '1h');
   const audit = join(tmpdir(), `nexus-bench-cli-audit-${process.pid}.log`);
   const commands = {
@@ -29,6 +29,8 @@ export async function measureCli({ secret, apiUrl, runs = 15 }) {
       [REFERENCE_CLI, 'run', 'echo', '--input', '{"message":"hello"}', '--output', 'json'],
       { NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token, REDIS_URL: '', NEXUS_AUDIT_FILE: audit },
     ],
+    // The in-process CLI of another checkout (`--against`), for a before/after comparison.
+    ...(against === undefined ? {} : { inProcessAgainst: [[join(against, 'apps/reference/dist/cli.js'), 'run', 'echo', '--input', '{"message":"hello"}', '--output', 'json'], { NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token, REDIS_URL: '', NEXUS_AUDIT_FILE: audit }] }),
     remote: [[REMOTE_CLI, 'run', 'echo', '--param', 'message=hi'], { NEXUS_URL: apiUrl, NEXUS_TOKEN: token }],
   };
   const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));

@@ -2,6 +2,7 @@
 // medians, ratios against bare Express (HTTP) and the bare MCP SDK (MCP). Writes RESULTS.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCli } from './cli-timing.js';
 import { load, median, memory, openFiles } from './harness.js';
@@ -18,6 +19,9 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    focus: { type: 'boolean', default: false },
+    against: { type: 'string' },
+    cli: { type: 'boolean', default: false },
     soak: { type: 'boolean', default: false },
     'soak-requests': { type: 'string', default: '1000000' },
     'soak-warmup': { type: 'string', default: '200000' },
@@ -30,7 +34,19 @@ const warmup = quick ? 1 : Number(args.warmup);
 const rounds = quick ? 1 : Number(args.rounds);
 const connections = Number(args.connections);
 const only = args.only?.split(',');
-const selected = VARIANTS.filter((variant) => (only ? only.includes(variant.id) : !quick || variant.quick));
+// `--against <checkout>` implies `--focus`: a before/after comparison is not a result to keep.
+const focus = args.focus || args.against !== undefined;
+const against = args.against === undefined ? undefined : resolve(args.against);
+const chosen = VARIANTS.filter((variant) => (only ? only.includes(variant.id) : !quick || variant.quick));
+// Nexus variants (the reference app and servers/api.js) get a twin running the other
+// checkout's build, measured in the same interleaved rounds; each row's ratios are then this
+// checkout against its twin.
+const twinned = (variant) => variant.kind === 'reference' || variant.id === 'api';
+const selected = against === undefined
+  ? chosen
+  : chosen.flatMap((variant) => (twinned(variant)
+    ? [{ ...variant, baseline: `${variant.id}@against` }, { ...variant, id: `${variant.id}@against`, label: `${variant.label} [${against}]`, baseline: undefined, checkout: against }]
+    : [variant]));
 const SOAK_HEADING = '## Soak (`pnpm bench --soak`)';
 
 const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
@@ -101,6 +117,18 @@ async function soak() {
   writeFileSync(args.out, `${(at < 0 ? text : text.slice(0, at)).trimEnd()}\n\n${section}\n`);
 }
 
+/** CLI start-up medians of a focused run (`--cli`), each against `node -e 0`. */
+function cliLines(cli) {
+  if (cli === undefined) return [];
+  const line = (name, ms) => `- ${name}: ${fmt(ms)} ms, ${fmt(ms / cli.node, 2)}× \`node -e 0\` (${fmt(cli.node)} ms)`;
+  return [
+    `CLI start-up, medians of ${cli.runs} interleaved runs:`,
+    line('in-process `cli.js run echo`', cli.inProcess),
+    ...(cli.inProcessAgainst === undefined ? [] : [line(`in-process \`cli.js run echo\` [${against}]`, cli.inProcessAgainst)]),
+    line('remote `nexus run echo`', cli.remote),
+  ];
+}
+
 async function main() {
   if (args.soak) return soak();
   console.log(`starting ${selected.length} variants: ${selected.map((variant) => variant.id).join(', ')}`);
@@ -125,11 +153,11 @@ async function main() {
     }
     // The remote CLI needs a running server: the enterprise one, while it is still up.
     const enterprise = servers.get('enterprise');
-    if (!quick && enterprise) cli = await measureCli({ secret: SECRET, apiUrl: enterprise.apiUrl });
+    if (!quick && enterprise && (!focus || args.cli)) cli = await measureCli({ secret: SECRET, apiUrl: enterprise.apiUrl, against });
   } finally {
     for (const server of servers.values()) await server.stop();
   }
-  if (!quick && servers.has('enterprise')) {
+  if (!quick && !focus && servers.has('enterprise')) {
     const profileOf = (id) => profileVariant(VARIANTS.find((variant) => variant.id === id), { connections, duration });
     profile = { ours: await profileOf('enterprise'), peer: servers.has('fastify-stack') ? await profileOf('fastify-stack') : undefined };
   }
@@ -165,13 +193,15 @@ async function main() {
     `${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${fmt(totalmem() / 2 ** 30, 0)} GiB · Node ${process.version}`,
     `autocannon from a separate process, ${connections} connections, ${duration} s per run, ${rounds} interleaved rounds (A/B/B/A), medians; warm-up ${warmup} s each.`,
     'Ratios: × baseline req/s = ours ÷ baseline; × baseline CPU = baseline CPU µs/req ÷ ours (higher is better for both); p99 × baseline = ours ÷ baseline (lower is better).',
-    'Baselines: bare Express 5 + express.json() for HTTP rows, the bare MCP SDK stateless server for MCP rows.',
+    against === undefined
+      ? 'Baselines: bare Express 5 + express.json() for HTTP rows, the bare MCP SDK stateless server for MCP rows.'
+      : `Baselines: each Nexus row against its twin built from ${against} (same run, interleaved); the other rows against bare Express / the bare MCP SDK.`,
     '"A different token every request": a pool of 12,000 distinct principals sent round-robin, larger than the verified-token caches (10,000), so every verification misses.',
     'The Fastify RS256 rows follow @fastify/jwt\'s documented JWKS recipe (get-jwks): the key is fetched once and cached as a JWK, then converted to PEM for every verification.',
     '',
     ...table,
     '',
-    ...targets(byId, cli, fmt),
+    ...(focus ? cliLines(cli) : targets(byId, cli, fmt)),
     ...(profile
       ? [
           '',
@@ -189,7 +219,7 @@ async function main() {
       : []),
   ].join('\n');
   console.log(`\n${report}`);
-  if (!quick) {
+  if (!quick && !focus) {
     const soakText = soakSection();
     writeFileSync(args.out, `${report}\n${soakText ? `\n${soakText}\n` : ''}`);
   }

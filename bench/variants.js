@@ -7,6 +7,9 @@ import { freePort, startServer, waitForHttp } from './harness.js';
 import { hs256Pool, rs256Pool, signHs256, signRs256 } from './tokens.js';
 
 const REFERENCE_MAIN = new URL('../apps/reference/dist/main.js', import.meta.url).pathname;
+// A twin of a variant (`--against`) runs the same file from another checkout of this repository.
+const referenceMain = (variant) => (variant.checkout === undefined ? REFERENCE_MAIN : join(variant.checkout, 'apps/reference/dist/main.js'));
+const scriptOf = (variant) => (variant.checkout === undefined ? variant.script : join(variant.checkout, 'bench', variant.script));
 export const SECRET = randomBytes(48).toString('base64url');
 const ECHO_BODY = JSON.stringify({ inputs: { message: 'hello, nexus' } });
 const MCP_BODY = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hello, nexus' } } });
@@ -91,7 +94,7 @@ async function startReference(variant, auth) {
     NEXUS_JWT_SECRET: auth.env.secret ?? '',
     NEXUS_JWKS_URL: auth.env.jwksUrl ?? '',
   };
-  const server = withCleanup(await startServer({ script: REFERENCE_MAIN, env, execArgv: variant.execArgv, ready: () => waitForHttp(`http://127.0.0.1:${env.NEXUS_API_PORT}/health/ready`) }), env.NEXUS_AUDIT_FILE);
+  const server = withCleanup(await startServer({ script: referenceMain(variant), env, execArgv: variant.execArgv, ready: () => waitForHttp(`http://127.0.0.1:${env.NEXUS_API_PORT}/health/ready`) }), env.NEXUS_AUDIT_FILE);
   const port = variant.mcp ? env.NEXUS_MCP_PORT : env.NEXUS_API_PORT;
   return { ...server, token: auth.token, tokenFile: auth.tokenFile, mcpUrl: `http://127.0.0.1:${env.NEXUS_MCP_PORT}/mcp`, apiUrl: `http://127.0.0.1:${env.NEXUS_API_PORT}`, load: loadSpec(variant, `http://127.0.0.1:${port}`, auth) };
 }
@@ -105,6 +108,6 @@ export async function startVariant(variant) {
     BENCH_JWT_CACHE: String(variant.cache ?? 0),
     BENCH_AUDIT_FILE: auditFile(variant),
   };
-  const server = withCleanup(await startServer({ script: variant.kind === 'stack' ? 'servers/fastify-stack.js' : variant.script, env, execArgv: variant.execArgv }), env.BENCH_AUDIT_FILE);
+  const server = withCleanup(await startServer({ script: variant.kind === 'stack' ? 'servers/fastify-stack.js' : scriptOf(variant), env, execArgv: variant.execArgv }), env.BENCH_AUDIT_FILE);
   return { ...server, load: loadSpec(variant, `http://127.0.0.1:${server.info.port}`, auth) };
 }
