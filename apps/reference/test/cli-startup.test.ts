@@ -40,4 +40,11 @@ describe('the in-process CLI loads only what a command needs', () => {
     expect(loaded.length).toBeGreaterThan(0);
     expect(loaded.filter((name) => ['bullmq', 'ioredis'].includes(name))).toEqual([]);
   });
+
+  it('verifies its token without jsonwebtoken (node:crypto verifies; jsonwebtoken only mints tokens)', async () => {
+    const env = cleanEnv({ NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token, NEXUS_AUDIT_FILE: join(work, 'audit.log') });
+    const { code, loaded } = await loadedBy(['run', 'echo', '--param', 'message=hi'], env);
+    expect(code).toBe(0);
+    expect(loaded).not.toContain('jsonwebtoken');
+  });
 });

@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { NexusSetupError } from '@nexus/core';
 import { ALGORITHMS } from './jwt/config.js';
 import type { JwtAlgorithm } from './jwt/config.js';
+import { loadJsonwebtoken } from './lazy-modules.js';
 
 /** What `createAccessToken` signs. Time values are in seconds. */
 export interface AccessTokenOptions {
@@ -44,7 +44,7 @@ export function createAccessToken(options: AccessTokenOptions): string {
     ...(options.tenant === undefined ? {} : { [options.tenantClaim ?? 'tenant_id']: options.tenant }),
     ...options.claims,
   };
-  return jwt.sign(payload, options.key, {
+  return loadJsonwebtoken().sign(payload, options.key, {
     algorithm,
     subject: options.subject,
     expiresIn: options.expiresIn ?? 3600,

@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import jwt from 'jsonwebtoken';
 import { isValidIdentifier } from '@nexus/core';
 import type { HealthCheckResult, Principal } from '@nexus/core';
 import { TOKEN_CACHE_TTL_SECONDS, VerifiedTokenCache } from './cache.js';
@@ -8,6 +7,7 @@ import type { ResolvedJwtConfig } from './config.js';
 import { CredentialRejected } from './errors.js';
 import type { AuthFailureReason } from './errors.js';
 import { jwksKeySource } from './jwks.js';
+import { verifyJws } from './jws.js';
 import type { JwksKeySource } from './jwks.js';
 import { principalFromClaims } from './principal.js';
 
@@ -29,30 +29,18 @@ function reject(reason: AuthFailureReason): never {
   throw new CredentialRejected(reason);
 }
 
-function parseHeader(token: string): { alg: unknown; kid: unknown } {
+function parseHeader(token: string): { alg: unknown; kid: unknown; typ: unknown } {
   try {
     const header: unknown = JSON.parse(Buffer.from(token.slice(0, token.indexOf('.')), 'base64url').toString('utf8'));
     if (typeof header !== 'object' || header === null || Array.isArray(header)) reject('malformed');
     // RFC 7515 §4.1.11: a recipient must refuse a token whose `crit` names anything it does not
     // implement; this verifier implements no extension, so any `crit` at all is refused.
     if (Object.hasOwn(header, 'crit')) reject('crit_unsupported');
-    return header as { alg: unknown; kid: unknown };
+    return header as { alg: unknown; kid: unknown; typ: unknown };
   } catch (error) {
     if (error instanceof CredentialRejected) throw error;
     return reject('malformed');
   }
-}
-
-function reasonOf(error: unknown): AuthFailureReason {
-  if (error instanceof jwt.TokenExpiredError) return error.message === 'maxAge exceeded' ? 'too_old' : 'expired';
-  if (error instanceof jwt.NotBeforeError) return 'not_yet_valid';
-  const message = error instanceof Error ? error.message : '';
-  if (message === 'invalid signature') return 'bad_signature';
-  if (message.startsWith('jwt issuer invalid')) return 'bad_issuer';
-  if (message.startsWith('jwt audience invalid')) return 'bad_audience';
-  if (message.startsWith('iat required')) return 'too_old';
-  if (message === 'invalid algorithm' || message.startsWith('secretOrPublicKey')) return 'algorithm';
-  return 'malformed';
 }
 
 /** Builds the verifier for one configuration; key material and options are prepared once here. */
@@ -62,20 +50,9 @@ export function createVerifier(config: ResolvedJwtConfig, enrich: (principal: Pr
     : jwksKeySource({ url: config.jwksUrl, ttlMs: config.jwksCacheTtlMs, cooldownMs: config.jwksCooldownMs, timeoutMs: config.jwksTimeoutMs });
   const cache = new VerifiedTokenCache(config.tokenCacheSize);
   const unsubscribe = jwks?.onRotate(() => cache.clear());
-  const algorithms: jwt.Algorithm[] = [config.algorithm];
   const leeway = config.leeway;
 
-  const options = (clockTimestamp: number): jwt.VerifyOptions & { complete: false } => ({
-    algorithms,
-    clockTimestamp,
-    clockTolerance: leeway,
-    complete: false,
-    ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
-    ...(config.audience === undefined ? {} : { audience: config.audience }),
-    ...(config.maxTokenAge === undefined ? {} : { maxAge: config.maxTokenAge }),
-  });
-
-  // Mirrors jsonwebtoken's own time checks for tokens served from the cache.
+  // The time checks verification makes, again for tokens served from the cache.
   const checkTimes = (entry: CachedToken, now: number): AuthFailureReason | undefined => {
     if (entry.nbf !== undefined && entry.nbf > now + leeway) return 'not_yet_valid';
     if (entry.exp !== undefined && now >= entry.exp + leeway) return 'expired';
@@ -129,15 +106,10 @@ export function createVerifier(config: ResolvedJwtConfig, enrich: (principal: Pr
       // Exactly the configured algorithm: refuses `none` in any spelling and HS/RS key confusion.
       if (header.alg !== config.algorithm) reject('algorithm');
       const key = await keyFor(header.kid);
-      let claims: Record<string, unknown>;
-      try {
-        const payload = jwt.verify(token, key, options(now));
-        if (typeof payload !== 'object' || payload === null) reject('malformed');
-        claims = payload as Record<string, unknown>;
-      } catch (error) {
-        if (error instanceof CredentialRejected) throw error;
-        reject(reasonOf(error));
-      }
+      const verified = verifyJws(token, header, key, config, now);
+      if (typeof verified === 'string') reject(verified);
+      if (typeof verified.claims !== 'object' || verified.claims === null) reject('malformed');
+      const claims = verified.claims as Record<string, unknown>;
       if (config.verifyExp && typeof claims.exp !== 'number') reject('missing_exp');
       // Before anything keys on it: ids that differ only by a lone surrogate would share a record.
       if (claims.sub !== undefined && claims.sub !== '' && !isValidIdentifier(claims.sub)) reject('invalid_subject');
