@@ -53,6 +53,23 @@ async function checkOutput(definition: OperationDefinition, value: unknown): Pro
   throw new InternalError(undefined, { cause: new Error(`output of "${definition.name}" failed its schema: ${JSON.stringify(fieldErrors(parsed.error.issues))}`) });
 }
 
+// Calls that share a caller's signal (the HTTP channel's one per connection) share one listener
+// on it: adding and removing an EventTarget listener per call costs more than a Set entry.
+const watchers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, listener: () => void): () => void {
+  let listeners = watchers.get(signal);
+  if (listeners === undefined) {
+    const created = new Set<() => void>();
+    listeners = created;
+    watchers.set(signal, created);
+    signal.addEventListener('abort', () => [...created].forEach((call) => call()), { once: true });
+  }
+  const own = listeners;
+  own.add(listener);
+  return () => own.delete(listener);
+}
+
 /**
  * Runs the handler under its own abort signal: aborted when the caller cancels or the
  * deadline passes. The caller gets its answer at that moment even if the handler ignores the signal.
@@ -75,7 +92,7 @@ export function runHandler(ctx: NexusContext, defaultTimeoutMs: number): Promise
   return new Promise<unknown>((resolve, reject) => {
     const finish = () => {
       clearTimeout(timer);
-      if (outer !== NEVER_ABORTED) outer.removeEventListener('abort', onCancel);
+      stopWatching?.();
     };
     const fail = (error: NexusError) => {
       finish();
@@ -85,7 +102,7 @@ export function runHandler(ctx: NexusContext, defaultTimeoutMs: number): Promise
     };
     const onCancel = () => fail(new CancelledError());
     const timer = setTimeout(() => fail(new TimeoutError(`The operation did not finish within ${timeoutMs} ms.`)), timeoutMs);
-    if (outer !== NEVER_ABORTED) outer.addEventListener('abort', onCancel, { once: true });
+    const stopWatching = outer === NEVER_ABORTED ? undefined : onAbort(outer, onCancel);
 
     const handlerCtx: NexusContext = {
       ...ctx,
