@@ -1,6 +1,6 @@
 // Where the enterprise path's CPU goes: the reference server runs under `--cpu-prof` for one
 // load, and the profile's self time is grouped by where the code lives, in µs per request.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMicros, load } from './harness.js';
@@ -38,7 +38,7 @@ function groupOf(frame) {
 }
 
 /** Runs the enterprise variant under the profiler; returns [group, µs per request] by cost. */
-export async function profileVariant(variant, { connections, duration }) {
+export async function profileVariant(variant, { connections, duration, keep }) {
   const dir = mkdtempSync(join(tmpdir(), 'nexus-bench-prof-'));
   const server = await startVariant({ ...variant, execArgv: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
   let requests;
@@ -52,6 +52,8 @@ export async function profileVariant(variant, { connections, duration }) {
   }
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  // `keep`: where to copy the raw profile (for a flame graph or a per-function look).
+  if (keep !== undefined) writeFileSync(keep, JSON.stringify(profile));
   rmSync(dir, { recursive: true, force: true });
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const totals = new Map();

@@ -1,8 +1,8 @@
 // `pnpm bench`: every variant side by side in one run on this machine, interleaved rounds,
 // medians, ratios against bare Express (HTTP) and the bare MCP SDK (MCP). Writes RESULTS.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCli } from './cli-timing.js';
 import { load, median, memory, openFiles } from './harness.js';
@@ -22,6 +22,7 @@ const { values: args } = parseArgs({
     focus: { type: 'boolean', default: false },
     against: { type: 'string' },
     cli: { type: 'boolean', default: false },
+    profile: { type: 'string' },
     soak: { type: 'boolean', default: false },
     'soak-requests': { type: 'string', default: '1000000' },
     'soak-warmup': { type: 'string', default: '200000' },
@@ -129,8 +130,23 @@ function cliLines(cli) {
   ];
 }
 
+/** `--profile <id>`: that variant alone under the profiler; prints where its CPU goes and keeps the profile. */
+async function profileOnly(id) {
+  const variant = VARIANTS.find((candidate) => candidate.id === id);
+  if (variant === undefined) throw new Error(`unknown variant ${id}; one of ${VARIANTS.map((candidate) => candidate.id).join(', ')}`);
+  const keep = join(tmpdir(), `nexus-bench-${id}-${process.pid}.cpuprofile`);
+  try {
+    const result = await profileVariant(variant, { connections, duration, keep });
+    console.log(`${id}: ${fmt(result.requests)} requests, ${fmt(result.cpuPerRequest)} µs CPU/req under the profiler; profile kept in ${keep}`);
+    for (const [group, share, us] of result.groups) console.log(`${fmt(us, 1).padStart(7)} µs ${fmt(share * 100, 1).padStart(5)}%  ${group}`);
+  } finally {
+    await stopShared();
+  }
+}
+
 async function main() {
   if (args.soak) return soak();
+  if (args.profile !== undefined) return profileOnly(args.profile);
   console.log(`starting ${selected.length} variants: ${selected.map((variant) => variant.id).join(', ')}`);
   const servers = new Map();
   const samples = new Map(selected.map((variant) => [variant.id, []]));
