@@ -161,3 +161,35 @@ describe('guards', () => {
     expect(() => requireRole()).toThrow(/NEXUS_ERR_GUARD_CONFIG/);
   });
 });
+
+describe('many principals with the same roles', () => {
+  const rbac = new Rbac({ reader: ['read:*'], writer: ['write:docs'], 'reader,writer': ['admin:*'], '["reader"': ['delete:*'] });
+
+  it('each gets the access of its own role list, however the lists resemble each other', () => {
+    for (let i = 0; i < 3; i++) {
+      expect(rbac.can(principal(['reader']), 'read:x')).toBe(true);
+      expect(rbac.can(principal(['reader']), 'write:docs')).toBe(false);
+      expect(rbac.can(principal(['reader', 'writer']), 'write:docs')).toBe(true);
+      expect(rbac.can(principal(['reader', 'writer']), 'admin:x')).toBe(false);
+      expect(rbac.can(principal(['reader,writer']), 'admin:x')).toBe(true);
+      expect(rbac.can(principal(['reader,writer']), 'write:docs')).toBe(false);
+      expect(rbac.can(principal(['["reader"']), 'delete:x')).toBe(true);
+      expect(rbac.can(principal(['["reader"']), 'read:x')).toBe(false);
+      expect(rbac.hasRole(principal(['reader', 'writer']), 'writer')).toBe(true);
+      expect(rbac.hasRole(principal(['reader']), 'writer')).toBe(false);
+    }
+  });
+
+  it('still narrows by the permissions a principal carries after others with its roles were resolved', () => {
+    expect(rbac.can(principal(['reader']), 'read:reports')).toBe(true);
+    expect(rbac.can(principal(['reader'], ['read:docs']), 'read:reports')).toBe(false);
+    expect(rbac.can(principal(['reader'], ['read:docs']), 'read:docs')).toBe(true);
+    expect(rbac.can({ id: 'p', roles: ['reader'], permissions: [], claims: { scope: '' } }, 'read:reports')).toBe(false);
+    expect(rbac.can(principal(['reader']), 'read:reports')).toBe(true);
+  });
+
+  it('keeps a bounded number of role lists and still answers for every one', () => {
+    for (let i = 0; i < 3_000; i++) expect(rbac.can(principal(['reader', `r${i}`]), 'read:x')).toBe(true);
+    expect(rbac.can(principal(['writer', 'r1']), 'read:x')).toBe(false);
+  });
+});

@@ -40,6 +40,13 @@ interface CompiledRole {
 
 const registry = new WeakMap<Principal, Access>();
 
+/**
+ * Role lists resolved so far, for principals without permissions of their own: their access
+ * depends on the list alone, and every new caller (a different principal each request) would
+ * otherwise rebuild the same sets. Bounded: token role lists come from outside.
+ */
+const ROLE_LIST_CACHE_LIMIT = 1_024;
+
 /** The access resolved for a principal by the plugin that authenticated it, if any. */
 export function registeredAccess(principal: Principal): Access | undefined {
   return registry.get(principal);
@@ -67,6 +74,7 @@ function definitionOf(name: string, definition: RoleDefinition): { permissions: 
 /** Role-based access control compiled once: transitive inheritance, wildcard patterns, deny by default. */
 export class Rbac {
   private readonly roles = new Map<string, CompiledRole>();
+  private readonly byRoleList = new Map<string, Access>();
   readonly claimPermissions: ClaimPermissionsMode;
 
   constructor(config: RBACConfig, readonly defaultRole?: string) {
@@ -122,6 +130,14 @@ export class Rbac {
     const known = registry.get(principal);
     if (known !== undefined) return known;
     const names = principal.roles.length === 0 && this.defaultRole !== undefined ? [this.defaultRole] : principal.roles;
+    const own = carriesPermissions(principal);
+    // JSON keeps lists apart that a separator could not (a role name may hold any character).
+    const listKey = own ? undefined : JSON.stringify(names);
+    const shared = listKey === undefined ? undefined : this.byRoleList.get(listKey);
+    if (shared !== undefined) {
+      registry.set(principal, shared);
+      return shared;
+    }
     const roles = new Set<string>();
     const fromRoles = new PermissionSet();
     for (const name of names) {
@@ -137,9 +153,13 @@ export class Rbac {
     for (const permission of principal.permissions) claimed.add(permission);
     let permissions: PermissionMatcher = fromRoles;
     if (this.claimPermissions === 'grant') permissions = fromRoles.addAll(claimed);
-    else if (carriesPermissions(principal)) permissions = intersect(fromRoles, claimed);
+    else if (own) permissions = intersect(fromRoles, claimed);
     const access = { roles, permissions };
     registry.set(principal, access);
+    if (listKey !== undefined) {
+      if (this.byRoleList.size >= ROLE_LIST_CACHE_LIMIT) this.byRoleList.clear();
+      this.byRoleList.set(listKey, access);
+    }
     return access;
   }
 
