@@ -32,13 +32,22 @@ const TIMED_OUT = 'Redis did not answer in time';
  * multiple of the timeout. This deadline starts with the call.
  */
 export function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(TIMED_OUT)), ms);
+  // One promise and one timer per call (this runs on every rate-limited request): no race or
+  // finally chain. The abandoned command still settles later (ioredis keeps replies in order);
+  // its outcome is taken here and ignored.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(TIMED_OUT)), ms);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  // The abandoned command still settles later (ioredis keeps replies in order); nobody waits for it.
-  work.catch(() => {});
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /** Start, stop and health of a client made by `createRedisClient`, with one warning per outage. */
