@@ -42,6 +42,17 @@ describe('createCli: long-running operations run as jobs in the app\'s job store
     expect((JSON.parse(listed.stdout) as JobRecord[]).find((job) => job.operation === 'report')).toMatchObject({ status: 'succeeded', result: { tag: 'j1' } });
   });
 
+  it('waits for the same job when --wait is retried with the same --idempotency-key', async () => {
+    const args = ['run', 'echo', '--param', 'message=once', '--wait', '--idempotency-key', 'wait-k1', '--verbose', '--output', 'json'];
+    const first = await run('ann:t1', args);
+    const retry = await run('ann:t1', args);
+    expect([first.code, retry.code]).toEqual([0, 0]);
+    expect(JSON.parse(retry.stdout)).toEqual({ message: 'once' });
+    expect(retry.stderr).toContain('"replayed":true');
+    const jobs = (JSON.parse((await run('ann:t1', ['operations', 'list'])).stdout) as JobRecord[]).filter((job) => job.operation === 'echo');
+    expect(jobs).toHaveLength(1);
+  });
+
   it('draws progress on a terminal stderr from the store\'s events and clears it before the result', async () => {
     const running = start('ann:t1', ['run', 'report', ...input({ tag: 'p1', hold: true })], { tty: true });
     await whenHeld('p1');

@@ -62,6 +62,15 @@ describe('nexus run --async / --wait against a server', () => {
     expect(JSON.parse(submitted.stdout)).toEqual({ operationId: expect.any(String), status: 'queued' });
   });
 
+  it('--async with --idempotency-key submits once: the retry prints the same operation id', async () => {
+    const args = ['run', 'report', ...input({ tag: 'k1' }), '--async', '--idempotency-key', 'submit-k1'];
+    const first = JSON.parse((await nexus('ann:t1', args)).stdout) as { operationId: string };
+    const retry = await nexus('ann:t1', [...args, '--verbose', '--output', 'json']);
+    expect(retry.code).toBe(0);
+    expect(JSON.parse(retry.stdout)).toEqual({ operationId: first.operationId, status: expect.any(String) });
+    expect(retry.stderr).toContain('"replayed":true');
+  });
+
   it('refuses --async together with --wait as a usage error', async () => {
     const result = await nexus('ann:t1', ['run', 'report', ...input({ tag: 'x' }), '--async', '--wait']);
     expect(result.code).toBe(EXIT_CODES.INVALID_INPUT);

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CLI_JS, NEXUS_JS, cleanEnv, killAll, mapLimit, runNode, startApp } from '../support/processes.js';
@@ -83,6 +84,28 @@ describeWithRedis('the CLI with one API instance and two --worker processes on o
       expect(waited.code).toBe(0);
       expect(JSON.parse(waited.stdout)).toMatchObject({ tenant_id: 'acme', days: 7, records: 168 });
     }
+  }, 120_000);
+
+  it('leaves a job running on Ctrl-C of the in-process bin waiting for it, and says how to cancel it', async () => {
+    const child = spawn(process.execPath, [CLI_JS, '--token', owner, ...report(11, 60_000)], { env: cleanEnv(env('cli')), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Submitted once the job shows in the owner's list; Ctrl-C then stops only the waiting.
+    let id: string | undefined;
+    while (id === undefined) {
+      const jobs = JSON.parse((await nexus(owner, ['operations', 'list'])).stdout) as Array<{ operationId: string; status: string; operation: string }>;
+      id = jobs.find((job) => job.status === 'running' && job.operation === 'tenant_report')?.operationId;
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`operation ${id} keeps running`);
+    expect(stderr).toContain(`operations cancel ${id}`);
+    expect(JSON.parse((await nexus(owner, ['operations', 'get', id])).stdout)).toMatchObject({ status: 'running' });
+    expect((await nexus(owner, ['operations', 'cancel', id])).code).toBe(0);
   }, 120_000);
 
   it('hides a job from another principal and from the same principal in another tenant, on both CLIs', async () => {
