@@ -37,10 +37,15 @@ export class VerifiedTokenCache {
 
   set(key: string, entry: CachedToken): void {
     if (this.capacity === 0) return;
-    if (this.entries.size >= this.capacity) {
-      // Oldest insertion first: a cheap bound; hot tokens are simply re-verified and re-inserted.
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    if (this.entries.size >= this.capacity && !this.entries.has(key)) {
+      // Oldest insertions first, a tenth of the capacity at a time; hot tokens are simply
+      // re-verified and re-inserted. One at a time cost ~8 µs per miss at 10,000 entries: a Map's
+      // iterator walks over the slots its deletions left at the front until the table is rebuilt.
+      let drop = Math.ceil(this.capacity / 10);
+      for (const oldest of this.entries.keys()) {
+        if (drop-- <= 0) break;
+        this.entries.delete(oldest);
+      }
     }
     this.entries.set(key, entry);
   }
