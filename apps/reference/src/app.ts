@@ -39,6 +39,7 @@ export async function createReferenceApp(config: ReferenceConfig, options: { log
     enableMonitoring: true,
     // Only a server behind a load balancer waits before closing; the in-process CLI stops at once.
     drainDelayMs: options.drainDelayMs ?? 0,
+    drainTimeoutMs: config.drainTimeoutMs,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const audit: AuditConfig = {

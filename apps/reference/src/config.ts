@@ -41,6 +41,8 @@ export interface ReferenceConfig {
    * before it closes: closing at once resets connections the kernel accepted but the process had not yet read.
    */
   readonly drainDelayMs: number;
+  /** How long running calls and jobs get to finish on stop (NEXUS_DRAIN_TIMEOUT_MS). */
+  readonly drainTimeoutMs: number;
 }
 
 const SECRET_ALGORITHMS = ['HS256', 'HS384', 'HS512'] as const;
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReferenceConfi
     auditFile: optional(env, 'NEXUS_AUDIT_FILE'),
     auditOnFailure: auditOnFailure(env),
     drainDelayMs: integer(env, 'NEXUS_DRAIN_DELAY_MS', 500, 0, 60_000),
+    drainTimeoutMs: integer(env, 'NEXUS_DRAIN_TIMEOUT_MS', 10_000, 0, 3_600_000),
     trustProxy: (optional(env, 'NEXUS_TRUST_PROXY') ?? '').split(',').map((part) => part.trim()).filter(Boolean),
     corsOrigins: corsOrigins(env),
     mcpAllowedHosts: (optional(env, 'NEXUS_MCP_ALLOWED_HOSTS') ?? '').split(',').map((part) => part.trim()).filter(Boolean),

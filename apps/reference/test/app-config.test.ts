@@ -14,6 +14,12 @@ describe('reference configuration of audit and stop', () => {
     expect((await createReferenceApp(config, { logger: silentLogger, drainDelayMs: config.drainDelayMs })).app.options.drainDelayMs).toBe(3_000);
   });
 
+  it('reads NEXUS_DRAIN_TIMEOUT_MS (10 s by default) as the grace running calls and jobs get on stop', async () => {
+    expect((await createReferenceApp(loadConfig(env({})), { logger: silentLogger })).app.options.drainTimeoutMs).toBe(10_000);
+    expect((await createReferenceApp(loadConfig(env({ NEXUS_DRAIN_TIMEOUT_MS: '90000' })), { logger: silentLogger })).app.options.drainTimeoutMs).toBe(90_000);
+    expect(() => loadConfig(env({ NEXUS_DRAIN_TIMEOUT_MS: 'soon' }))).toThrow(ConfigError);
+  });
+
   it.each([
     [{}, 'fail-open'],
     [{ NEXUS_AUDIT_ON_FAILURE: 'fail-closed' }, 'fail-closed'],

@@ -6,8 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { createApiChannel } from '@nexus/channel-api';
 import { Nexus, silentLogger } from '@nexus/core';
+import { randomUUID } from 'node:crypto';
+import { createBullMqJobPort } from '@nexus/jobs';
+import { Redis } from 'ioredis';
 import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import { createReferenceApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
 import { underCI } from './support/ci.js';
+import { REDIS_URL, redisAvailable } from './support/redis.js';
+
+const redisUp = await redisAvailable();
 
 const deployDir = resolve(dirname(fileURLToPath(import.meta.url)), '../deploy');
 const k8sDir = join(deployDir, 'kubernetes');
@@ -23,13 +32,13 @@ const manifests: Manifest[] = readdirSync(k8sDir)
       return { ...(doc.toJS() as Manifest), __file: file };
     }),
   );
-const byKind = (kind: string): Manifest => {
-  const found = manifests.filter((m) => m.kind === kind);
-  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+const byKind = (kind: string, name?: string): Manifest => {
+  const found = manifests.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+  if (found.length !== 1) throw new Error(`expected one ${kind}${name === undefined ? '' : ` ${name}`}, found ${found.length}`);
   return found[0]!;
 };
 
-const deployment = byKind('Deployment');
+const deployment = byKind('Deployment', 'nexus-platform');
 const service = byKind('Service');
 const hpa = byKind('HorizontalPodAutoscaler');
 const secret = byKind('Secret');
@@ -50,7 +59,7 @@ function quantity(value: string | number): number {
 
 describe('Kubernetes manifests', () => {
   it('parse, and every object names its kind, apiVersion, name and the nexus namespace', () => {
-    expect(manifests.map((m) => m.kind).sort()).toEqual(['Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'Secret', 'Service']);
+    expect(manifests.map((m) => m.kind).sort()).toEqual(['Deployment', 'Deployment', 'HorizontalPodAutoscaler', 'Namespace', 'ScaledObject', 'Secret', 'Service', 'TriggerAuthentication']);
     for (const m of manifests) {
       expect(typeof m.apiVersion).toBe('string');
       expect(m.metadata.name).toMatch(/^[a-z0-9-]+$/);
@@ -76,7 +85,8 @@ describe('Kubernetes manifests', () => {
       expect(envValue(name)?.value).toBeUndefined();
     }
     expect(secret.metadata.name).toBe('nexus-secrets');
-    expect(Object.keys(secret.stringData).sort()).toEqual(['NEXUS_JWT_SECRET', 'REDIS_URL']);
+    // REDIS_ADDRESS (host:port of the same Redis) is what KEDA's Redis scaler reads.
+    expect(Object.keys(secret.stringData).sort()).toEqual(['NEXUS_JWT_SECRET', 'REDIS_ADDRESS', 'REDIS_URL']);
   });
 
   it('ship an example secret that the app refuses (HS256 needs 32 bytes), so it is never used as is', () => {
@@ -159,6 +169,75 @@ describe('Kubernetes manifests', () => {
     expect(hpa.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
     // A fixed replica count below the HPA's floor would fight it on every apply.
     expect(deployment.spec.replicas ?? hpa.spec.minReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
+  });
+});
+
+describe('job workers', () => {
+  const worker = byKind('Deployment', 'nexus-worker');
+  const workerPod = worker.spec.template.spec;
+  const workerContainer = workerPod.containers[0];
+  const workerEnv = (name: string) => workerContainer.env.find((e: Manifest) => e.name === name);
+  const scaled = byKind('ScaledObject');
+  const trigger = scaled.spec.triggers[0];
+
+  it('run the API image with --worker, listen on nothing and sit behind no Service (nginx and the Service front the API only)', () => {
+    expect(workerContainer.image).toBe(container.image);
+    expect([...workerContainer.command, ...(workerContainer.args ?? [])]).toEqual(['node', 'apps/reference/dist/main.js', '--worker']);
+    expect(workerContainer.ports).toBeUndefined();
+    expect(workerContainer.livenessProbe).toBeUndefined();
+    const labels = worker.spec.template.metadata.labels;
+    expect(labels).toMatchObject(worker.spec.selector.matchLabels);
+    expect(Object.entries(service.spec.selector).every(([key, value]) => labels[key] === value)).toBe(false);
+    expect(worker.spec.replicas).toBeUndefined();
+  });
+
+  it('take REDIS_URL and the JWT secret from nexus-secrets, and leave jobs to the workers on API pods', () => {
+    for (const name of ['NEXUS_JWT_SECRET', 'REDIS_URL']) expect(workerEnv(name)?.valueFrom?.secretKeyRef).toEqual({ name: 'nexus-secrets', key: name });
+    expect(Number(workerEnv('NEXUS_WORKER_CONCURRENCY')?.value)).toBeGreaterThan(0);
+    expect(envValue('NEXUS_JOBS_WORKER')?.value).toBe('0');
+  });
+
+  it('let the longest job finish before SIGKILL: the grace period exceeds the drain, which covers the longest tenant_report', async () => {
+    const config = loadConfig({ NEXUS_JWT_SECRET: 'x'.repeat(48), NEXUS_DRAIN_TIMEOUT_MS: workerEnv('NEXUS_DRAIN_TIMEOUT_MS')?.value });
+    const { app } = await createReferenceApp(config, { logger: silentLogger, worker: true });
+    const drainMs = app.options.drainTimeoutMs;
+    const longestMs = (app.operation('tenant_report')!.inputSchema as Manifest).properties.delay_ms.maximum as number;
+    expect(drainMs).toBeGreaterThan(longestMs);
+    expect(workerPod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs);
+    expect(workerContainer.lifecycle?.preStop).toBeUndefined();
+  });
+
+  it('scale with KEDA on the length of the BullMQ wait list of the deployment\'s queue', () => {
+    expect(scaled.apiVersion).toBe('keda.sh/v1alpha1');
+    expect(scaled.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: worker.metadata.name });
+    expect(scaled.spec.minReplicaCount).toBeGreaterThanOrEqual(1);
+    expect(scaled.spec.maxReplicaCount).toBeGreaterThan(scaled.spec.minReplicaCount);
+    expect(trigger.type).toBe('redis');
+    expect(trigger.metadata.listName).toBe(`nexus:${workerEnv('NEXUS_JOBS_QUEUE')?.value ?? 'nexus-jobs'}:wait`);
+    expect(Number(trigger.metadata.listLength)).toBeGreaterThan(0);
+    const auth = byKind('TriggerAuthentication', trigger.authenticationRef.name);
+    expect(auth.spec.secretTargetRef).toEqual([{ parameter: 'address', name: 'nexus-secrets', key: 'REDIS_ADDRESS' }]);
+    // The HPA of the API never targets the workers: KEDA owns their count.
+    expect(hpa.spec.scaleTargetRef.name).not.toBe(worker.metadata.name);
+  });
+
+  (redisUp || underCI() ? it : it.skip)('watch the list BullMQ really keeps queued jobs in (real Redis)', async () => {
+    expect(redisUp).toBe(true);
+    const queue = `deploy-test-${randomUUID().slice(0, 8)}`;
+    const app = new Nexus({ logger: silentLogger });
+    app.handler('slow', { description: 'Runs as a job.', longRunning: true, input: z.object({}) }, () => ({}));
+    app.configureJobs({ port: createBullMqJobPort({ url: REDIS_URL, queue }), worker: false });
+    const redis = new Redis(REDIS_URL);
+    try {
+      await app.ready();
+      for (let i = 0; i < 3; i++) expect((await app.submit({ channel: 'test', operation: 'slow', input: {} })).ok).toBe(true);
+      expect(await redis.llen(trigger.metadata.listName.replace('nexus-jobs', queue))).toBe(3);
+    } finally {
+      await app.stop();
+      const keys = await redis.keys(`nexus:${queue}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
   });
 });
 
