@@ -19,6 +19,10 @@ export function jobDeployment(label: string, secret: string) {
     NEXUS_JOB_LOCK_MS: '2000',
     NEXUS_AUDIT_FILE: auditOf(name),
     NEXUS_DRAIN_DELAY_MS: '0',
+    // Limiter buckets live in the shared Redis keyed by tenant and principal, which other test
+    // files running at the same time also use: these tests are about jobs, not limits.
+    NEXUS_RATE_LIMIT_RPM: '1000000',
+    NEXUS_RATE_LIMIT_BURST: '100000',
   });
 
   /** Every audit record process `name` wrote so far. */
