@@ -79,7 +79,7 @@ describe('long-running operations over HTTP', () => {
     expect((await submit('report', { hold: 'no' }, owner)).status).toBe(400);
   });
 
-  it('answers 404 to another principal, the same principal in another tenant and unknown ids; the tenant admin sees it', async () => {
+  it('answers 404 to another principal, the same principal in another tenant and unknown ids; the tenant admin sees and lists it', async () => {
     const response = await submit('report', { hold: true }, owner);
     const location = response.headers.get('location')!;
     await until(location, (job) => job.status === 'running');
@@ -93,6 +93,8 @@ describe('long-running operations over HTTP', () => {
     }
     expect((await get('/operations/00000000-0000-0000-0000-000000000000', owner)).status).toBe(404);
     expect((await get(location, as('root', 't1', ['*']))).status).toBe(200);
+    const adminList = (await (await get('/operations', as('root', 't1', ['*']))).json()) as { operations: JobRecord[] };
+    expect(adminList.operations.map((job) => job.operationId)).toContain(location.split('/').pop());
     expect((await get(location, {})).status).toBe(401);
     // Cancel by the owner: the handler's signal aborts; a second cancel finds it finished (409).
     const cancelled = await get(location, owner, 'DELETE');

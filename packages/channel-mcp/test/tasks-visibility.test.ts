@@ -81,13 +81,16 @@ describe('a task is visible only to its submitter in its tenant', () => {
     expect(await response.json()).toMatchObject({ id: 3, error: { data: { code: 'UNAUTHENTICATED' } } });
   });
 
-  it("lets the tenant's admin see a member's task, and nobody in another tenant", async () => {
+  it("lets the tenant's admin see and list a member's task, and nobody in another tenant", async () => {
     const alice = await clientAs('alice', 'acme');
     gated.release('audited');
     const { task } = await alice.request({ method: 'tools/call', params: { name: 'gated', arguments: { key: 'audited' } } }, CreateTaskResultSchema, { task: {} });
     const admin = await clientAs('root', 'acme', ['admin']);
     expect(((await admin.experimental.tasks.getTaskResult(task.taskId, CallToolResultSchema)) as CallToolResult).structuredContent).toEqual({ key: 'audited' });
+    // What the admin can get, it can list (as the spec asks of tasks/list).
+    expect((await admin.experimental.tasks.listTasks()).tasks.map((listed) => listed.taskId)).toContain(task.taskId);
     const foreignAdmin = await clientAs('root', 'globex', ['admin']);
     expect(await refusal(foreignAdmin.experimental.tasks.getTask(task.taskId))).toEqual({ code: -32602, problem: 'NOT_FOUND' });
+    expect((await foreignAdmin.experimental.tasks.listTasks()).tasks.map((listed) => listed.taskId)).not.toContain(task.taskId);
   });
 });

@@ -57,6 +57,9 @@ export interface RateLimitInfo {
   readonly reset: number;
 }
 
+/** What a call did to a job: `submitted`, `completed` (its run), `lookup` or `cancel`. */
+export type JobPhase = 'submitted' | 'completed' | 'lookup' | 'cancel';
+
 /**
  * Mutable annotations stages leave for the channel to render. It is the one mutable
  * part of an invocation, so the result can carry them without stages returning extra values.
@@ -67,8 +70,11 @@ export interface ResponseAnnotations {
   principal?: Principal;
   /** Set when the answer is the stored outcome of an earlier call with the same idempotency key. */
   idempotency?: { readonly replayed: true };
-  /** Set on a job's submission and on its completion, so audit can tell the two records apart. */
-  job?: { readonly operationId: string; readonly phase: 'submitted' | 'completed' };
+  /**
+   * The job a call is about, so audit names it on every channel: its submission, its completion,
+   * and each lookup (get, or waiting for its result) and cancel of it.
+   */
+  job?: { readonly operationId: string; readonly phase: JobPhase };
 }
 
 /**

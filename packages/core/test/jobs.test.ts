@@ -8,14 +8,15 @@ function build(port?: JobPort) {
   const warnings: string[] = [];
   const logger = { ...silent(), warn: (message: string) => void warnings.push(message), child: () => logger };
   const app = new Nexus({ drainTimeoutMs: 200, logger });
-  const audit: Array<{ operation: string; phase?: string; ok: boolean }> = [];
+  const audit: Array<{ operation: string; phase?: string; operationId?: string; ok: boolean }> = [];
+  const job = (ctx: NexusContext) => (ctx.annotations.job ? { phase: ctx.annotations.job.phase, operationId: ctx.annotations.job.operationId } : {});
   app.use('observe', async (ctx, next) => {
     try {
       const value = await next();
-      audit.push({ operation: ctx.operation, ok: true, ...(ctx.annotations.job ? { phase: ctx.annotations.job.phase } : {}) });
+      audit.push({ operation: ctx.operation, ok: true, ...job(ctx) });
       return value;
     } catch (error) {
-      audit.push({ operation: ctx.operation, ok: false, ...(ctx.annotations.job ? { phase: ctx.annotations.job.phase } : {}) });
+      audit.push({ operation: ctx.operation, ok: false, ...job(ctx) });
       throw error;
     }
   });
@@ -104,8 +105,8 @@ describe('long-running operations in core', () => {
     expect(got).toMatchObject({ operationId: ack.operationId, operation: 'report', status: 'succeeded', result: { steps: 2 } });
     expect(got.finishedAt).toEqual(expect.any(String));
     expect(audit.filter((entry) => entry.operation === 'report')).toEqual([
-      { operation: 'report', ok: true, phase: 'submitted' },
-      { operation: 'report', ok: true, phase: 'completed' },
+      { operation: 'report', ok: true, phase: 'submitted', operationId: ack.operationId },
+      { operation: 'report', ok: true, phase: 'completed', operationId: ack.operationId },
     ]);
     expect(warnings.filter((line) => line.includes('lost on restart'))).toHaveLength(1);
   });
@@ -132,6 +133,42 @@ describe('long-running operations in core', () => {
     expect(value<{ operations: JobRecord[] }>(await app.jobs.list(as('ann@t1'))).operations.map((job) => job.operationId)).toEqual([operationId]);
     const unknown = await app.jobs.get(as('ann@t1'), 'no-such-id');
     expect(unknown.ok ? 'ok' : unknown.error.code).toBe('NOT_FOUND');
+  });
+
+  it('lists for a tenant\'s admin every job of that tenant (as get shows them), never another tenant\'s', async () => {
+    const { app, as } = build();
+    apps.push(app);
+    const submit = async (token: string) => value<{ operationId: string }>(await app.submit({ ...as(token), operation: 'report', input: { steps: 1 } })).operationId;
+    const ann = await submit('ann@t1');
+    const bob = await submit('bob@t1');
+    const other = await submit('cy@t2');
+    const listed = async (token: string) => value<{ operations: JobRecord[] }>(await app.jobs.list(as(token))).operations.map((job) => job.operationId);
+    expect(await listed('root@t1:admin')).toEqual([bob, ann]);
+    for (const id of [bob, ann]) expect((await app.jobs.get(as('root@t1:admin'), id)).ok).toBe(true);
+    expect(await listed('ann@t1')).toEqual([ann]);
+    expect(await listed('bob@t1')).toEqual([bob]);
+    expect(await listed('root@t2:admin')).toEqual([other]);
+  });
+
+  it('keeps the job id and what was done in the audit of every lookup and cancel, refused ones too', async () => {
+    const { app, as, audit } = build();
+    apps.push(app);
+    const { operationId } = value<{ operationId: string }>(await app.submit({ ...as('ann@t1'), operation: 'report', input: { steps: 1 } }));
+    audit.length = 0;
+    await app.jobs.get(as('ann@t1'), operationId);
+    await app.jobs.get(as('bob@t1'), operationId);
+    await app.jobs.cancel(as('bob@t1'), operationId);
+    await app.jobs.cancel(as('ann@t1'), operationId);
+    await app.jobs.get({ channel: 'test' }, operationId);
+    await app.jobs.list(as('ann@t1'));
+    expect(audit.filter((entry) => entry.operation === '$route')).toEqual([
+      { operation: '$route', ok: true, phase: 'lookup', operationId },
+      { operation: '$route', ok: false, phase: 'lookup', operationId },
+      { operation: '$route', ok: false, phase: 'cancel', operationId },
+      { operation: '$route', ok: true, phase: 'cancel', operationId },
+      { operation: '$route', ok: false, phase: 'lookup', operationId },
+      { operation: '$route', ok: true },
+    ]);
   });
 
   it('cancels a running job through ctx.signal; cancelling a finished one is CONFLICT', async () => {

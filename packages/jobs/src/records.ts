@@ -55,9 +55,18 @@ export class RecordStore {
     return `${this.base}:rec:${id}`;
   }
 
-  private owner(filter: { tenantId: string | undefined; principalId: string | undefined }): string {
+  private owner(filter: { tenantId: string | undefined; principalId?: string | undefined }): string {
     // JSON keeps a tenant named like a separator from colliding with another tenant's key.
     return `${this.base}:own:${JSON.stringify([filter.tenantId ?? null, filter.principalId ?? null])}`;
+  }
+
+  /** Every job of one tenant (what its admin lists), whoever submitted it. */
+  private tenant(tenantId: string | undefined): string {
+    return `${this.base}:tenant:${JSON.stringify([tenantId ?? null])}`;
+  }
+
+  private index(filter: JobFilter): string {
+    return filter.principalId === undefined ? this.tenant(filter.tenantId) : this.owner(filter);
   }
 
   private finished(status: JobStatus): string {
@@ -66,9 +75,11 @@ export class RecordStore {
 
   async create(client: Redis, record: JobRecord, extra: Extra): Promise<void> {
     const owner = this.owner({ tenantId: extra.caller.tenant?.id, principalId: extra.caller.principal?.id });
+    const created = Date.parse(record.createdAt);
     await client.multi()
       .hset(this.key(record.operationId), 's', record.status, 'r', JSON.stringify(record), 'j', JSON.stringify(extra))
-      .zadd(owner, Date.parse(record.createdAt), record.operationId)
+      .zadd(owner, created, record.operationId)
+      .zadd(this.tenant(extra.caller.tenant?.id), created, record.operationId)
       .exec()
       .then(failedStep);
   }
@@ -77,6 +88,7 @@ export class RecordStore {
     await client.multi()
       .del(this.key(record.operationId))
       .zrem(this.owner({ tenantId: caller.tenant?.id, principalId: caller.principal?.id }), record.operationId)
+      .zrem(this.tenant(caller.tenant?.id), record.operationId)
       .exec();
   }
 
@@ -113,7 +125,7 @@ export class RecordStore {
   }
 
   async list(client: Redis, filter: JobFilter, limit: number): Promise<StoredJob[]> {
-    const owner = this.owner(filter);
+    const owner = this.index(filter);
     // Ended jobs expire on their own; their index entries are trimmed here.
     await client.zremrangebyscore(owner, '-inf', Date.now() - 2 * this.ttlSeconds * 1000);
     const ids = await client.zrevrange(owner, 0, limit - 1);

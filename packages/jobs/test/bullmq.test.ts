@@ -120,4 +120,35 @@ describe('the BullMQ job port on real Redis', () => {
     expect(await until(b.port, safe, (job) => job.status === 'succeeded')).toMatchObject({ result: { worker: 'b' } });
     expect(await until(b.port, unsafe, (job) => job.status === 'failed')).toMatchObject({ error: { code: 'UNAVAILABLE' } });
   });
+
+  it('lists one principal\'s jobs in a tenant, or with no principal given every job of the tenant, newest first', async () => {
+    // A queue no worker takes from: the jobs stay queued while they are listed.
+    const port = createBullMqJobPort({ url, prefix, queue: `list-${randomUUID().slice(0, 8)}`, ttlSeconds: 60 });
+    try {
+      const submit = async (principal: string | undefined, tenant: string | undefined) => (await port.submit({
+        operation: 'steps',
+        input: {},
+        idempotent: false,
+        caller: {
+          requestId: randomUUID(),
+          channel: 'test',
+          ...(principal === undefined ? {} : { principal: { id: principal, roles: [], permissions: [], claims: {} } }),
+          ...(tenant === undefined ? {} : { tenant: { id: tenant, source: 'claim' as const } }),
+        },
+      })).operationId;
+      const ann = await submit('ann', 't1');
+      const anonymous = await submit(undefined, 't1');
+      const bob = await submit('bob', 't1');
+      const other = await submit('ann', 't2');
+      const none = await submit('ann', undefined);
+      const ids = async (filter: { tenantId: string | undefined; principalId?: string }, limit = 100) => (await port.list(filter, limit)).map((job) => job.record.operationId);
+      expect(new Set(await ids({ tenantId: 't1' }))).toEqual(new Set([bob, anonymous, ann]));
+      expect(await ids({ tenantId: 't1', principalId: 'ann' })).toEqual([ann]);
+      expect(await ids({ tenantId: 't2' })).toEqual([other]);
+      expect(await ids({ tenantId: undefined })).toEqual([none]);
+      expect(await ids({ tenantId: 't1' }, 2)).toHaveLength(2);
+    } finally {
+      await port.close();
+    }
+  });
 });

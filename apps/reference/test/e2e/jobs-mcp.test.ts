@@ -88,9 +88,10 @@ describeWithRedis('MCP tasks on one API instance and two --worker processes on o
       expect((await other.experimental.tasks.listTasks()).tasks.map((task) => task.taskId)).not.toContain(id);
     }
     expect((await eve.experimental.tasks.getTask(id)).status).toBe('working');
-    // Each refused lookup is audited as a 404 of its caller (get, result and cancel by each).
+    // Each refused lookup is audited as a 404 of its caller (get, result and cancel by each), naming the task and what was asked.
     const refused = await deployment.recordsOf('api', (record) => record.channel === 'mcp' && record.status === 404 && (record.principal === 'mallory' || record.tenant === 'globex'), 6);
     expect(refused).toHaveLength(6);
+    expect(refused.map((record) => `${String(record.operationId === id)} ${String(record.phase)}`).sort()).toEqual([...Array(2).fill('true cancel'), ...Array(4).fill('true lookup')]);
     expect(await eve.experimental.tasks.cancelTask(id)).toMatchObject({ taskId: id, status: 'cancelled' });
     const result = (await eve.experimental.tasks.getTaskResult(id, CallToolResultSchema)) as CallToolResult;
     expect(result.isError).toBe(true);

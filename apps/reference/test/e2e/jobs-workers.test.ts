@@ -94,7 +94,7 @@ describeWithRedis('one API instance and two --worker processes on one Redis', ()
     expect(completions('api')).toHaveLength(0);
   }, 120_000);
 
-  it('hides a job from a second principal and from its submitter in another tenant (404 on GET and DELETE, absent from the list)', async () => {
+  it('hides a job from a second principal and from its submitter in another tenant (404 on GET and DELETE, absent from the list); the tenant admin lists it', async () => {
     const id = await submit({ days: 2, delay_ms: 1_000 });
     const as = (subject: string, roles: string[], tenant: string) => ({ authorization: `Bearer ${mint(secret, subject, roles, tenant)}` });
     const outsiders = { 'another principal': as('fay', ['executive'], 'acme'), 'the submitter in another tenant': as('eve', ['executive'], 'globex') };
@@ -107,8 +107,11 @@ describeWithRedis('one API instance and two --worker processes on one Redis', ()
     }
     const unknown = await fetch(`${api.api}/operations/${randomUUID()}`, { headers });
     expect(unknown.status).toBe(404);
-    // The tenant's admin sees it; the refused cancels changed nothing.
+    // The tenant's admin sees it, by id and in the list; another tenant's admin does not; the refused cancels changed nothing.
+    const listedBy = async (outsider: Record<string, string>) => ((await (await fetch(`${api.api}/operations`, { headers: outsider })).json()) as { operations: Array<{ operationId: string }> }).operations.map((job) => job.operationId);
     expect((await fetch(`${api.api}/operations/${id}`, { headers: as('ada', ['admin'], 'acme') })).status).toBe(200);
+    expect(await listedBy(as('ada', ['admin'], 'acme'))).toContain(id);
+    expect(await listedBy(as('ada', ['admin'], 'globex'))).not.toContain(id);
     expect(await settled([id], final)).toEqual(['succeeded']);
     const own = (await (await fetch(`${api.api}/operations`, { headers })).json()) as { operations: Array<{ operationId: string }> };
     expect(own.operations.map((job) => job.operationId)).toContain(id);

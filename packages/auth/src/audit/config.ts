@@ -1,5 +1,5 @@
 import { NexusSetupError } from '@nexus/core';
-import type { Outcome } from '@nexus/core';
+import type { JobPhase, Outcome } from '@nexus/core';
 import type winston from 'winston';
 import { DEFAULT_REDACT_FIELDS, DEFAULT_REDACT_HEADERS } from './redact.js';
 
@@ -26,9 +26,12 @@ export interface AuditRecord {
   readonly clientAddress: string | null;
   readonly durationMs: number;
   readonly traceparent?: string;
-  /** On the two records of a job: its id, and whether the record is its submission or its completion. */
+  /**
+   * On records about a job, on every channel: its id, and what the call did (its submission, its
+   * completion, or a lookup or cancel of it by a caller; a refused one too).
+   */
   readonly operationId?: string;
-  readonly phase?: 'submitted' | 'completed';
+  readonly phase?: JobPhase;
   readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly requestBody?: unknown;
   readonly responseBody?: unknown;

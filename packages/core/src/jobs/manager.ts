@@ -1,6 +1,6 @@
 import { Gauge, Histogram } from 'prom-client';
 import type { Admission } from '../admission.js';
-import type { InvocationInit, ListInit, NexusContext } from '../context.js';
+import type { InvocationInit, JobPhase, ListInit, NexusContext } from '../context.js';
 import { NotFoundError, UnavailableError, isNexusError, toNexusError } from '../errors.js';
 import type { HealthCheck } from '../health.js';
 import type { InvocationResult } from '../invocation.js';
@@ -16,7 +16,10 @@ import type { JobOutcome, JobPort, JobRecord, ProgressUpdate, StoredJob } from '
 
 /** The permission that lets a caller see and cancel every job of its tenant. */
 export const JOBS_ADMIN_PERMISSION = 'admin:operations';
-const LIST_LIMIT = 100;
+/** A list holds the newest this many jobs; older ones stay reachable by id until they expire. */
+export const JOBS_LIST_LIMIT = 100;
+// Ids are UUIDs: a longer one names no job, and audit keeps no more of it than this.
+const AUDITED_ID_LENGTH = 128;
 
 export interface JobsOptions {
   /** Where jobs live; the in-process port when absent (jobs lost on restart). */
@@ -91,7 +94,7 @@ export class JobManager {
   }
 
   get(init: ListInit, operationId: string): Promise<InvocationResult> {
-    return this.route(init, async (ctx) => (await this.visible(ctx, operationId)).record);
+    return this.route(init, async (ctx) => (await this.visible(ctx, operationId)).record, { operationId, phase: 'lookup' });
   }
 
   cancel(init: ListInit, operationId: string): Promise<InvocationResult> {
@@ -100,15 +103,18 @@ export class JobManager {
       const record = await this.guarded(() => this.store.cancel(operationId));
       if (record === undefined) throw notFound(operationId);
       return record;
-    });
+    }, { operationId, phase: 'cancel' });
   }
 
+  /** The newest `JOBS_LIST_LIMIT` jobs the caller could get by id: its own, or all of its tenant's for that tenant's admin. */
   list(init: ListInit): Promise<InvocationResult> {
     return this.route(init, async (ctx) => {
       // Anonymous jobs are reachable by id only: a list would show every anonymous caller's.
       const principalId = ctx.principal?.id;
       if (principalId === undefined) return { operations: [] };
-      const jobs = await this.guarded(() => this.store.list({ tenantId: ctx.tenant?.id, principalId }, LIST_LIMIT));
+      const tenantId = ctx.tenant?.id;
+      const filter = (await this.isAdmin(ctx)) ? { tenantId } : { tenantId, principalId };
+      const jobs = await this.guarded(() => this.store.list(filter, JOBS_LIST_LIMIT));
       return { operations: jobs.map((job) => job.record) };
     });
   }
@@ -188,8 +194,10 @@ export class JobManager {
     }
   }
 
-  private route(init: ListInit, body: (ctx: NexusContext) => Promise<unknown>): Promise<InvocationResult> {
+  private route(init: ListInit, body: (ctx: NexusContext) => Promise<unknown>, job?: { operationId: string; phase: JobPhase }): Promise<InvocationResult> {
     const ctx = createContext(this.host.logger, init, '$route', undefined, 'route');
+    // Named before admission, so a refused caller's record says which job it asked for too.
+    if (job !== undefined) ctx.annotations.job = { operationId: job.operationId.slice(0, AUDITED_ID_LENGTH), phase: job.phase };
     return this.host.run(ctx, '$route', this.host.routePipeline(body, init.admission));
   }
 
@@ -197,12 +205,17 @@ export class JobManager {
   private async visible(ctx: NexusContext, operationId: string): Promise<StoredJob> {
     const job = await this.guarded(() => this.store.get(operationId));
     if (job === undefined || !sameTenant(ctx, job)) throw notFound(operationId);
-    if (job.caller.principal?.id === ctx.principal?.id) return job;
+    if (job.caller.principal?.id === ctx.principal?.id || (await this.isAdmin(ctx))) return job;
+    throw notFound(operationId);
+  }
+
+  /** Whether the caller administers the jobs of its tenant (any refusal of the permission means no). */
+  private async isAdmin(ctx: NexusContext): Promise<boolean> {
     try {
       await this.host.checkPermission(ctx, JOBS_ADMIN_PERMISSION);
-      return job;
+      return true;
     } catch (error) {
-      if (isNexusError(error)) throw notFound(operationId);
+      if (isNexusError(error)) return false;
       throw error;
     }
   }

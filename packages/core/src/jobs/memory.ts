@@ -96,8 +96,8 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
     },
     async list(filter: JobFilter, limit) {
       sweep();
-      const matches = [...entries.values()].map((entry) => entry.job).filter((job) =>
-        job.caller.principal?.id === filter.principalId && job.caller.tenant?.id === filter.tenantId);
+      const matches = [...entries.values()].map((entry) => entry.job).filter((job) => job.caller.tenant?.id === filter.tenantId
+        && (filter.principalId === undefined || job.caller.principal?.id === filter.principalId));
       return matches.reverse().slice(0, limit);
     },
     async cancel(id) {

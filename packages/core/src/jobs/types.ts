@@ -61,10 +61,13 @@ export type JobOutcome =
 /** Runs one job: supplied by the app, called by the port's worker. */
 export type JobExecutor = (job: StoredJob, signal: AbortSignal, progress: (update: ProgressUpdate) => void) => Promise<JobOutcome>;
 
-/** Whose jobs to list: one principal's, in one tenant (or in none). */
+/**
+ * Whose jobs to list, in one tenant (or in none): one principal's, or, without `principalId`,
+ * every job of the tenant (anonymous submissions included).
+ */
 export interface JobFilter {
-  readonly principalId: string;
   readonly tenantId: string | undefined;
+  readonly principalId?: string;
 }
 
 /**
