@@ -43,4 +43,17 @@ describe('the in-process CLI keeps stdout for the result', () => {
     const records = stdout.split('\n').filter((line) => line.includes('"message":"audit"')).map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records).toEqual([expect.objectContaining({ channel: 'cli', operation: 'echo', outcome: 'allowed' })]);
   });
+
+  it('says jobs are lost on restart only for a command that runs one in this process', async () => {
+    const env = cleanEnv({ NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token });
+    const lost = async (args: string) => {
+      const { code, stdout: stderr } = await shell(`node '${CLI_JS}' ${args} 2>&1 >/dev/null`, env);
+      expect(code).toBe(0);
+      return stderr.split('\n').filter((line) => line.includes('lost on restart')).length;
+    };
+    expect(await lost('list')).toBe(0);
+    expect(await lost('run echo --param message=hello')).toBe(0);
+    expect(await lost('operations list')).toBe(0);
+    expect(await lost('run tenant_report --param days=1')).toBe(1);
+  });
 });

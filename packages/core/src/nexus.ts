@@ -303,6 +303,7 @@ export class Nexus<E extends NexusEnv = NexusEnv> {
     if (!this.verified) for (const plugin of this.plugins) plugin.verify?.(this);
     this.verified = true;
     await this.ready();
+    this.jobs.announce();
     const addresses: ChannelAddress[] = [];
     for (const channel of this.channels) {
       const address = await channel.start(this);

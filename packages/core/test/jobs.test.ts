@@ -111,6 +111,23 @@ describe('long-running operations in core', () => {
     expect(warnings.filter((line) => line.includes('lost on restart'))).toHaveLength(1);
   });
 
+  it('says once that in-process jobs are lost on restart: when a server starts, or at an in-process caller\'s first job', async () => {
+    const lost = (warnings: string[]) => warnings.filter((line) => line.includes('lost on restart')).length;
+    const command = build();
+    apps.push(command.app);
+    await command.app.ready();
+    await command.app.jobs.list(command.as('ann@t1'));
+    expect(lost(command.warnings)).toBe(0);
+    for (let i = 0; i < 2; i++) await command.app.submit({ ...command.as('ann@t1'), operation: 'report', input: { steps: 1 } });
+    expect(lost(command.warnings)).toBe(1);
+    const server = build();
+    apps.push(server.app);
+    await server.app.start();
+    expect(lost(server.warnings)).toBe(1);
+    await server.app.submit({ ...server.as('ann@t1'), operation: 'report', input: { steps: 1 } });
+    expect(lost(server.warnings)).toBe(1);
+  });
+
   it('refuses invalid input at submission, queueing nothing', async () => {
     const { app, as } = build();
     apps.push(app);

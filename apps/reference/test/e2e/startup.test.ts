@@ -42,6 +42,8 @@ describe('dev mode (no secret, no JWKS)', () => {
     expect(server.stderr()).toContain('"mode":"dev"');
     expect(server.stderr()).toMatch(/WARNING: DEV MODE/);
     expect(server.stderr()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/m);
+    // Without REDIS_URL the server keeps jobs in memory, and says so once as it starts.
+    expect(server.stderr().split('\n').filter((line) => line.includes('lost on restart'))).toHaveLength(1);
 
     const result = await bash(curlLine()!);
     expect(result.code).toBe(0);

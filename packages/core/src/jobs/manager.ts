@@ -54,6 +54,7 @@ export class JobManager {
   private port: JobPort | undefined;
   private options: JobsOptions = {};
   private working = false;
+  private announced = false;
   private submit: Terminal | undefined;
   private duration: Histogram<'operation'> | undefined;
 
@@ -63,14 +64,28 @@ export class JobManager {
     this.options = { ...this.options, ...options };
   }
 
-  /** The port in use; the in-process one is made (and announced) on first need. */
+  /** The port in use; the in-process one is made on first need. */
   get store(): JobPort {
     if (this.port === undefined) {
       this.port = this.options.port ?? createMemoryJobPort();
-      if (this.port.kind === 'memory') this.host.logger.warn('jobs run in this process and are lost on restart (no job store configured)');
       this.instrument(this.port);
     }
     return this.port;
+  }
+
+  /**
+   * Says once in the log that jobs are lost on restart, when they live in this process: a server
+   * says it as it starts (if it has jobs to run); a command line only once it submits a job, so
+   * its other commands stay quiet.
+   */
+  announce(): void {
+    if (this.options.port !== undefined || this.host.hasLongRunning()) this.warnOnce();
+  }
+
+  private warnOnce(): void {
+    if (this.announced) return;
+    this.announced = true;
+    if (this.store.kind === 'memory') this.host.logger.warn('jobs run in this process and are lost on restart (no job store configured)');
   }
 
   /** Starts working jobs when the app has any to work (or a store was configured). */
@@ -147,6 +162,7 @@ export class JobManager {
       },
     }));
     ctx.annotations.job = { operationId: record.operationId, phase: 'submitted' };
+    this.warnOnce();
     await this.startWorker();
     return { operationId: record.operationId, status: record.status, requestId: ctx.requestId };
   }
