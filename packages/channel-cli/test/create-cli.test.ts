@@ -79,6 +79,9 @@ describe('createCli: in-process commands through the app pipeline', () => {
   it.each([
     [['lst'], 64, /Unknown command "lst". Did you mean list\?/],
     [['list', '--tokn', 'x'], 64, /Unknown option: --tokn \(did you mean --token\?\)/],
+    [['list', 'extra'], 64, /Unexpected argument "extra": list takes none\./],
+    [['run', 'profile_set', 'user_id=u'], 64, /Unexpected argument "user_id=u": run takes one <name> \(input goes in --param key=value/],
+    [['describe', 'profile_set', 'x', '--tokn', 'y'], 64, /Unknown options?: /],
     [['run', 'profile_set', '--input', '{"user_id": 1,\n}'], 64, /--input is not valid JSON: Expected double-quoted property name at line 2, column 1\n {2}}\n {2}\^/],
     [['run', 'profile_set', '--input', '@/no/such/file.json'], 66, /Input file "\/no\/such\/file.json" does not exist/],
     [['run', 'profile_set', '--param', 'user_id'], 64, /--param "user_id" needs the form key=value/],

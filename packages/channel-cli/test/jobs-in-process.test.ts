@@ -124,6 +124,10 @@ describe('createCli: operations usage errors', () => {
     [['operations'], /^error: Name an action: get <id>, cancel <id> or list\./],
     [['operations', 'gte', 'x'], /^error: Unknown command "gte"\. Did you mean get\?/],
     [['operations', 'cancel'], /^error: Name the operation id: operations cancel <id>\./],
+    [['operations', 'get', 'a', 'b'], /^error: Unexpected argument "b": operations get takes one <id>\./],
+    [['operations', 'cancel', 'a', 'b', 'c'], /^error: Unexpected arguments "b", "c": operations cancel takes one <id>\./],
+    [['operations', 'list', 'x'], /^error: Unexpected argument "x": operations list takes none\./],
+    [['operations', 'get', 'a', '--b'], /^error: Unknown option: --b/],
   ])('%j exits 64: %s', async (argv, message) => {
     const result = await run('ann:t1', argv);
     expect(result.code).toBe(EXIT_CODES.INVALID_INPUT);
