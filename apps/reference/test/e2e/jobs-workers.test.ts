@@ -1,71 +1,33 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { MAIN_JS, cleanEnv, killAll, startApp } from '../support/processes.js';
+import { killAll, startApp } from '../support/processes.js';
 import type { AppProcess } from '../support/processes.js';
-import { REDIS_ENV, redisAvailable } from '../support/redis.js';
+import { redisAvailable } from '../support/redis.js';
 import { mint, newSecret } from '../support/tokens.js';
 import { underCI } from '../support/ci.js';
+import { jobDeployment } from '../support/worker-processes.js';
 
 const available = await redisAvailable();
 const describeWithRedis = available || underCI() ? describe : describe.skip;
 const secret = newSecret();
 // A queue of this run's own, so no other server on the same Redis takes these jobs.
-const queue = `e2e-jobs-${randomUUID().slice(0, 8)}`;
-const auditOf = (name: string) => join(tmpdir(), `nexus-${queue}-${name}.audit`);
-const env = (name: string) => ({ NEXUS_JWT_SECRET: secret, ...REDIS_ENV, NEXUS_JOBS_QUEUE: queue, NEXUS_JOB_LOCK_MS: '2000', NEXUS_AUDIT_FILE: auditOf(name), NEXUS_DRAIN_DELAY_MS: '0' });
-
-/** A `--worker` process: no listener, so it is ready once it logged "working jobs". */
-function startWorker(name: string): Promise<{ kill: (signal: NodeJS.Signals) => void; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, [MAIN_JS, '--worker'], { env: cleanEnv({ ...env(name), NEXUS_WORKER_CONCURRENCY: '4' }), stdio: ['ignore', 'ignore', 'pipe'] });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return new Promise((resolve, reject) => {
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-      if (stderr.includes('"working jobs"')) resolve({ kill: (signal) => child.kill(signal), exited });
-    });
-    void exited.then(() => reject(new Error(`worker ${name} exited early:\n${stderr}`)));
-  });
-}
-
-/** Completion audit records (one per run of a job) a worker wrote. */
-function completions(name: string): Array<{ operationId: string; status: number }> {
-  let text = '';
-  try {
-    text = readFileSync(auditOf(name), 'utf8');
-  } catch {
-    return [];
-  }
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { phase?: string; operationId: string; status: number }).filter((record) => record.phase === 'completed');
-}
-
-/** Waits until the workers' audit files hold `count` completions of `ids` (audit writes are asynchronous). */
-async function completionsOf(ids: readonly string[], count: number): Promise<Record<string, string[]>> {
-  for (;;) {
-    const byWorker = Object.fromEntries(['w1', 'w2'].map((name) => [name, completions(name).map((record) => record.operationId).filter((id) => ids.includes(id))]));
-    if (byWorker.w1!.length + byWorker.w2!.length >= count) return byWorker;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const deployment = jobDeployment('e2e-jobs', secret);
+const WORKERS = ['w1', 'w2'];
 
 describeWithRedis('one API instance and two --worker processes on one Redis', () => {
   let api: AppProcess;
-  let workers: Array<Awaited<ReturnType<typeof startWorker>>>;
+  let workers: Array<Awaited<ReturnType<typeof deployment.startWorker>>>;
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${mint(secret, 'eve', ['executive'], 'acme')}` };
 
   beforeAll(async () => {
     expect(available).toBe(true);
-    [api, ...workers] = await Promise.all([startApp({ ...env('api'), NEXUS_JOBS_WORKER: '0' }), startWorker('w1'), startWorker('w2')]) as [AppProcess, ...Array<Awaited<ReturnType<typeof startWorker>>>];
+    [api, ...workers] = await Promise.all([startApp({ ...deployment.env('api'), NEXUS_JOBS_WORKER: '0' }), deployment.startWorker('w1'), deployment.startWorker('w2')]) as [AppProcess, ...Array<Awaited<ReturnType<typeof deployment.startWorker>>>];
   }, 30_000);
   afterAll(async () => {
     for (const worker of workers ?? []) worker.kill('SIGTERM');
     await api?.stop();
     await killAll();
-    for (const name of ['api', 'w1', 'w2']) rmSync(auditOf(name), { force: true });
+    deployment.removeAudit(['api', ...WORKERS]);
   });
 
   const submit = async (inputs: unknown): Promise<string> => {
@@ -87,11 +49,11 @@ describeWithRedis('one API instance and two --worker processes on one Redis', ()
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) ids.push(await submit({ days: i + 1, delay_ms: 20 }));
     expect(await settled(ids, final)).toEqual(ids.map(() => 'succeeded'));
-    const { w1, w2 } = await completionsOf(ids, 50);
+    const { w1, w2 } = await deployment.completionsOf(WORKERS, ids, 50);
     const runs = [...w1!, ...w2!];
     expect(runs).toHaveLength(50);
     expect(new Set(runs).size).toBe(50);
-    expect(completions('api')).toHaveLength(0);
+    expect(deployment.completions('api')).toHaveLength(0);
   }, 120_000);
 
   it('hides a job from a second principal and from its submitter in another tenant (404 on GET and DELETE, absent from the list); the tenant admin lists it', async () => {
@@ -125,7 +87,7 @@ describeWithRedis('one API instance and two --worker processes on one Redis', ()
     workers[0]!.kill('SIGKILL');
     await workers[0]!.exited;
     expect(await settled(ids, final)).toEqual(ids.map(() => 'succeeded'));
-    const { w1, w2 } = await completionsOf(ids, 8);
+    const { w1, w2 } = await deployment.completionsOf(WORKERS, ids, 8);
     expect({ w1: w1!.length, w2: w2!.length }).toEqual({ w1: 0, w2: 8 });
   }, 120_000);
 });

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAIN_JS, cleanEnv } from './processes.js';
 import { REDIS_ENV } from './redis.js';
+import { startWorker } from './workers.js';
+import type { WorkerProcess } from './workers.js';
 
 /**
  * A deployment on the shared Redis: its own job queue (so no other server on that Redis takes
@@ -58,18 +58,9 @@ export function jobDeployment(label: string, secret: string) {
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
-    /** A `--worker` process: no listener, so it is ready once it logged "working jobs". */
-    startWorker(name: string, concurrency = 4): Promise<{ kill: (signal: NodeJS.Signals) => void; exited: Promise<unknown> }> {
-      const child = spawn(process.execPath, [MAIN_JS, '--worker'], { env: cleanEnv({ ...env(name), NEXUS_WORKER_CONCURRENCY: String(concurrency) }), stdio: ['ignore', 'ignore', 'pipe'] });
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      return new Promise((resolve, reject) => {
-        let stderr = '';
-        child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-          if (stderr.includes('"working jobs"')) resolve({ kill: (signal) => child.kill(signal), exited });
-        });
-        void exited.then(() => reject(new Error(`worker ${name} exited early:\n${stderr}`)));
-      });
+    /** A `--worker` process of this deployment, ready once it logged "working jobs". */
+    startWorker(name: string, concurrency = 4): Promise<WorkerProcess> {
+      return startWorker({ ...env(name), NEXUS_WORKER_CONCURRENCY: String(concurrency) });
     },
     removeAudit(names: readonly string[]): void {
       for (const name of names) rmSync(auditOf(name), { force: true });
