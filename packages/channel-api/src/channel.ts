@@ -241,6 +241,9 @@ class ExpressApiChannel implements ApiChannel {
     const openapi = (this.openapi = new OpenApiRoute(this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x' }));
     server.get('/openapi.json', (req, res) => openapi.serve(app, rc, req, res));
     if (metrics) {
+      // The registry is built on first read; a server builds it now so process metrics sampled
+      // from the start (GC pauses, event-loop delay) are not missed before the first scrape.
+      app.metrics.registry.contentType;
       server.get('/metrics', (req, res) =>
         admitted(rc, req, res, async () => {
           const text = await app.metrics.registry.metrics();

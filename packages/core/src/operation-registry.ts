@@ -1,4 +1,5 @@
 import type { Logger } from './logger.js';
+import { setRegisteredOperations } from './metrics.js';
 import type { NexusMetrics } from './metrics.js';
 import type { OperationDefinition } from './operation.js';
 import { NexusSetupError } from './setup-error.js';
@@ -41,7 +42,7 @@ export class OperationRegistry {
   }
 
   private changed(): void {
-    this.metrics.registeredOperations.set(this.definitions.size);
+    setRegisteredOperations(this.metrics, this.definitions.size);
     for (const listener of this.listeners) {
       try {
         listener();

@@ -1,4 +1,4 @@
-import { Gauge, Histogram } from 'prom-client';
+import type { Histogram } from 'prom-client';
 import type { Admission } from '../admission.js';
 import type { InvocationInit, JobPhase, ListInit, NexusContext } from '../context.js';
 import { NotFoundError, UnavailableError, isNexusError, toNexusError } from '../errors.js';
@@ -6,6 +6,7 @@ import type { HealthCheck } from '../health.js';
 import type { InvocationResult } from '../invocation.js';
 import { runHandler } from '../invocation.js';
 import type { Logger } from '../logger.js';
+import { whenMetricsBuilt } from '../metrics.js';
 import type { NexusMetrics } from '../metrics.js';
 import type { OperationDefinition } from '../operation.js';
 import type { Terminal } from '../pipeline.js';
@@ -57,6 +58,9 @@ export class JobManager {
   private announced = false;
   private submit: Terminal | undefined;
   private duration: Histogram<'operation'> | undefined;
+  /** Job durations ended before the registry existed, replayed into the histogram when it does. */
+  private pendingDurations: Array<[string, number]> = [];
+  private instrumented = false;
 
   constructor(private readonly host: JobsHost) {}
 
@@ -206,7 +210,7 @@ export class JobManager {
       if (error.code === 'INTERNAL') ctx.logger.error('job failed', { operation: record.operation, operationId: record.operationId, error: isNexusError(thrown) ? thrown.cause ?? thrown : thrown });
       return { status: signal.aborted && error.code === 'CANCELLED' ? 'cancelled' : 'failed', error: error.toProblem(caller.requestId) };
     } finally {
-      this.duration?.observe({ operation: definition?.name ?? 'unknown' }, (performance.now() - started) / 1000);
+      this.observeDuration(definition?.name ?? 'unknown', (performance.now() - started) / 1000);
     }
   }
 
@@ -245,24 +249,35 @@ export class JobManager {
     }
   }
 
+  private observeDuration(operation: string, seconds: number): void {
+    if (this.duration !== undefined) return this.duration.observe({ operation }, seconds);
+    if (!this.instrumented) return;
+    this.pendingDurations.push([operation, seconds]);
+    // Bounded like core's own backlog: past it, reading the registry builds it and replays.
+    if (this.pendingDurations.length >= 1024) void this.host.metrics.registry;
+  }
+
   private instrument(port: JobPort): void {
-    const registry = this.host.metrics.registry;
-    new Gauge({
-      name: 'nexus_jobs',
-      help: 'Jobs in the store by state.',
-      labelNames: ['state'] as const,
-      registers: [registry],
-      async collect() {
-        const counts = await port.counts().catch(() => undefined);
-        if (counts !== undefined) for (const state of JOB_STATUSES) this.set({ state }, counts[state]);
-      },
-    });
-    this.duration = new Histogram({
-      name: 'nexus_job_duration_seconds',
-      help: 'Time a job ran on a worker, by operation.',
-      labelNames: ['operation'] as const,
-      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
-      registers: [registry],
+    this.instrumented = true;
+    whenMetricsBuilt(this.host.metrics, ({ Gauge, Histogram }, registry) => {
+      new Gauge({
+        name: 'nexus_jobs',
+        help: 'Jobs in the store by state.',
+        labelNames: ['state'] as const,
+        registers: [registry],
+        async collect() {
+          const counts = await port.counts().catch(() => undefined);
+          if (counts !== undefined) for (const state of JOB_STATUSES) this.set({ state }, counts[state]);
+        },
+      });
+      this.duration = new Histogram({
+        name: 'nexus_job_duration_seconds',
+        help: 'Time a job ran on a worker, by operation.',
+        labelNames: ['operation'] as const,
+        buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900, 3600],
+        registers: [registry],
+      });
+      for (const [operation, seconds] of this.pendingDurations.splice(0)) this.duration.observe({ operation }, seconds);
     });
     this.host.addHealthCheck('jobs', () => port.health());
   }
