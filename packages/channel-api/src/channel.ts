@@ -238,7 +238,8 @@ class ExpressApiChannel implements ApiChannel {
       sendJson(res, ready ? 200 : 503, ready ? '{"status":"ready"}' : `{"status":"not_ready","state":"${rc.draining ? 'draining' : app.state}"}`, {});
     });
     if (this.options.docs !== false) mountDocs(server, rc);
-    const openapi = (this.openapi = new OpenApiRoute(this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x' }));
+    const publicRoutes = { metrics: rc.policies.metrics.public, openapi: rc.policies.openapi.public };
+    const openapi = (this.openapi = new OpenApiRoute(this.options.openapi ?? {}, { metrics, rateLimitHeaders: this.options.rateLimitHeaders ?? 'x', publicRoutes }));
     server.get('/openapi.json', (req, res) => openapi.serve(app, rc, req, res));
     if (metrics) {
       // The registry is built on first read; a server builds it now so process metrics sampled

@@ -17,6 +17,8 @@ export interface OpenApiInfo {
 export interface OpenApiSettings {
   readonly metrics: boolean;
   readonly rateLimitHeaders: RateLimitHeaderStyle;
+  /** Whether `/metrics` and `/openapi.json` declare `public` (both true by default): a route that does not is documented as secured, with 401. */
+  readonly publicRoutes?: { readonly metrics?: boolean; readonly openapi?: boolean };
 }
 
 type Json = Record<string, unknown>;
@@ -164,6 +166,11 @@ function get(route: GetRoute, settings: OpenApiSettings): Json {
   };
 }
 
+/** A built-in route as it declared itself: public (the default) or needing a credential. */
+function openness(isPublic = true): { secured: boolean; errors: readonly ErrorStatus[] } {
+  return isPublic ? { secured: false, errors: ['429', '500'] } : { secured: true, errors: ['401', '429', '500'] };
+}
+
 const NOT_READY = { description: 'Not ready (starting or draining).', content: { 'application/json': { schema: { type: 'object', properties: { status: { type: 'string' }, state: { type: 'string' } } } } } };
 
 /**
@@ -190,10 +197,10 @@ export function buildOpenApi(operations: readonly OperationDefinition[], info: O
     '/health': health,
     '/health/live': get({ operationId: 'health_live', summary: 'Liveness probe.', schema: { type: 'object', properties: { status: { type: 'string' } } }, secured: false, errors: [], admitted: false }, settings),
     '/health/ready': ready,
-    '/openapi.json': get({ operationId: 'openapi', summary: 'This document.', schema: { type: 'object' }, secured: false, errors: ['429', '500'], admitted: true }, settings),
+    '/openapi.json': get({ operationId: 'openapi', summary: 'This document.', schema: { type: 'object' }, ...openness(settings.publicRoutes?.openapi), admitted: true }, settings),
   };
   if (settings.metrics) {
-    paths['/metrics'] = get({ operationId: 'metrics', summary: 'Prometheus metrics.', schema: { type: 'string' }, secured: false, errors: ['429', '500'], admitted: true, type: 'text/plain' }, settings);
+    paths['/metrics'] = get({ operationId: 'metrics', summary: 'Prometheus metrics.', schema: { type: 'string' }, ...openness(settings.publicRoutes?.metrics), admitted: true, type: 'text/plain' }, settings);
   }
   Object.assign(paths, operationsPaths(settings.rateLimitHeaders));
   for (const definition of [...operations].sort((a, b) => a.name.localeCompare(b.name))) {

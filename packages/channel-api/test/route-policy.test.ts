@@ -68,7 +68,11 @@ describe('policy metadata of routes mounted on the API channel', () => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     expect((await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token('scraper', 'acme')}` } })).status).toBe(200);
     expect(records).toEqual([]);
-    expect((await fetch(`${base}/openapi.json`)).status).toBe(200);
+    const document = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, { get: { security?: unknown; responses: Record<string, unknown> } }> };
+    // The document says what the route declared: a credential is needed, and 401 is a possible answer.
+    expect(document.paths['/metrics']!.get.security).toBeUndefined();
+    expect(Object.keys(document.paths['/metrics']!.get.responses)).toContain('401');
+    expect(document.paths['/openapi.json']!.get.security).toEqual([]);
   });
 
   it('refuses bad policy metadata when the router is added, naming the route', () => {
