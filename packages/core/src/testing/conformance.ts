@@ -219,6 +219,11 @@ function authCases(target: ChannelUnderTest, test: TestApi, auth: ConformanceAut
       assert.deepEqual(mine.map((record) => record.operation), ['whoami']);
     });
   }
+  test.it('serves a caller without a tenant only the operations declaring tenantRequired: false', async () => {
+    const bearer = await auth.token({ id: 'tenantless-user', roles: ['caller'], tenant: '' });
+    assert.deepEqual(expectOk(await driver().invoke({ operation: 'tenantless', token: bearer })), { tenant: null });
+    expectError(await driver().invoke({ operation: 'whoami', token: bearer }), 'TENANT_REQUIRED');
+  });
   test.it('spends one budget for the operations of one limit group', async () => {
     const bearer = await as(['caller'], 'grouped-user');
     for (let i = 0; i < CONFORMANCE_LIMITED_CALLS; i++) expectOk(await driver().invoke({ operation: i % 2 === 0 ? 'limited_too' : 'limited', token: bearer }));

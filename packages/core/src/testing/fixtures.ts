@@ -13,7 +13,8 @@ export const CONFORMANCE_LIMITED_CALLS = 2;
  * on every channel. Roles: `caller` may execute every fixture operation except `admin_only`
  * (permission `admin:only`); `admin` may do everything. `limited` admits
  * CONFORMANCE_LIMITED_CALLS calls per principal per minute (limit group `limited`, which
- * `limited_too` declares too); `unaudited` declares `audit: false`.
+ * `limited_too` declares too); `unaudited` declares `audit: false`; `tenantless` declares
+ * `tenantRequired: false`, and every other operation needs a tenant.
  */
 export interface ConformanceAuth {
   plugins(): Plugin[];
@@ -22,6 +23,7 @@ export interface ConformanceAuth {
    * checks one record per call on channels that share the app with the test (`sharedApp`).
    */
   auditRecords?(): readonly ConformanceAuditRecord[];
+  /** A credential the kit's plugins accept; `tenant: ''` is one that names no tenant. */
   token(principal: { id: string; roles: string[]; tenant: string }): string | Promise<string>;
   invalidToken(): string | Promise<string>;
 }
@@ -101,6 +103,7 @@ export function createConformanceApp(options: { auth?: ConformanceAuth; nexus?: 
   // Policy metadata: each decides the same on every channel, with no path involved.
   app.handler('limited_too', { description: 'Spends the budget of limited (its limit group).', input: z.object({}), limitGroup: 'limited' }, () => ({ ok: true }));
   app.handler('unaudited', { description: 'Never audited.', input: z.object({}), audit: false }, () => ({ ok: true }));
+  app.handler('tenantless', { description: 'Served to callers without a tenant.', input: z.object({}), tenantRequired: false }, (_input, ctx) => ({ tenant: ctx.tenant?.id ?? null }));
   app.handler('admin_only', { description: 'Needs admin:only.', input: z.object({}), permission: 'admin:only' }, () => ({ ok: true }));
   app.handler('whoami', { description: 'Returns the caller as the pipeline resolved it.', input: z.object({}) }, (_input, ctx) => ({
     principal: ctx.principal?.id ?? null,
