@@ -67,6 +67,13 @@ export function acceptedResponse(style: RateLimitHeaderStyle): Json {
 }
 
 const ID_PARAMETER = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const WAIT_PARAMETER = {
+  name: 'Prefer',
+  in: 'header',
+  required: false,
+  description: 'wait=N: answer once the job ended, or after N seconds (at most 30) with its current state.',
+  schema: { type: 'string', examples: ['wait=30'] },
+};
 const FINISHED: Json = {
   description: 'The operation already finished (succeeded, failed or was cancelled).',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -93,7 +100,7 @@ export function operationsPaths(style: RateLimitHeaderStyle): Json {
         operationId: 'get_operation',
         summary: 'A job\'s status, progress and, once it ended, its result or problem.',
         tags: ['operations'],
-        parameters: [ID_PARAMETER],
+        parameters: [ID_PARAMETER, WAIT_PARAMETER],
         responses: { '200': ok('The job.', record), ...errorResponses(['401', '404', '429', '500', '503']) },
       },
       delete: {

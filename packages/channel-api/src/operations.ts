@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
-import { acceptRequestId } from '@nexus/core';
+import { MAX_JOB_WAIT_MS, acceptRequestId } from '@nexus/core';
 import type { InvocationInit, InvocationResult } from '@nexus/core';
 import { annotationHeaders, sendJson, sendProblem } from './render.js';
 import type { RouteContext } from './routes.js';
@@ -17,6 +17,19 @@ export function prefersAsync(req: IncomingMessage): boolean {
   if (prefer === undefined) return false;
   const values = Array.isArray(prefer) ? prefer : [prefer];
   return values.some((value) => value.split(',').some((token) => token.split(';')[0]!.trim().toLowerCase() === 'respond-async'));
+}
+
+/** RFC 7240 `wait=N`: how long, in ms, the caller is willing to wait for an answer (0 when it did not say). */
+export function preferredWaitMs(req: IncomingMessage): number {
+  const prefer = req.headers.prefer;
+  if (prefer === undefined) return 0;
+  for (const value of Array.isArray(prefer) ? prefer : [prefer]) {
+    for (const token of value.split(',')) {
+      const match = /^\s*wait\s*=\s*"?(\d{1,6})"?\s*$/i.exec(token.split(';')[0]!);
+      if (match) return Number(match[1]) * 1000;
+    }
+  }
+  return 0;
 }
 
 /** Whether an execute request becomes a job: always for long-running operations, else when asked. */
@@ -46,20 +59,33 @@ export async function submit(rc: RouteContext, res: ServerResponse, init: Invoca
 
 type Lookup = (init: InvocationInit) => Promise<InvocationResult>;
 
-async function answer(rc: RouteContext, req: Request, res: Response, lookup: Lookup): Promise<void> {
+async function answer(rc: RouteContext, req: Request, res: Response, lookup: Lookup, extra: OutgoingHttpHeaders = {}): Promise<void> {
   const requestId = req.nexus?.requestId ?? acceptRequestId(req.headers['x-request-id']);
   const init = initOf(rc, req, requestId, pathOf(req.originalUrl));
   const native = nativeCall(rc, req, res);
   if (native !== undefined) init.admission = nativeAdmission(native);
+  // A waiting read ends when the caller leaves.
+  const controller = new AbortController();
+  const leave = () => controller.abort();
+  res.once('close', leave);
+  init.signal = controller.signal;
   const result = await lookup(init);
+  res.off('close', leave);
   if (res.headersSent) return;
   if (!result.ok) return sendProblem(res, result.error, result.requestId, rc.render, result.annotations);
-  sendJson(res, 200, JSON.stringify(result.value), headersOf(rc, result));
+  sendJson(res, 200, JSON.stringify(result.value), { ...headersOf(rc, result), ...extra });
+}
+
+/** `GET /operations/{id}`; with `Prefer: wait=N`, answered when the job ends or after N s (at most 30). */
+function status(rc: RouteContext, req: Request, res: Response): Promise<void> {
+  const waitMs = Math.min(preferredWaitMs(req), MAX_JOB_WAIT_MS);
+  const applied: OutgoingHttpHeaders = waitMs > 0 ? { 'preference-applied': `wait=${waitMs / 1000}` } : {};
+  return answer(rc, req, res, (init) => rc.app.jobs.get(init, req.params.id as string, { waitMs }), applied);
 }
 
 /** `GET /operations`, `GET /operations/{id}`, `DELETE /operations/{id}`: the caller's own jobs only. */
 export function mountOperations(server: Express, rc: RouteContext): void {
   server.get(OPERATIONS_PATH, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.list(init)));
-  server.get(`${OPERATIONS_PATH}/:id`, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.get(init, req.params.id as string)));
+  server.get(`${OPERATIONS_PATH}/:id`, (req, res) => status(rc, req, res));
   server.delete(`${OPERATIONS_PATH}/:id`, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.cancel(init, req.params.id as string)));
 }

@@ -64,6 +64,18 @@ describe('long-running operations over HTTP', () => {
     expect(list.operations.map((job) => job.operationId)).toContain(body.operationId);
   });
 
+  it('answers a status read with Prefer: wait=N once the job ends, or with the running job after N s', async () => {
+    const location = (await submit('report', { hold: true }, owner)).headers.get('location')!;
+    await until(location, (job) => job.status === 'running');
+    const timedOut = await get(location, { ...owner, prefer: 'wait=1' });
+    expect({ status: (await timedOut.json() as JobRecord).status, applied: timedOut.headers.get('preference-applied') }).toEqual({ status: 'running', applied: 'wait=1' });
+    const waiting = get(location, { ...owner, prefer: 'wait=20' });
+    release.shift()!();
+    expect(((await (await waiting).json()) as JobRecord).status).toBe('succeeded');
+    // Refused callers wait for nothing: 404 at once.
+    expect((await get(location, { ...as('bob'), prefer: 'wait=20' })).status).toBe(404);
+  });
+
   it('runs any operation as a job on Prefer: respond-async, and synchronously without it', async () => {
     const response = await submit('echo', { message: 'later' }, { ...owner, prefer: 'respond-async, wait=10' });
     expect(response.status).toBe(202);

@@ -6,7 +6,7 @@ export { Admission } from './admission.js';
 export type { AdmissionDecision } from './admission.js';
 export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
 export type { IdempotencyOptions } from './idempotency/options.js';
-export { JOBS_ADMIN_PERMISSION, JOBS_LIST_LIMIT, JobManager } from './jobs/manager.js';
+export { JOBS_ADMIN_PERMISSION, JOBS_LIST_LIMIT, JobManager, MAX_JOB_WAIT_MS } from './jobs/manager.js';
 export type { JobsHost, JobsOptions } from './jobs/manager.js';
 export { createMemoryJobPort } from './jobs/memory.js';
 export type { MemoryJobPortOptions } from './jobs/memory.js';

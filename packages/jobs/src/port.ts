@@ -5,7 +5,6 @@ import { Redis } from 'ioredis';
 import { UnavailableError } from '@nexus/core';
 import type { HealthCheckResult, JobExecutor, JobPort, JobRecord, JobStatus, ProgressUpdate } from '@nexus/core';
 import { RecordStore, isTerminal } from './records.js';
-import type { LoadedJob } from './records.js';
 
 export interface BullMqJobPortOptions {
   /** `redis://` URL of the Redis that holds the queue and the records. */
@@ -75,42 +74,55 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
     for (const controller of controllers.values()) controller.abort();
   };
 
-  const subscribed = (): Redis => {
-    if (subscriber !== undefined) return subscriber;
-    subscriber = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
-    void subscriber.subscribe(records.events, records.cancels).catch(() => undefined);
-    subscriber.on('message', (channel: string, message: string) => {
-      if (channel === records.cancels) return controllers.get(message)?.abort();
-      const record = JSON.parse(message) as JobRecord;
-      for (const listener of listeners.get(record.operationId) ?? []) listener(record);
-    });
-    return subscriber;
+  // One connection for both channels, each subscribed when first needed: a worker hears cancels,
+  // a process whose callers wait on jobs hears record changes (so a worker parses no events).
+  const channels = new Set<string>();
+  const listen = (channel: string): void => {
+    if (subscriber === undefined) {
+      subscriber = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
+      subscriber.on('message', (from: string, message: string) => {
+        if (from === records.cancels) return controllers.get(message)?.abort();
+        const record = JSON.parse(message) as JobRecord;
+        for (const listener of listeners.get(record.operationId) ?? []) listener(record);
+      });
+    }
+    if (channels.has(channel)) return;
+    channels.add(channel);
+    void subscriber.subscribe(channel).catch(() => undefined);
   };
 
-  const process = async (executor: JobExecutor, job: LoadedJob): Promise<void> => {
+  const process = async (executor: JobExecutor, id: string): Promise<void> => {
     const store = workerClient!;
-    const id = job.record.operationId;
-    if (isTerminal(job.record.status)) return;
-    if (job.record.status === 'running' && !job.idempotent) {
-      await records.write(store, { ...job.record, status: 'failed', error: unavailable().toProblem(job.caller.requestId), finishedAt: new Date().toISOString() });
-      return;
+    // One round trip loads the job and, when queued, marks it running.
+    const job = await records.start(store, id);
+    if (job === undefined || isTerminal(job.record.status)) return;
+    let current: JobRecord = job.record;
+    if (!job.started) {
+      // Running already: its worker died mid-job. Only an idempotent operation may run again.
+      if (!job.idempotent) {
+        await records.write(store, { ...job.record, status: 'failed', error: unavailable().toProblem(job.caller.requestId), finishedAt: new Date().toISOString() });
+        return;
+      }
+      current = { ...job.record, status: 'running', startedAt: new Date().toISOString() };
+      if ((await records.write(store, current)) !== 'written') return;
     }
-    let current: JobRecord = { ...job.record, status: 'running', startedAt: new Date().toISOString() };
-    if ((await records.write(store, current)) !== 'written') return;
     const controller = new AbortController();
     controllers.set(id, controller);
-    // Progress writes go one after another; only the newest pending one is kept.
+    // Progress writes go one after another; only the newest pending one is kept. The final write
+    // carries the last progress and follows them on the same connection, so it need not wait
+    // for them; one sent after it is refused by the store (the job has ended).
     let writing: Promise<unknown> = Promise.resolve();
+    let ended = false;
     const progress = (update: ProgressUpdate) => {
       current = { ...current, progress: update };
       const snapshot = current;
-      writing = writing.then(() => (current === snapshot ? records.write(store, snapshot) : undefined)).catch(() => undefined);
+      writing = writing.then(() => (current === snapshot && !ended ? records.write(store, snapshot) : undefined)).catch(() => undefined);
     };
     try {
       const outcome = await executor({ record: current, input: job.input, caller: job.caller }, controller.signal, progress);
       // As if this process had died: the job stays locked until another worker recovers it (nothing is written).
       if (abandoning) return new Promise<never>(() => {});
-      await writing;
+      ended = true;
       await records.write(store, { ...current, ...outcome, finishedAt: new Date().toISOString() });
     } finally {
       controllers.delete(id);
@@ -152,7 +164,7 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
       return record;
     },
     subscribe(id, listener) {
-      subscribed();
+      listen(records.events);
       let set = listeners.get(id);
       if (set === undefined) listeners.set(id, (set = new Set()));
       set.add(listener);
@@ -164,11 +176,8 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
     async work(executor, { concurrency }) {
       if (worker !== undefined) return;
       workerClient = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
-      subscribed();
-      worker = new Worker(name, async (bull: Job) => {
-        const job = await records.load(workerClient!, bull.id!);
-        if (job !== undefined) await process(executor, job);
-      }, {
+      listen(records.cancels);
+      worker = new Worker(name, (bull: Job) => process(executor, bull.id!), {
         connection: { ...parseUrl(options.url), maxRetriesPerRequest: null },
         prefix,
         concurrency,

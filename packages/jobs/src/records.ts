@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConflictError } from '@nexus/core';
 import type { JobCaller, JobFilter, JobRecord, JobStatus, StoredJob } from '@nexus/core';
@@ -24,6 +25,51 @@ end
 redis.call('PUBLISH', KEYS[3], ARGV[2])
 return 1
 `;
+
+/**
+ * Takes a queued job for running in one round trip: the record turns `running` (with
+ * `startedAt`) and is returned with what running it needs. A job that is already running (its
+ * worker died) or ended comes back unchanged, for the caller to judge.
+ * KEYS: record hash, events channel. ARGV: startedAt.
+ * Returns nil (gone) or {status, record JSON, extra JSON}.
+ */
+const START = `
+local v = redis.call('HMGET', KEYS[1], 's', 'r', 'j')
+if not v[1] or not v[2] or not v[3] then return nil end
+if v[1] ~= 'queued' then return {v[1], v[2], v[3]} end
+local record = cjson.decode(v[2])
+record['status'] = 'running'
+record['startedAt'] = ARGV[1]
+local json = cjson.encode(record)
+redis.call('HSET', KEYS[1], 's', 'running', 'r', json)
+redis.call('PUBLISH', KEYS[2], json)
+return {'running', json, v[3], 'started'}
+`;
+
+/**
+ * Stores a new job's record and indexes it under its owner and its tenant, in one step. A script
+ * rather than MULTI: the connection also carries BullMQ's scripts, and every MULTI on it copies them all.
+ * KEYS: record hash, owner index, tenant index. ARGV: status, record JSON, extra JSON, createdAt ms, operation id.
+ */
+const CREATE = `
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'r', ARGV[2], 'j', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+return 1
+`;
+
+const sha = (script: string) => createHash('sha1').update(script).digest('hex');
+const SHAS = new Map([WRITE_UNLESS_FINAL, START, CREATE].map((body) => [body, sha(body)]));
+
+/** Runs a script by its hash (Redis keeps it), sending its text only when Redis lacks it. */
+async function script(client: Redis, body: string, keys: readonly string[], args: readonly string[]): Promise<unknown> {
+  try {
+    return await client.evalsha(SHAS.get(body)!, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return client.eval(body, keys.length, ...keys, ...args);
+  }
+}
 
 interface Extra {
   readonly input: unknown;
@@ -75,13 +121,7 @@ export class RecordStore {
 
   async create(client: Redis, record: JobRecord, extra: Extra): Promise<void> {
     const owner = this.owner({ tenantId: extra.caller.tenant?.id, principalId: extra.caller.principal?.id });
-    const created = Date.parse(record.createdAt);
-    await client.multi()
-      .hset(this.key(record.operationId), 's', record.status, 'r', JSON.stringify(record), 'j', JSON.stringify(extra))
-      .zadd(owner, created, record.operationId)
-      .zadd(this.tenant(extra.caller.tenant?.id), created, record.operationId)
-      .exec()
-      .then(failedStep);
+    await script(client, CREATE, [this.key(record.operationId), owner, this.tenant(extra.caller.tenant?.id)], [record.status, JSON.stringify(record), JSON.stringify(extra), String(Date.parse(record.createdAt)), record.operationId]);
   }
 
   async remove(client: Redis, record: JobRecord, caller: JobCaller): Promise<void> {
@@ -99,13 +139,21 @@ export class RecordStore {
     return { record: JSON.parse(record) as JobRecord, input: parsed.input, caller: parsed.caller, idempotent: parsed.idempotent };
   }
 
+  /** Loads a job and, when it was queued, marks it running; `started` says whether this call did. */
+  async start(client: Redis, id: string): Promise<(LoadedJob & { readonly started: boolean }) | undefined> {
+    const answer = (await script(client, START, [this.key(id), this.events], [new Date().toISOString()])) as string[] | null;
+    if (answer === null) return undefined;
+    const extra = JSON.parse(answer[2]!) as Extra;
+    return { record: JSON.parse(answer[1]!) as JobRecord, input: extra.input, caller: extra.caller, idempotent: extra.idempotent, started: answer[3] === 'started' };
+  }
+
   /** Writes `record` unless the job already ended: 'written', 'final' (it had ended) or 'gone'. */
   async write(client: Redis, record: JobRecord): Promise<'written' | 'final' | 'gone'> {
     const json = JSON.stringify(record);
     const terminal = isTerminal(record.status);
-    const answer = (await client.eval(
-      WRITE_UNLESS_FINAL, 3, this.key(record.operationId), this.finished(record.status), this.events,
-      record.status, json, terminal ? String(this.ttlSeconds) : '', String(Date.now()), record.operationId,
+    const answer = (await script(client, WRITE_UNLESS_FINAL,
+      [this.key(record.operationId), this.finished(record.status), this.events],
+      [record.status, json, terminal ? String(this.ttlSeconds) : '', String(Date.now()), record.operationId],
     )) as number;
     return answer === 1 ? 'written' : answer === -1 ? 'final' : 'gone';
   }
@@ -147,10 +195,4 @@ export class RecordStore {
     };
     return { succeeded: await count('succeeded'), failed: await count('failed'), cancelled: await count('cancelled') };
   }
-}
-
-function failedStep(results: Array<[Error | null, unknown]> | null): void {
-  const failure = results?.find(([error]) => error !== null)?.[0];
-  if (failure) throw failure;
-  if (results === null) throw new Error('the transaction was aborted');
 }

@@ -12,7 +12,7 @@ import type { OperationDefinition } from '../operation.js';
 import type { Terminal } from '../pipeline.js';
 import { createContext } from '../create-context.js';
 import { createMemoryJobPort } from './memory.js';
-import { JOB_STATUSES } from './types.js';
+import { JOB_STATUSES, TERMINAL } from './types.js';
 import type { JobOutcome, JobPort, JobRecord, ProgressUpdate, StoredJob } from './types.js';
 
 /** The permission that lets a caller see and cancel every job of its tenant. */
@@ -21,6 +21,10 @@ export const JOBS_ADMIN_PERMISSION = 'admin:operations';
 export const JOBS_LIST_LIMIT = 100;
 // Ids are UUIDs: a longer one names no job, and audit keeps no more of it than this.
 const AUDITED_ID_LENGTH = 128;
+/** The longest a status read may wait for its job to end (below common HTTP request timeouts). */
+export const MAX_JOB_WAIT_MS = 30_000;
+/** A waiting read also re-reads this often: a change published before it subscribed is not delivered. */
+const RECHECK_MS = 1_000;
 
 export interface JobsOptions {
   /** Where jobs live; the in-process port when absent (jobs lost on restart). */
@@ -112,8 +116,16 @@ export class JobManager {
     return this.host.run(ctx, label, this.submit);
   }
 
-  get(init: ListInit, operationId: string): Promise<InvocationResult> {
-    return this.route(init, async (ctx) => (await this.visible(ctx, operationId)).record, { operationId, phase: 'lookup' });
+  /**
+   * The job's record; with `waitMs`, answered once the job ended or that time passed (at most
+   * MAX_JOB_WAIT_MS), so a caller awaiting a result needs one read instead of a polling loop.
+   */
+  get(init: ListInit, operationId: string, options: { readonly waitMs?: number } = {}): Promise<InvocationResult> {
+    return this.route(init, async (ctx) => {
+      const { record } = await this.visible(ctx, operationId);
+      const waitMs = Math.min(options.waitMs ?? 0, MAX_JOB_WAIT_MS);
+      return waitMs > 0 && !TERMINAL.has(record.status) ? this.ended(record, waitMs, ctx.signal) : record;
+    }, { operationId, phase: 'lookup' });
   }
 
   cancel(init: ListInit, operationId: string): Promise<InvocationResult> {
@@ -135,6 +147,32 @@ export class JobManager {
       const filter = (await this.isAdmin(ctx)) ? { tenantId } : { tenantId, principalId };
       const jobs = await this.guarded(() => this.store.list(filter, JOBS_LIST_LIMIT));
       return { operations: jobs.map((job) => job.record) };
+    });
+  }
+
+  /** The record once the job ended, or the newest one after `waitMs` (or when `signal` aborts). */
+  private ended(current: JobRecord, waitMs: number, signal: AbortSignal): Promise<JobRecord> {
+    const id = current.operationId;
+    return new Promise((resolve) => {
+      let latest = current;
+      const settle = (record?: JobRecord) => {
+        if (record !== undefined) latest = record;
+        if (record !== undefined && !TERMINAL.has(record.status)) return;
+        clearTimeout(deadline);
+        clearInterval(recheck);
+        unsubscribe();
+        signal.removeEventListener('abort', onAbort);
+        resolve(latest);
+      };
+      const onAbort = () => settle();
+      const check = () => void this.store.get(id).then((job) => job && settle(job.record), () => undefined);
+      const unsubscribe = this.store.subscribe(id, (record) => settle(record));
+      const deadline = setTimeout(() => settle(), waitMs);
+      const recheck = setInterval(check, RECHECK_MS);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) return settle();
+      // Read again now that changes are heard: the job may have ended since the caller's read.
+      check();
     });
   }
 
