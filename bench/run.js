@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { measureCli } from './cli-timing.js';
 import { load, median, memory, openFiles } from './harness.js';
+import { JOBS_HEADING, jobsSection, measureJobs, redisAnswers } from './jobs.js';
 import { profileVariant } from './profile.js';
 import { targets } from './targets.js';
 import { signHs256 } from './tokens.js';
@@ -24,6 +25,9 @@ const { values: args } = parseArgs({
     cli: { type: 'boolean', default: false },
     profile: { type: 'string' },
     soak: { type: 'boolean', default: false },
+    jobs: { type: 'boolean', default: false },
+    'jobs-count': { type: 'string', default: '1000' },
+    'jobs-in-flight': { type: 'string', default: '32' },
     'soak-requests': { type: 'string', default: '1000000' },
     'soak-warmup': { type: 'string', default: '200000' },
     out: { type: 'string', default: new URL('./RESULTS.md', import.meta.url).pathname },
@@ -58,6 +62,29 @@ function soakSection() {
   const text = readFileSync(args.out, 'utf8');
   const at = text.indexOf(SOAK_HEADING);
   return at < 0 ? '' : text.slice(at).trimEnd();
+}
+
+/** The jobs row, measured in its own interleaved rounds (see jobs.js); quick runs a small check. */
+function runJobs() {
+  return measureJobs({
+    secret: SECRET,
+    jobs: quick ? 50 : Number(args['jobs-count']),
+    rounds: quick ? 1 : rounds,
+    warmup: quick ? 10 : 200,
+    inFlight: Number(args['jobs-in-flight']),
+  });
+}
+
+/** `--jobs`: only the jobs row; its section of RESULTS.md is replaced, the rest kept. */
+async function jobsOnly() {
+  const section = jobsSection(await runJobs(), fmt);
+  console.log(`\n${section}`);
+  const text = existsSync(args.out) ? readFileSync(args.out, 'utf8') : '';
+  const at = text.indexOf(JOBS_HEADING);
+  const soakAt = text.indexOf(SOAK_HEADING);
+  const before = (at >= 0 ? text.slice(0, at) : soakAt >= 0 ? text.slice(0, soakAt) : text).trimEnd();
+  const after = soakAt >= 0 ? `\n\n${text.slice(soakAt).trimEnd()}` : '';
+  writeFileSync(args.out, `${before}\n\n${section}${after}\n`);
 }
 
 // The soak mix, per connection in turn: a new principal allowed, one hot principal over its
@@ -147,11 +174,13 @@ async function profileOnly(id) {
 async function main() {
   if (args.soak) return soak();
   if (args.profile !== undefined) return profileOnly(args.profile);
+  if (args.jobs) return jobsOnly();
   console.log(`starting ${selected.length} variants: ${selected.map((variant) => variant.id).join(', ')}`);
   const servers = new Map();
   const samples = new Map(selected.map((variant) => [variant.id, []]));
   let cli;
   let profile;
+  let jobs;
   try {
   try {
     // Inside the try: a variant that fails to start must not leave the others running.
@@ -177,6 +206,8 @@ async function main() {
     const profileOf = (id) => profileVariant(VARIANTS.find((variant) => variant.id === id), { connections, duration });
     profile = { ours: await profileOf('enterprise'), peer: servers.has('fastify-stack') ? await profileOf('fastify-stack') : undefined };
   }
+  // The jobs row needs Redis: a full run measures it; --quick checks it runs when Redis answers.
+  if (!only && !focus && (!quick || process.env.CI === 'true' || (await redisAnswers()))) jobs = await runJobs();
   } finally {
     await stopShared();
   }
@@ -233,6 +264,7 @@ async function main() {
           ...(profile.peer?.groups.filter(([group]) => !profile.ours.groups.some(([name]) => name === group)).map(([group, share, us]) => `| ${group} | 0.0% | 0.0 | ${fmt(share * 100, 1)}% | ${fmt(us, 1)} |`) ?? []),
         ]
       : []),
+    ...(jobs ? ['', jobsSection(jobs, fmt)] : []),
   ].join('\n');
   console.log(`\n${report}`);
   if (!quick && !focus) {

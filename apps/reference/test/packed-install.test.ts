@@ -36,6 +36,7 @@ const PACKAGES: Publishable[] = [
   { dir: 'packages/channel-api', name: '@nexus/channel-api', expect: { '.': 'createApiChannel' }, peers: { express: /^\^5\./ } },
   { dir: 'packages/channel-cli', name: '@nexus/channel-cli', expect: { '.': 'createCli' } },
   { dir: 'packages/channel-mcp', name: '@nexus/channel-mcp', expect: { '.': 'createMcpChannel' }, peers: { zod: /^\^4\./ } },
+  { dir: 'packages/jobs', name: '@nexus/jobs', expect: { '.': 'createBullMqJobPort' } },
   { dir: 'examples/custom-channel', name: '@nexus/example-custom-channel', expect: { '.': 'createNdjsonChannel' } },
 ];
 const EXAMPLE = '@nexus/example-custom-channel';
@@ -89,6 +90,11 @@ beforeAll(() => {
   const dependencies = Object.fromEntries([...tarballs].map(([name, file]) => [name, `file:${file}`]));
   run('mkdir', ['-p', project], work, 5_000);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'packed-install', private: true, type: 'module', dependencies }));
+  // pnpm refuses an install with an undecided build script (ERR_PNPM_IGNORED_BUILDS), as a user's
+  // pnpm would: @nexus/jobs brings bullmq → msgpackr → msgpackr-extract, whose script only
+  // compiles the native accelerator when no prebuilt one fits. Denied, as the @nexus/jobs README
+  // tells users: the prebuilt binary still loads, and msgpackr works in JavaScript without it.
+  writeFileSync(join(project, 'pnpm-workspace.yaml'), 'allowBuilds:\n  msgpackr-extract: false\n');
   const store = run('pnpm', ['store', 'path'], root, 60_000).trim();
   run('pnpm', ['install', '--prefer-offline', '--store-dir', store, '--config.hoist=false', '--config.confirm-modules-purge=false'], project, 240_000);
 

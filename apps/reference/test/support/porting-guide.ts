@@ -25,7 +25,8 @@ export function buildPortingProject(work: string, sourceDir: string, tarballs: R
   const sections = readdirSync(sourceDir).filter((file) => file.endsWith('.ts')).map((file) => file.slice(0, -3)).sort();
   for (const section of sections) copyFileSync(join(sourceDir, `${section}.ts`), join(project, 'src', `${section}.ts`));
   const dependencies: Record<string, string> = { zod: '4.6.7', express: '5.3.0', '@types/express': '5.0.6', '@types/node': '20.19.43' };
-  for (const [name, file] of tarballs) if (name !== '@nexus/example-custom-channel') dependencies[name] = `file:${file}`;
+  // The guide uses neither the example channel nor jobs (whose BullMQ npm would fetch for nothing).
+  for (const [name, file] of tarballs) if (name !== '@nexus/example-custom-channel' && name !== '@nexus/jobs') dependencies[name] = `file:${file}`;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'porting', private: true, type: 'module', dependencies }, null, 2));
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
