@@ -85,7 +85,7 @@ describe('createCli: long-running operations run as jobs in the app\'s job store
 });
 
 describe('createCli: operations get|cancel|list', () => {
-  it('shows a job only to its submitter in its tenant; cancel of a finished job is a conflict', async () => {
+  it('shows and lists a job only to its submitter in its tenant and that tenant\'s admin; cancel of a finished job is a conflict', async () => {
     const operationId = await submit('ann:t1', 'v1');
     await whenHeld('v1');
     for (const stranger of ['bob:t1', 'ann:t2']) {
@@ -97,6 +97,12 @@ describe('createCli: operations get|cancel|list', () => {
     }
     const got = await run('ann:t1', ['operations', 'get', operationId]);
     expect(JSON.parse(got.stdout)).toMatchObject({ operationId, status: 'running', progress: { current: 1, total: 4 } });
+    // The tenant's admin gets it and lists it; another tenant's admin does neither.
+    const listedBy = async (as: string) => (JSON.parse((await run(as, ['operations', 'list'])).stdout) as JobRecord[]).map((job) => job.operationId);
+    expect((await run('root:t1', ['operations', 'get', operationId])).code).toBe(0);
+    expect(await listedBy('root:t1')).toContain(operationId);
+    expect((await run('root:t2', ['operations', 'get', operationId])).code).toBe(EXIT_CODES.NOT_FOUND);
+    expect(await listedBy('root:t2')).not.toContain(operationId);
     const cancelled = await run('ann:t1', ['operations', 'cancel', operationId]);
     expect(cancelled.code).toBe(0);
     expect(JSON.parse(cancelled.stdout)).toMatchObject({ operationId, status: 'cancelled' });
