@@ -1,13 +1,13 @@
 // Exports by name, each a decision: what apps, plugins and channels need. Pipeline internals
 // (compose, PHASES, validateInput, describeOperation, the $list/$route pseudo-operation names,
-// assertOperationName, normaliseAddress) are internal and may change in any release.
+// assertOperationName, normaliseAddress, the job manager's JobsHost) are internal and may change in any release.
 export { Nexus } from './nexus.js';
 export { Admission } from './admission.js';
 export type { AdmissionDecision } from './admission.js';
-export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus.js';
+export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus-options.js';
 export type { IdempotencyOptions } from './idempotency/options.js';
 export { JOBS_ADMIN_PERMISSION, JOBS_LIST_LIMIT, JobManager, MAX_JOB_WAIT_MS } from './jobs/manager.js';
-export type { JobsHost, JobsOptions } from './jobs/manager.js';
+export type { JobsOptions } from './jobs/manager.js';
 export { createMemoryJobPort } from './jobs/memory.js';
 export type { MemoryJobPortOptions } from './jobs/memory.js';
 export { JOB_STATUSES } from './jobs/types.js';

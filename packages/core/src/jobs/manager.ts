@@ -1,15 +1,15 @@
 import type { Histogram } from 'prom-client';
-import type { Admission } from '../admission.js';
 import type { InvocationInit, JobPhase, ListInit, NexusContext } from '../context.js';
 import { NotFoundError, UnavailableError, isNexusError, toNexusError } from '../errors.js';
 import type { HealthCheck } from '../health.js';
 import type { InvocationResult } from '../invocation.js';
 import { runHandler } from '../invocation.js';
 import type { Logger } from '../logger.js';
-import { whenMetricsBuilt } from '../metrics.js';
+import { UNKNOWN_OPERATION_LABEL, whenMetricsBuilt } from '../metrics.js';
 import type { NexusMetrics } from '../metrics.js';
 import type { OperationDefinition } from '../operation.js';
 import type { Terminal } from '../pipeline.js';
+import type { Pipelines } from '../pipelines.js';
 import { createContext } from '../create-context.js';
 import { createMemoryJobPort } from './memory.js';
 import { JOB_STATUSES, TERMINAL } from './types.js';
@@ -44,13 +44,8 @@ export interface JobsHost {
   operation(name: string): OperationDefinition | undefined;
   hasLongRunning(): boolean;
   addHealthCheck(name: string, check: HealthCheck): void;
-  /** The full invoke pipeline with `terminal` in place of the handler. */
-  submitPipeline(terminal: Terminal, admission?: Admission): Terminal;
-  /** Admission stages (up to `limit`) around a route. */
-  routePipeline(route: (ctx: NexusContext) => unknown, admission?: Admission): Terminal;
-  /** Only the observe phase around `terminal`: the completion is audited like a call. */
-  observed(terminal: Terminal): Terminal;
-  checkPermission(ctx: NexusContext, permission: string): Promise<void>;
+  /** Submission (the invoke pipeline queueing in place of the handler), routes, the observe phase alone, permission checks. */
+  readonly pipelines: Pick<Pipelines, 'submit' | 'route' | 'observed' | 'checkPermission'>;
   run(ctx: NexusContext, label: string, pipeline: Terminal): Promise<InvocationResult>;
 }
 
@@ -110,9 +105,13 @@ export class JobManager {
   }
 
   /** The whole pipeline runs now; the handler runs later on a worker with the caller captured here. */
-  submitInvocation(ctx: NexusContext, label: string, admission?: Admission): Promise<InvocationResult> {
-    if (admission !== undefined) return this.host.run(ctx, label, this.host.submitPipeline((admitted) => this.enqueue(admitted), admission));
-    this.submit ??= this.host.submitPipeline((admitted) => this.enqueue(admitted));
+  submitInvocation(init: InvocationInit): Promise<InvocationResult> {
+    const definition = this.host.operation(init.operation);
+    const ctx = createContext(this.host.logger, init, init.operation, definition, 'invoke');
+    const label = definition ? definition.name : UNKNOWN_OPERATION_LABEL;
+    const admission = init.admission;
+    if (admission !== undefined) return this.host.run(ctx, label, this.host.pipelines.submit((admitted) => this.enqueue(admitted), admission));
+    this.submit ??= this.host.pipelines.submit((admitted) => this.enqueue(admitted));
     return this.host.run(ctx, label, this.submit);
   }
 
@@ -236,7 +235,7 @@ export class JobManager {
       },
     };
     const timeoutMs = this.options.timeoutMs ?? 3_600_000;
-    const terminal = this.host.observed(async (inner) => {
+    const terminal = this.host.pipelines.observed(async (inner) => {
       if (inner.definition === undefined) throw notFound(record.operation);
       return runHandler(inner, timeoutMs);
     });
@@ -256,7 +255,7 @@ export class JobManager {
     const ctx = createContext(this.host.logger, init, '$route', undefined, 'route');
     // Named before admission, so a refused caller's record says which job it asked for too.
     if (job !== undefined) ctx.annotations.job = { operationId: job.operationId.slice(0, AUDITED_ID_LENGTH), phase: job.phase };
-    return this.host.run(ctx, '$route', this.host.routePipeline(body, init.admission));
+    return this.host.run(ctx, '$route', this.host.pipelines.route(body, init.admission));
   }
 
   /** The job, if the caller may see it; NOT_FOUND otherwise, so nobody learns another's ids exist. */
@@ -270,7 +269,7 @@ export class JobManager {
   /** Whether the caller administers the jobs of its tenant (any refusal of the permission means no). */
   private async isAdmin(ctx: NexusContext): Promise<boolean> {
     try {
-      await this.host.checkPermission(ctx, JOBS_ADMIN_PERMISSION);
+      await this.host.pipelines.checkPermission(ctx, JOBS_ADMIN_PERMISSION);
       return true;
     } catch (error) {
       if (isNexusError(error)) return false;
