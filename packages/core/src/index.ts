@@ -47,7 +47,7 @@ export type {
 export type { InvocationResult } from './invocation.js';
 export type { AuthenticateRequest, DispatchValue, InvokeRequest, ListRequest, NexusRequest, NexusResult, RouteRequest, SubmitRequest } from './dispatch.js';
 export { MAX_IDENTIFIER_LENGTH, MAX_INPUT_DEPTH, RESERVED_KEYS, checkInputRules, isValidIdentifier } from './input-rules.js';
-export type { Authorizer, Next, Phase, Stage } from './pipeline.js';
+export type { Authorizer, Next, Phase, Stage } from './compose.js';
 export type { Channel, ChannelAddress, Plugin } from './plugin.js';
 export { catalogueEntry } from './operation.js';
 export type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';

@@ -11,7 +11,7 @@ import { RequestRunner } from './request-runner.js';
 import type { NexusMetrics } from './metrics.js';
 import { defineHandler, defineWorkflow } from './operation.js';
 import type { HandlerFn, HandlerOptions, HandlerOutput, OperationDefinition, RegisterOptions, RunnableWorkflow } from './operation.js';
-import type { Authorizer, Phase, Stage } from './pipeline.js';
+import type { Authorizer, Phase, Stage } from './compose.js';
 import { OperationRegistry } from './operation-registry.js';
 import { resolveIdempotency } from './idempotency/options.js';
 import type { IdempotencyOptions } from './idempotency/options.js';

@@ -8,8 +8,8 @@ import { createIdempotencyStage } from './idempotency/stage.js';
 import type { IdempotencySettings } from './idempotency/stage.js';
 import { endAdmission, reachAdmission } from './admission.js';
 import type { Admission } from './admission.js';
-import { compose } from './pipeline.js';
-import type { Authorizer, Phase, StageEntry, Terminal } from './pipeline.js';
+import { compose } from './compose.js';
+import type { Authorizer, Phase, StageEntry, Terminal } from './compose.js';
 
 /**
  * The stages and authorizers plugins contribute, and the pipelines composed from them: one per

@@ -9,7 +9,7 @@ import { UNKNOWN_OPERATION_LABEL } from './metrics.js';
 import type { NexusMetrics } from './metrics.js';
 import type { OperationDescriptor } from './operation.js';
 import type { OperationRegistry } from './operation-registry.js';
-import type { Terminal } from './pipeline.js';
+import type { Terminal } from './compose.js';
 import type { Pipelines } from './pipelines.js';
 
 /** Pseudo operation name of catalogue requests; `$` keeps it outside the operation-name grammar. */

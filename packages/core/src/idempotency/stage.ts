@@ -3,7 +3,7 @@ import type { NexusContext } from '../context.js';
 import { ConflictError, IdempotencyMismatchError, InvalidInputError, NexusError, UnavailableError, toNexusError } from '../errors.js';
 import type { FieldError, NexusErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Stage } from '../pipeline.js';
+import type { Stage } from '../compose.js';
 import type { IdempotencyStore } from './store.js';
 
 /** What the stage needs; `Nexus` fills it from its `idempotency` option. */

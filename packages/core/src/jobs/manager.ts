@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
 import { UNKNOWN_OPERATION_LABEL, whenMetricsBuilt } from '../metrics.js';
 import type { NexusMetrics } from '../metrics.js';
 import type { OperationDefinition } from '../operation.js';
-import type { Terminal } from '../pipeline.js';
+import type { Terminal } from '../compose.js';
 import type { Pipelines } from '../pipelines.js';
 import { createContext } from '../create-context.js';
 import { createMemoryJobPort } from './memory.js';
