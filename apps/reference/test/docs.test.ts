@@ -40,7 +40,7 @@ describe('docs stand alone', () => {
     ['packages/auth/src/rate-limit/config.ts', 'RateLimitConfig', 'packages/auth/README.md'],
     ['packages/auth/src/audit/config.ts', 'AuditConfig', 'packages/auth/README.md'],
     ['packages/auth/src/tokens.ts', 'AccessTokenOptions', 'packages/auth/README.md'],
-    ['packages/core/src/nexus.ts', 'NexusOptions', 'packages/core/README.md'],
+    ['packages/core/src/nexus-options.ts', 'NexusOptions', 'packages/core/README.md'],
     ['packages/core/src/policy.ts', 'PolicyOptions', 'packages/core/README.md'],
     ['packages/channel-api/src/channel.ts', 'ApiChannelOptions', 'packages/channel-api/README.md'],
     ['packages/channel-cli/src/create-cli.ts', 'CliOptions', 'packages/channel-cli/README.md'],
