@@ -49,7 +49,7 @@ export type { AuthenticateRequest, DispatchValue, InvokeRequest, ListRequest, Ne
 export { MAX_IDENTIFIER_LENGTH, MAX_INPUT_DEPTH, RESERVED_KEYS, checkInputRules, isValidIdentifier } from './input-rules.js';
 export type { Authorizer, Next, Phase, Stage } from './compose.js';
 export type { Channel, ChannelAddress, Plugin } from './plugin.js';
-export { catalogueEntry } from './operation.js';
+export { catalogueEntry, isPermissionProbe } from './operation.js';
 export type { OperationAnnotations, OperationExample, OperationMetadataOptions } from './operation-metadata.js';
 export { DEFAULT_POLICY, resolvePolicy } from './policy.js';
 export type { AuditMode, Policy, PolicyOptions } from './policy.js';

@@ -226,9 +226,22 @@ export function describeOperation(definition: OperationDefinition): OperationDes
 
 const EMPTY_INPUT = z.object({});
 
+// A registry-wide brand (not a WeakSet), so a probe is recognised across duplicate copies of core.
+const PERMISSION_PROBE = Symbol.for('nexus.permission-probe');
+
+/**
+ * Whether an authorizer is asked about a permission on its own (`app.checkPermission`), not about
+ * calling an operation: such a question must be answered by a grant the caller holds, never by
+ * "any authenticated caller may", since it decides access beyond one operation (a tenant's jobs).
+ */
+export function isPermissionProbe(operation: OperationDefinition): boolean {
+  return (operation as { readonly [PERMISSION_PROBE]?: true })[PERMISSION_PROBE] === true;
+}
+
 /** A stand-in operation that requires only `permission`, for asking authorizers about native routes. */
 export function permissionProbe(permission: string): OperationDefinition {
-  return {
+  const probe: OperationDefinition & { readonly [PERMISSION_PROBE]: true } = {
+    [PERMISSION_PROBE]: true,
     name: '$route',
     kind: 'handler',
     description: '',
@@ -249,5 +262,6 @@ export function permissionProbe(permission: string): OperationDefinition {
     workflow: undefined,
     execute: () => undefined,
   };
+  return probe;
 }
 
