@@ -157,6 +157,20 @@ function admittedOf(req: Request): Admitted {
   return entry;
 }
 
+/** Express middleware running `check` against the context (and app) the pipeline admitted a custom route with. */
+function admittedCheck(check: (ctx: NexusContext, app: Nexus) => void | Promise<void>): RequestHandler {
+  return (req, _res, next) => {
+    let checked: Promise<void>;
+    try {
+      const { ctx, app } = admittedOf(req);
+      checked = Promise.resolve(check(ctx, app));
+    } catch (error) {
+      return next(error);
+    }
+    checked.then(() => next(), next);
+  };
+}
+
 /**
  * Express middleware running core guards (the `Guard`s operations take in `guards`, such as
  * `@nexus/auth`'s `requireRole`/`requirePermission`) on a custom route, against the context the
@@ -167,51 +181,35 @@ export function guard(...guards: Guard[]): RequestHandler {
   if (guards.length === 0 || guards.some((entry) => typeof entry !== 'function')) {
     throw new NexusSetupError('NEXUS_ERR_INVALID_CONFIG', 'guard() needs at least one guard function');
   }
-  return (req, _res, next) => {
-    let ctx: NexusContext;
-    try {
-      ctx = admittedOf(req).ctx;
-    } catch (error) {
-      return next(error);
-    }
-    guards.reduce<Promise<void>>((chain, entry) => chain.then(() => entry(ctx)), Promise.resolve()).then(() => next(), next);
-  };
+  return admittedCheck(async (ctx) => {
+    for (const entry of guards) await entry(ctx);
+  });
 }
 
 /**
- * Express guard for custom routes: the caller must hold at least one of `roles` (as the
- * principal carries them). Unauthenticated callers get 401, others 403. With `@nexus/auth`,
- * prefer `guard(requireRole(...))`, which also resolves inherited roles the same way operations do.
- * @example api.addRouter('/admin', express.Router().get('/stats', requireRole('admin'), handler));
+ * @deprecated Write `guard(requireRole(...roles))` with `@nexus/auth`'s `requireRole`, the role
+ * check operations use. This shorthand decides the same: the caller holds any of `roles` as
+ * authentication resolved them (with RBAC, inherited and default roles included); 401 without a
+ * caller, 403 otherwise.
  */
 export function requireRole(...roles: string[]): RequestHandler {
   const wanted = names('requireRole', roles);
-  return (req, _res, next) => {
-    try {
-      const { ctx } = admittedOf(req);
-      if (ctx.principal === undefined) return next(new UnauthenticatedError());
-      const held = ctx.principal.roles;
-      next(wanted.some((role) => held.includes(role)) ? undefined : new ForbiddenError());
-    } catch (error) {
-      next(error);
-    }
-  };
+  return admittedCheck((ctx) => {
+    if (ctx.principal === undefined) throw new UnauthenticatedError();
+    const held = ctx.principal.roles;
+    if (!wanted.some((role) => held.includes(role))) throw new ForbiddenError();
+  });
 }
 
 /**
- * Express guard for custom routes: the caller must hold every one of `permissions`. The app's
- * authorizers decide (wildcards and inheritance are theirs), exactly as for an operation.
+ * @deprecated Write `guard(requirePermission(...permissions))` with `@nexus/auth`'s
+ * `requirePermission`. This shorthand asks the app's authorizers (`app.checkPermission`) about
+ * each permission; with `@nexus/auth` that is the guard's decision, with or without RBAC.
  */
 export function requirePermission(...permissions: string[]): RequestHandler {
   const wanted = names('requirePermission', permissions);
-  return (req, _res, next) => {
-    let entry: Admitted;
-    try {
-      entry = admittedOf(req);
-    } catch (error) {
-      return next(error);
-    }
-    if (entry.ctx.principal === undefined) return next(new UnauthenticatedError());
-    Promise.all(wanted.map((permission) => entry.app.checkPermission(entry.ctx, permission))).then(() => next(), next);
-  };
+  return admittedCheck(async (ctx, app) => {
+    if (ctx.principal === undefined) throw new UnauthenticatedError();
+    for (const permission of wanted) await app.checkPermission(ctx, permission);
+  });
 }

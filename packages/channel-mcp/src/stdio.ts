@@ -10,7 +10,7 @@ import { batchRefusal, parseIncoming } from './incoming.js';
 import { isRequest } from './jsonrpc.js';
 import type { JsonRpcId, JsonRpcMessage } from './jsonrpc.js';
 import { refusalResponse } from './render.js';
-import { claimStdout } from './stdout-guard.js';
+import { claimStdout } from './stdout-claim.js';
 
 export interface McpStdioOptions {
   readonly input?: Readable;

@@ -44,10 +44,10 @@ export type AuditSinkFunction = (record: AuditRecord) => void | Promise<void>;
 
 export type AuditLogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** The levels `logLevel` accepts: ours, and Python logging's upper-case names as the patterns document writes them. */
+/** The levels `logLevel` accepts: ours, and Python logging's upper-case names, so settings ported from Python work as written. */
 export type AuditLogLevelName = AuditLogLevel | 'DEBUG' | 'INFO' | 'WARN' | 'WARNING' | 'warning' | 'ERROR' | 'CRITICAL' | 'critical';
 
-/** Audit settings, named as in the patterns document (camelCase). */
+/** Audit settings, named like the Python Nexus settings they port (in camelCase). */
 export interface AuditConfig {
   /** `logging` (JSON lines on stdout, default), `file` (needs `path`), a winston transport, or a function. */
   readonly backend?: 'logging' | 'file' | winston.transport | AuditSinkFunction;

@@ -6,7 +6,7 @@ export interface RouteLimit {
   readonly burstSize?: number;
 }
 
-/** Rate-limit settings, named as in the patterns document (camelCase). */
+/** Rate-limit settings, named like the Python Nexus settings they port (in camelCase). */
 export interface RateLimitConfig {
   /** Steady refill rate per key (100). */
   readonly requestsPerMinute?: number;

@@ -1,6 +1,6 @@
 /**
  * Compiles a path glob to an anchored RegExp. `*` matches any run of characters, `/` included
- * (fnmatch semantics, as the patterns document's `/api/workflows/*` expects); `?` matches one.
+ * (fnmatch semantics, so a Python pattern such as `/api/workflows/*` keeps its meaning); `?` matches one.
  */
 export function compileGlob(glob: string): RegExp {
   let source = '';

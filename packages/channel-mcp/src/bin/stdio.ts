@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Nexus } from '@nexus/core';
 import { serveMcpStdio } from '../stdio.js';
-import { claimStdout } from '../stdout-guard.js';
+import { claimStdout } from '../stdout-claim.js';
 
 // stdout carries protocol messages only, from the first line on: the app module may log while it loads.
 claimStdout();

@@ -130,7 +130,7 @@ export class JobManager {
   cancel(init: ListInit, operationId: string): Promise<InvocationResult> {
     return this.route(init, async (ctx) => {
       await this.visible(ctx, operationId);
-      const record = await this.guarded(() => this.store.cancel(operationId));
+      const record = await this.storeCall(() => this.store.cancel(operationId));
       if (record === undefined) throw notFound(operationId);
       return record;
     }, { operationId, phase: 'cancel' });
@@ -144,7 +144,7 @@ export class JobManager {
       if (principalId === undefined) return { operations: [] };
       const tenantId = ctx.tenant?.id;
       const filter = (await this.isAdmin(ctx)) ? { tenantId } : { tenantId, principalId };
-      const jobs = await this.guarded(() => this.store.list(filter, JOBS_LIST_LIMIT));
+      const jobs = await this.storeCall(() => this.store.list(filter, JOBS_LIST_LIMIT));
       return { operations: jobs.map((job) => job.record) };
     });
   }
@@ -189,7 +189,7 @@ export class JobManager {
 
   private async enqueue(ctx: NexusContext): Promise<unknown> {
     const definition = ctx.definition!;
-    const record = await this.guarded(() => this.store.submit({
+    const record = await this.storeCall(() => this.store.submit({
       operation: definition.name,
       input: ctx.input,
       idempotent: definition.annotations.idempotent === true,
@@ -260,7 +260,7 @@ export class JobManager {
 
   /** The job, if the caller may see it; NOT_FOUND otherwise, so nobody learns another's ids exist. */
   private async visible(ctx: NexusContext, operationId: string): Promise<StoredJob> {
-    const job = await this.guarded(() => this.store.get(operationId));
+    const job = await this.storeCall(() => this.store.get(operationId));
     if (job === undefined || !sameTenant(ctx, job)) throw notFound(operationId);
     if (job.caller.principal?.id === ctx.principal?.id || (await this.isAdmin(ctx))) return job;
     throw notFound(operationId);
@@ -277,7 +277,7 @@ export class JobManager {
     }
   }
 
-  private async guarded<T>(call: () => Promise<T>): Promise<T> {
+  private async storeCall<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
