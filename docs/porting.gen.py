@@ -16,8 +16,8 @@ SECTIONS = [
   ]),
   ('rbac', 'Enterprise Security Patterns › Role-Based Access Control (RBAC)', [
     '`saasApp({ jwt, rbac })`: as in the original, only these two; `saasApp` turns tenant isolation on with its defaults (claim `tenant_id`), so tokens need that claim; pass `tenantIsolation: false` for a single-tenant app.',
-    'The FastAPI dependencies `RequireRole` / `RequirePermission` become Express guards `requireRole` / `requirePermission` from `@nexus/channel-api` on a router mounted with `api.addRouter(...)`; the original shows them as comments, this port runs them. `express` is yours to install (a peer of `@nexus/channel-api`).',
-    'For operations, use the `permission` option (default `execute:<name>`) or `guards: [requireRole(...)]` from `@nexus/auth`: those hold on every channel.',
+    'The FastAPI dependencies `RequireRole` / `RequirePermission` become `@nexus/auth`\'s guards `requireRole` / `requirePermission`, run on routes of a router mounted with `api.addRouter(...)` by `guard(...)` from `@nexus/channel-api`; the original shows them as comments, this port runs them. `express` is yours to install (a peer of `@nexus/channel-api`).',
+    'For operations, the same guards go in `guards: [requireRole(...)]`, or use the `permission` option (default `execute:<name>`): those hold on every channel, so one check written once decides operations and routes alike.',
   ]),
   ('abac-middleware', 'Enterprise Security Patterns › ABAC via Custom Middleware', [
     '**Deliberately not HTTP middleware.** Starlette middleware sees only HTTP, so the original\'s policy never applied to CLI or MCP calls. `app.authorize((ctx, operation) => ...)` runs for every channel; `app.use(phase, stage)` is the equivalent for non-authorization middleware such as request timing. `api.addMiddleware` exists as the HTTP-only escape hatch.',
@@ -57,7 +57,7 @@ SECTIONS = [
   ]),
   ('hipaa', 'Compliance & Governance › HIPAA Compliance Pattern', [
     'Same options; `verifyExp: true` is the default already (a token without `exp` is refused).',
-    '"Use RequirePermission(\'read:phi\')" becomes the operation option `permission: \'read:phi\'` (or `requirePermission` on custom HTTP routes).',
+    '"Use RequirePermission(\'read:phi\')" becomes the operation option `permission: \'read:phi\'` (or `guard(requirePermission(\'read:phi\'))` on custom HTTP routes).',
   ]),
   ('rate-limiting', 'Performance Optimization › Rate Limiting Strategy', [
     '**Operation limits instead of URL prefixes.** `/api/chat/*` and `/api/auth/login` name no path Nexus serves (and nothing at all over CLI or MCP); `operationLimits: { \'chat*\': ..., login: ... }` limits those operations on every channel. `/health` is a real HTTP path and stays a `routeLimits` key.',

@@ -35,6 +35,6 @@ app.addChannel(createApiChannel()).addChannel(createMcpChannel());
 
 // PHI access is controlled by RBAC + tenant isolation
 // All access is audit-logged for HIPAA compliance
-// Use `permission: 'read:phi'` on PHI operations (requirePermission('read:phi') on custom routes)
+// Use `permission: 'read:phi'` on PHI operations (guard(requirePermission('read:phi')) on custom routes)
 
 await app.start();

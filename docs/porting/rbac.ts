@@ -1,7 +1,7 @@
 // Enterprise Security Patterns › Role-Based Access Control (RBAC)
 import express from 'express';
-import { NexusAuthPlugin } from '@nexus/auth';
-import { createApiChannel, requirePermission, requireRole } from '@nexus/channel-api';
+import { NexusAuthPlugin, requirePermission, requireRole } from '@nexus/auth';
+import { createApiChannel, guard } from '@nexus/channel-api';
 import { createMcpChannel } from '@nexus/channel-mcp';
 import { Nexus } from '@nexus/core';
 
@@ -30,8 +30,8 @@ app.addPlugin(auth);
 
 // Guards for fine-grained control on custom routes (the FastAPI dependencies of the original)
 const customRouter = express.Router();
-customRouter.get('/admin', requireRole('admin'), (_req, res) => void res.json({ admin: true }));
-customRouter.delete('/articles/:id', requirePermission('delete:articles'), (_req, res) => void res.json({ deleted: true }));
+customRouter.get('/admin', guard(requireRole('admin')), (_req, res) => void res.json({ admin: true }));
+customRouter.delete('/articles/:id', guard(requirePermission('delete:articles')), (_req, res) => void res.json({ deleted: true }));
 
 app.addChannel(createApiChannel().addRouter('/custom', customRouter)).addChannel(createMcpChannel());
 await app.start();

@@ -133,6 +133,10 @@ export function sectionChecks({ hs, rs }: SectionTokens): Record<string, (api: s
     rbac: async (api) => {
       expect(JSON.parse((await get(api, '/custom/admin', hs(['admin']))).body)).toEqual({ admin: true });
       expect((await get(api, '/custom/admin', hs(['executive']))).status).toBe(403);
+      const remove = async (roles: string[]) =>
+        (await fetch(`${api}/custom/articles/7`, { method: 'DELETE', headers: { authorization: `Bearer ${hs(roles)}` } })).status;
+      // admin's '*' grants delete:articles; developer's read:*, write:*, execute:* do not.
+      expect({ admin: await remove(['admin']), developer: await remove(['developer']) }).toEqual({ admin: 200, developer: 403 });
     },
     'abac-middleware': async (api) => {
       const before = new Date().getHours();
