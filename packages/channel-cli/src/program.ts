@@ -1,6 +1,5 @@
 import type { Argv, Options } from 'yargs';
 import type { Backend, BackendSettings, Failure, Outcome } from './backend.js';
-import { COMPLETION_FLAG, COMPLETION_SHELLS, complete, completionScript } from './completion.js';
 import type { CompletionShell } from './completion.js';
 import { exitCodeOf } from './exit-codes.js';
 import { InputError } from './input.js';
@@ -13,8 +12,6 @@ import { schemaOptions } from './schema-options.js';
 import { problem } from '@nexus/core/protocol';
 import type { SchemaOption } from './schema-options.js';
 import { parseSimpleRun } from './simple-run.js';
-import { catalogue, explain } from './usage.js';
-import { operationsCommand } from './operations-command.js';
 import { runOperation } from './run-command.js';
 import type { RunArgs } from './run-command.js';
 
@@ -66,19 +63,19 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
 
   // A plain `run <name>` needs no yargs at all (see simple-run.ts); yargs is loaded only otherwise.
   const simple = parseSimpleRun(argv, config.remote);
-  const yargs = simple ? undefined : (await import('yargs')).default;
+  const full = simple ? undefined : await import('./full-parser.js');
   // First pass, lenient: enough to know the command and the caller before building the real parser.
   const lenient = Object.fromEntries(Object.entries({ ...globalOptions(true), ...RUN_OPTIONS }).map(([key, option]) => [key, { type: option.type ?? 'string', ...(option.array ? { array: true } : {}) }]));
-  const first = (simple ?? (await yargs!().exitProcess(false).help(false).version(false).parserConfiguration(PARSER_CONFIG).options(lenient as Record<string, Options>).parseAsync([...argv], {}, () => {}))) as Record<string, unknown> & { _: unknown[] };
+  const first = (simple ?? (await full!.yargs().exitProcess(false).help(false).version(false).parserConfiguration(PARSER_CONFIG).options(lenient as Record<string, Options>).parseAsync([...argv], {}, () => {}))) as Record<string, unknown> & { _: unknown[] };
   const positional = first._.map(String);
   const wantsHelp = first.help === true || first.h === true;
   const running = positional[0] === 'run' ? positional[1] : undefined;
   // Only keys as typed: the parser's camel-case copies (`userId` for `--user_id`) are not fields.
   const unknownKeys = Object.keys(first).filter((key) => !KNOWN_KEYS.has(key) && argv.some((arg) => arg === `--${key}` || arg.startsWith(`--${key}=`) || arg === `--no-${key}`));
 
-  if (argv[0] === COMPLETION_FLAG) {
+  if (full !== undefined && argv[0] === full.COMPLETION_FLAG) {
     const options = [...GLOBAL_KEYS(config.remote), ...Object.keys(RUN_OPTIONS), 'help'];
-    const words = await complete(argv.slice(1), options, () => {
+    const words = await full.complete(argv.slice(1), options, () => {
       try {
         return connect(first);
       } catch {
@@ -148,7 +145,8 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
     return exitCode ?? 0;
   }
 
-  const parser: Argv = yargs!()
+  const { yargs, catalogue, explain, operationsCommand, COMPLETION_SHELLS, completionScript } = full!;
+  const parser: Argv = yargs()
     .scriptName(config.scriptName)
     .usage(`$0 <command> [options]${config.description ? `\n\n${config.description}` : ''}`)
     .exitProcess(false)

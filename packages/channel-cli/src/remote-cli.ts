@@ -1,7 +1,7 @@
-import { createRemoteBackend } from './remote-backend.js';
 import { runAsProcess } from './main.js';
 import { runProgram } from './program.js';
 import type { CliIo } from './program.js';
+import type { BackendSettings } from './backend.js';
 import type { Cli, CliOptions } from './create-cli.js';
 
 /**
@@ -16,8 +16,12 @@ export function createRemoteCli(options: CliOptions = {}): Cli {
     ...(options.description === undefined ? {} : { description: options.description }),
     remote: true,
     expectsCredential: () => true,
-    backend: (caller: { url?: URL }, settings: Parameters<typeof createRemoteBackend>[1]) => createRemoteBackend(caller.url!, settings),
   };
-  const run = (argv: readonly string[], io?: CliIo) => runProgram(config, argv, io);
+  // The HTTP client loads with the first command, not with the package: an app's in-process CLI
+  // imports this package too and never calls out.
+  const run = async (argv: readonly string[], io?: CliIo) => {
+    const { createRemoteBackend } = await import('./remote-backend.js');
+    return runProgram({ ...config, backend: (caller: { url?: URL }, settings: BackendSettings) => createRemoteBackend(caller.url!, settings) }, argv, io);
+  };
   return { run, main: (argv = process.argv.slice(2)) => runAsProcess(run, argv) };
 }
