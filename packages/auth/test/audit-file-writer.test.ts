@@ -28,6 +28,20 @@ describe('audit file writer', () => {
     expect(drops).toEqual([]);
   });
 
+  it('writes records in any script byte for byte, in small batches and in one larger than a megabyte', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'nexus-audit-')), 'audit.log');
+    const { file, drops } = writer(path);
+    const text = (n: number) => `${JSON.stringify({ n, who: 'Zoë 東京 🚀', note: 'x'.repeat(n % 7) })}\n`;
+    const small = Array.from({ length: 3 }, (_, n) => text(n));
+    for (const record of small) file.write(record);
+    await file.flush();
+    const large = Array.from({ length: 40_000 }, (_, n) => text(n));
+    for (const record of large) file.write(record);
+    await file.close();
+    expect(readFileSync(path, 'utf8')).toBe([...small, ...large].join(''));
+    expect(drops).toEqual([]);
+  });
+
   it('drops and counts records instead of buffering past its cap', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'nexus-audit-')), 'audit.log');
     const { file, drops } = writer(path, { maxPendingBytes: 0 });

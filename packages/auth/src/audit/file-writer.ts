@@ -24,6 +24,9 @@ export interface FileWriterOptions {
 const NEWLINE = 0x0a;
 // Room the filesystem must have again before a failing writer calls itself recovered.
 const MIN_FREE_BYTES = 64 * 1024;
+// Bounds of the buffer kept between batches for encoding them.
+const SCRATCH_MIN_BYTES = 64 * 1024;
+const SCRATCH_MAX_BYTES = 1024 * 1024;
 
 const codeOf = (error: unknown): string => (error as NodeJS.ErrnoException | undefined)?.code ?? 'EIO';
 const reasonOf = (error: unknown): AuditDropReason => (['ENOSPC', 'EDQUOT', 'EFBIG'].includes(codeOf(error)) ? 'no_space' : 'write_error');
@@ -47,6 +50,7 @@ export class AuditFileWriter {
   private identity: { dev: number; ino: number } | undefined;
   private batch: string[] = [];
   private batchBytes = 0;
+  private scratch: Buffer | undefined;
   private draining: Promise<void> | undefined;
   private reopenWanted = false;
   private probeWanted = false;
@@ -133,7 +137,7 @@ export class AuditFileWriter {
     } catch (error) {
       return this.failed(error, lines.length);
     }
-    const buffer = Buffer.from(lines.join(''));
+    const buffer = this.encode(lines);
     let written = 0;
     try {
       // The file is opened for appending, so each write lands at its current end (also after copytruncate).
@@ -157,6 +161,25 @@ export class AuditFileWriter {
       return this.failed(error, lines.length - countLines(buffer.subarray(0, complete)));
     }
     this.succeeded();
+  }
+
+  /**
+   * The batch as UTF-8, each line encoded straight into one reused buffer: no joined copy of
+   * the batch as a string first. Only one write is ever in flight, so the buffer is free again
+   * once append() returns. A batch that might not fit (after the disk stalled) gets an
+   * exactly sized buffer of its own, as before.
+   */
+  private encode(lines: readonly string[]): Buffer {
+    let chars = 0;
+    for (const line of lines) chars += line.length;
+    // A UTF-16 code unit never takes more than three bytes in UTF-8.
+    const room = chars * 3;
+    if (room > SCRATCH_MAX_BYTES) return Buffer.from(lines.join(''));
+    let target = this.scratch;
+    if (target === undefined || target.length < room) target = this.scratch = Buffer.allocUnsafeSlow(Math.max(room, SCRATCH_MIN_BYTES));
+    let at = 0;
+    for (const line of lines) at += target.write(line, at);
+    return target.subarray(0, at);
   }
 
   private async ensureOpen(): Promise<FileHandle> {

@@ -82,7 +82,10 @@ export function redactHeaders(
   replacement: string,
 ): Record<string, string | readonly string[]> {
   const out: Record<string, string | readonly string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  // for...in rather than Object.entries: no pair array per header on every audited request.
+  for (const name in headers) {
+    if (!Object.hasOwn(headers, name)) continue;
+    const value = headers[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     out[lower] = redacted.has(lower) || isSecret(lower) ? replacement : value;
