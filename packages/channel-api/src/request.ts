@@ -34,17 +34,29 @@ function queryValue(url: string | undefined, name: string): string | undefined {
 }
 
 /**
+ * Every value sent for the credential headers. Node keeps only the first of repeated
+ * Authorization headers in `headers`; `rawHeaders` still has each one, and reading it here costs
+ * less than `headersDistinct`, which copies every header of the request into arrays.
+ */
+function credentialHeaders(raw: readonly string[]): { authorization?: string[]; 'x-api-key'?: string[] } {
+  const sent: { authorization?: string[]; 'x-api-key'?: string[] } = {};
+  for (let at = 0; at < raw.length; at += 2) {
+    const field = raw[at]!;
+    // Lengths first: most fields are neither, and are not lower-cased for nothing.
+    if (field.length === 13 && field.toLowerCase() === 'authorization') (sent.authorization ??= []).push(raw[at + 1]!);
+    else if (field.length === 9 && field.toLowerCase() === 'x-api-key') (sent['x-api-key'] ??= []).push(raw[at + 1]!);
+  }
+  return sent;
+}
+
+/**
  * Maps the request's credential; the pipeline alone judges it. The configured cookie or query
  * token is read only when neither `Authorization` nor `X-API-Key` was sent.
  */
 export function credentialOf(req: IncomingMessage, sources: TokenSources): Credential {
   const { headers } = req;
-  // Node keeps only the first of repeated Authorization headers in `headers`; the distinct view
-  // (built on demand, so only when a credential header is there) shows the repetition.
   const credential =
-    headers.authorization === undefined && headers['x-api-key'] === undefined
-      ? parseCredential({})
-      : parseCredential({ authorization: req.headersDistinct.authorization, 'x-api-key': req.headersDistinct['x-api-key'] });
+    headers.authorization === undefined && headers['x-api-key'] === undefined ? parseCredential({}) : parseCredential(credentialHeaders(req.rawHeaders));
   if (credential.kind !== 'none') return credential;
   const token =
     (sources.cookie === undefined ? undefined : cookieValue(headers.cookie, sources.cookie)) ??
