@@ -47,10 +47,15 @@ export function localJobCommands(
       // missed while a distributed store was still subscribing.
       let latest: JobRecord | undefined;
       let wake = () => {};
+      // Set once the store hears this job's changes: a read before then may have missed one.
+      let activated = false;
       const unsubscribe = app.jobs.subscribe(id, (record) => {
         if (latest === undefined) return;
         latest = record;
         onRecord(record);
+        wake();
+      }, () => {
+        activated = true;
         wake();
       });
       try {
@@ -59,15 +64,21 @@ export function localJobCommands(
         for (;;) {
           if (signal.aborted) return await stop(id);
           if (due) {
+            activated = false;
             const read = await job(id);
             if (!read.ok) return signal.aborted ? await stop(id) : read;
             latest = read.value;
             onRecord(latest);
           }
           if (finished(latest!)) return { ok: true, value: latest! };
+          if (activated) {
+            due = true;
+            continue;
+          }
           const changed = new Promise<'event'>((resolve) => (wake = () => resolve('event')));
-          due = (await Promise.race([changed, pause(delay, signal).then(() => 'timer' as const)])) === 'timer';
-          if (due) delay = Math.min(MAX_CHECK_MS, delay * 2);
+          const timedOut = (await Promise.race([changed, pause(delay, signal).then(() => 'timer' as const)])) === 'timer';
+          due = timedOut || activated;
+          if (timedOut) delay = Math.min(MAX_CHECK_MS, delay * 2);
         }
       } finally {
         unsubscribe();

@@ -210,6 +210,48 @@ describe('long-running operations in core', () => {
     expect(JSON.stringify(failed)).not.toContain('password');
   });
 
+  it('has a waiting read look again once the store hears the job, so an end between its read and the subscription is not missed', async () => {
+    const memory = createMemoryJobPort();
+    let activate!: () => void;
+    const activated = new Promise<void>((resolve) => (activate = resolve));
+    let subscribed!: () => void;
+    const waiting = new Promise<void>((resolve) => (subscribed = resolve));
+    let reads = 0;
+    // A store whose subscriptions take effect late (as over a network) and hear nothing until then.
+    const port: JobPort = {
+      ...memory,
+      get: (id) => {
+        reads++;
+        return memory.get(id);
+      },
+      subscribe(id, listener, onActive) {
+        let live = false;
+        const stop = memory.subscribe(id, (record) => (live ? listener(record) : undefined));
+        subscribed();
+        void activated.then(() => {
+          live = true;
+          onActive?.();
+        });
+        return stop;
+      },
+    };
+    const { app, as, gates } = build(port);
+    apps.push(app);
+    const { operationId } = value<{ operationId: string }>(await app.submit({ ...as('ann@t1'), operation: 'report', input: { steps: 1 } }));
+    while (gates.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    const read = app.jobs.get(as('ann@t1'), operationId, { waitMs: 30_000 });
+    await waiting;
+    const ended = new Promise<void>((resolve) => {
+      const stop = memory.subscribe(operationId, (record) => (record.status === 'succeeded' ? (stop(), resolve()) : undefined));
+    });
+    gates.shift()!();
+    await ended;
+    // Only the caller's own read so far: reading before the store hears the job proves nothing.
+    expect(reads).toBe(1);
+    activate();
+    expect(value<JobRecord>(await read).status).toBe('succeeded');
+  });
+
   it('answers UNAVAILABLE when the store refuses a submission', async () => {
     const port = { ...createMemoryJobPort(), submit: () => Promise.reject(new Error('ECONNREFUSED')) } as JobPort;
     const { app, as } = build(port);

@@ -64,7 +64,8 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
   // The queue shares the client: a record, its job and a late removal go in order on one connection.
   const queue = new Queue(name, { connection: client, prefix });
   queue.on('error', () => {});
-  const listeners = new Map<string, Set<(record: JobRecord) => void>>();
+  // Who listens to which job's changes, and whether that job's channel subscription took effect.
+  const subscriptions = new Map<string, { readonly listeners: Set<(record: JobRecord) => void>; readonly active: Promise<boolean> }>();
   const controllers = new Map<string, AbortController>();
   let worker: Worker | undefined;
   // Set when this process gives its running jobs up (closing past the grace period).
@@ -74,21 +75,21 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
     for (const controller of controllers.values()) controller.abort();
   };
 
-  // One connection for both channels, each subscribed when first needed: a worker hears cancels,
-  // a process whose callers wait on jobs hears record changes (so a worker parses no events).
-  const channels = new Set<string>();
-  const listen = (channel: string): void => {
+  // One connection for every channel, opened when first needed: a worker hears cancels; a
+  // process hears the changes of just the jobs its callers wait on (each job has its channel),
+  // so no process decodes the changes of jobs nobody there waits for.
+  const subscriberOf = (): Redis => {
     if (subscriber === undefined) {
       subscriber = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
       subscriber.on('message', (from: string, message: string) => {
         if (from === records.cancels) return controllers.get(message)?.abort();
+        const entry = subscriptions.get(records.jobOfChanges(from));
+        if (entry === undefined) return;
         const record = JSON.parse(message) as JobRecord;
-        for (const listener of listeners.get(record.operationId) ?? []) listener(record);
+        for (const listener of entry.listeners) listener(record);
       });
     }
-    if (channels.has(channel)) return;
-    channels.add(channel);
-    void subscriber.subscribe(channel).catch(() => undefined);
+    return subscriber;
   };
 
   const process = async (executor: JobExecutor, id: string): Promise<void> => {
@@ -110,13 +111,23 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
     controllers.set(id, controller);
     // Progress writes go one after another; only the newest pending one is kept. The final write
     // carries the last progress and follows them on the same connection, so it need not wait
-    // for them; one sent after it is refused by the store (the job has ended).
+    // for them; one sent after it is refused by the store (the job has ended). Progress waits
+    // for the next turn of the event loop: a job that reports and ends within one turn is
+    // stored (and published to waiting callers) once, by its final write.
     let writing: Promise<unknown> = Promise.resolve();
     let ended = false;
-    const progress = (update: ProgressUpdate) => {
-      current = { ...current, progress: update };
+    let scheduled = false;
+    const flushProgress = () => {
+      scheduled = false;
+      if (ended) return;
       const snapshot = current;
       writing = writing.then(() => (current === snapshot && !ended ? records.write(store, snapshot) : undefined)).catch(() => undefined);
+    };
+    const progress = (update: ProgressUpdate) => {
+      current = { ...current, progress: update };
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(flushProgress);
     };
     try {
       const outcome = await executor({ record: current, input: job.input, caller: job.caller }, controller.signal, progress);
@@ -163,20 +174,26 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
       if (record !== undefined) await queue.remove(id).catch(() => undefined);
       return record;
     },
-    subscribe(id, listener) {
-      listen(records.events);
-      let set = listeners.get(id);
-      if (set === undefined) listeners.set(id, (set = new Set()));
-      set.add(listener);
+    subscribe(id, listener, onActive) {
+      let entry = subscriptions.get(id);
+      if (entry === undefined) {
+        const active = subscriberOf().subscribe(records.changes(id)).then(() => true, () => false);
+        subscriptions.set(id, (entry = { listeners: new Set(), active }));
+      }
+      const own = entry;
+      own.listeners.add(listener);
+      // Never called when subscribing failed: the caller's own periodic re-reads stand in.
+      void own.active.then((ok) => (ok && own.listeners.has(listener) ? onActive?.() : undefined));
       return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(id);
+        if (!own.listeners.delete(listener) || own.listeners.size > 0 || subscriptions.get(id) !== own) return;
+        subscriptions.delete(id);
+        void subscriber?.unsubscribe(records.changes(id)).catch(() => undefined);
       };
     },
     async work(executor, { concurrency }) {
       if (worker !== undefined) return;
       workerClient = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
-      listen(records.cancels);
+      void subscriberOf().subscribe(records.cancels).catch(() => undefined);
       worker = new Worker(name, (bull: Job) => process(executor, bull.id!), {
         connection: { ...parseUrl(options.url), maxRetriesPerRequest: null },
         prefix,
@@ -232,7 +249,7 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
       await within(Promise.all([worker?.disconnect(), queue.disconnect()]), SUBMIT_TIMEOUT_MS).catch(() => undefined);
       worker = undefined;
       for (const connection of [client, workerClient, subscriber]) connection?.disconnect();
-      listeners.clear();
+      subscriptions.clear();
     },
   };
 }

@@ -10,7 +10,7 @@ export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);
  * Writes a record unless the job already ended, so a cancel is never overwritten by a late
  * result. The status sits in its own hash field: the script compares it without decoding the
  * record (cjson would turn empty arrays of results into objects).
- * KEYS: record hash, finished set of the new status, events channel.
+ * KEYS: record hash, finished set of the new status, the job's changes channel.
  * ARGV: status, record JSON, ttl seconds ('' while running), now ms, operation id.
  */
 const WRITE_UNLESS_FINAL = `
@@ -30,7 +30,7 @@ return 1
  * Takes a queued job for running in one round trip: the record turns `running` (with
  * `startedAt`) and is returned with what running it needs. A job that is already running (its
  * worker died) or ended comes back unchanged, for the caller to judge.
- * KEYS: record hash, events channel. ARGV: startedAt.
+ * KEYS: record hash, the job's changes channel. ARGV: startedAt.
  * Returns nil (gone) or {status, record JSON, extra JSON}.
  */
 const START = `
@@ -86,15 +86,28 @@ export interface LoadedJob extends StoredJob {
  * callers see (status, progress, result) and expire `ttlSeconds` after a job ends.
  */
 export class RecordStore {
-  readonly events: string;
   readonly cancels: string;
 
   constructor(
     private readonly base: string,
     private readonly ttlSeconds: number,
   ) {
-    this.events = `${base}:events`;
     this.cancels = `${base}:cancels`;
+  }
+
+  /**
+   * The channel a job's record changes are published on, as the record's JSON: one per job, so
+   * a process hears (and decodes) the changes of just the jobs its callers wait on. (Named apart
+   * from the earlier shared `events` channel: processes of both versions never misread one
+   * another during a rolling upgrade, and their waiting reads still re-read the store.)
+   */
+  changes(id: string): string {
+    return `${this.base}:changes:${id}`;
+  }
+
+  /** The job whose changes `channel` carries. */
+  jobOfChanges(channel: string): string {
+    return channel.slice(this.base.length + ':changes:'.length);
   }
 
   private key(id: string): string {
@@ -141,7 +154,7 @@ export class RecordStore {
 
   /** Loads a job and, when it was queued, marks it running; `started` says whether this call did. */
   async start(client: Redis, id: string): Promise<(LoadedJob & { readonly started: boolean }) | undefined> {
-    const answer = (await script(client, START, [this.key(id), this.events], [new Date().toISOString()])) as string[] | null;
+    const answer = (await script(client, START, [this.key(id), this.changes(id)], [new Date().toISOString()])) as string[] | null;
     if (answer === null) return undefined;
     const extra = JSON.parse(answer[2]!) as Extra;
     return { record: JSON.parse(answer[1]!) as JobRecord, input: extra.input, caller: extra.caller, idempotent: extra.idempotent, started: answer[3] === 'started' };
@@ -152,7 +165,7 @@ export class RecordStore {
     const json = JSON.stringify(record);
     const terminal = isTerminal(record.status);
     const answer = (await script(client, WRITE_UNLESS_FINAL,
-      [this.key(record.operationId), this.finished(record.status), this.events],
+      [this.key(record.operationId), this.finished(record.status), this.changes(record.operationId)],
       [record.status, json, terminal ? String(this.ttlSeconds) : '', String(Date.now()), record.operationId],
     )) as number;
     return answer === 1 ? 'written' : answer === -1 ? 'final' : 'gone';

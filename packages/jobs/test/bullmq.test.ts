@@ -121,6 +121,71 @@ describe('the BullMQ job port on real Redis', () => {
     expect(await until(b.port, unsafe, (job) => job.status === 'failed')).toMatchObject({ error: { code: 'UNAVAILABLE' } });
   });
 
+  it('publishes a job\'s changes on its own channel; progress reported in the job\'s last turn goes out with the final record only', async () => {
+    const { app, port } = build('b', { started: () => {} });
+    await app.ready();
+    const channel = (id: string) => `${prefix}:nexus-jobs:changes:${id}`;
+    const heard = new Redis(url);
+    const messages: Array<[string, JobRecord]> = [];
+    heard.on('pmessage', (_pattern: string, from: string, message: string) => messages.push([from, JSON.parse(message) as JobRecord]));
+    await heard.psubscribe(channel('*'));
+    const of = (id: string) => messages.filter(([from]) => from === channel(id)).map(([, record]) => [record.status, record.progress?.current]);
+    try {
+      const fast = idOf(await app.submit({ ...caller, operation: 'steps', input: { hold: false } }));
+      await until(port, fast, (job) => job.status === 'succeeded');
+      // Running, then the result: the progress reported just before returning rides on the latter.
+      await until(port, fast, () => of(fast).length === 2);
+      expect(of(fast)).toEqual([['running', undefined], ['succeeded', 1]]);
+      const held = idOf(await app.submit({ ...caller, operation: 'steps', input: { hold: true } }));
+      // A job still running after it reported: its progress goes out on its own.
+      expect(await until(port, held, (job) => job.progress?.current === 1)).toMatchObject({ status: 'running' });
+      await until(port, held, () => of(held).length === 2);
+      expect(of(held)).toEqual([['running', undefined], ['running', 1]]);
+      await port.cancel(held);
+    } finally {
+      heard.disconnect();
+    }
+  });
+
+  it('tells a listener once it hears its job, delivers that job\'s changes only, and leaves the channel with its last listener', async () => {
+    // A queue no worker takes from: the changes are the test's own cancels.
+    const queue = `subscribe-${randomUUID().slice(0, 8)}`;
+    const port = createBullMqJobPort({ url, prefix, queue, ttlSeconds: 60 });
+    const submission = { operation: 'steps', input: {}, idempotent: false, caller: { requestId: randomUUID(), channel: 'test' } };
+    const channel = (id: string) => `${prefix}:${queue}:changes:${id}`;
+    const subscribed = async () => ((await redis.pubsub('CHANNELS', channel('*'))) as string[]).sort();
+    const activation = () => {
+      let active!: () => void;
+      return { done: new Promise<void>((resolve) => (active = resolve)), active: () => active() };
+    };
+    try {
+      const watched = (await port.submit(submission)).operationId;
+      const other = (await port.submit(submission)).operationId;
+      const seen: JobRecord[] = [];
+      const first = activation();
+      const stop = port.subscribe(watched, (record) => seen.push(record), first.active);
+      const second = activation();
+      const stopSecond = port.subscribe(watched, () => {}, second.active);
+      await Promise.all([first.done, second.done]);
+      expect(await subscribed()).toEqual([channel(watched)]);
+      await port.cancel(other);
+      await port.cancel(watched);
+      await until(port, watched, () => seen.length > 0);
+      expect(seen.map((record) => [record.operationId, record.status])).toEqual([[watched, 'cancelled']]);
+      stop();
+      stopSecond();
+      // Commands on the subscriber's connection run in order: once a later subscription took
+      // effect, the unsubscribe before it did too.
+      const later = activation();
+      const stopLater = port.subscribe(other, () => {}, later.active);
+      await later.done;
+      expect(await subscribed()).toEqual([channel(other)]);
+      stopLater();
+    } finally {
+      await port.close();
+    }
+  });
+
   it('lists one principal\'s jobs in a tenant, or with no principal given every job of the tenant, newest first', async () => {
     // A queue no worker takes from: the jobs stay queued while they are listed.
     const port = createBullMqJobPort({ url, prefix, queue: `list-${randomUUID().slice(0, 8)}`, ttlSeconds: 60 });

@@ -36,12 +36,13 @@ export function followJob(app: Nexus, operationId: string, options: { signal?: A
       onRecord?.(job.record);
       if (isTerminal(job.record.status)) finish(job);
     };
-    // Subscribed before the first read, so no change between the two is missed.
+    // Subscribed before the first read, and read again once the subscription took effect (a
+    // cross-process store subscribes over the network), so no change between the two is missed.
     const unsubscribe = app.jobs.subscribe(operationId, (record) => {
       if (done) return;
       onRecord?.(record);
       if (isTerminal(record.status)) void check();
-    });
+    }, () => void check());
     const onAbort = () => finish(undefined);
     const timer = setInterval(() => void check(), BACKSTOP_MS);
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -23,7 +23,7 @@ export const JOBS_LIST_LIMIT = 100;
 const AUDITED_ID_LENGTH = 128;
 /** The longest a status read may wait for its job to end (below common HTTP request timeouts). */
 export const MAX_JOB_WAIT_MS = 30_000;
-/** A waiting read also re-reads this often: a change published before it subscribed is not delivered. */
+/** A waiting read also re-reads this often, in case a change event was lost (a cross-process store's pub/sub). */
 const RECHECK_MS = 1_000;
 
 export interface JobsOptions {
@@ -165,19 +165,18 @@ export class JobManager {
       };
       const onAbort = () => settle();
       const check = () => void this.store.get(id).then((job) => job && settle(job.record), () => undefined);
-      const unsubscribe = this.store.subscribe(id, (record) => settle(record));
+      // Read again once changes are heard: the job may have ended since the caller's read.
+      const unsubscribe = this.store.subscribe(id, (record) => settle(record), () => queueMicrotask(check));
       const deadline = setTimeout(() => settle(), waitMs);
       const recheck = setInterval(check, RECHECK_MS);
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) return settle();
-      // Read again now that changes are heard: the job may have ended since the caller's read.
-      check();
     });
   }
 
-  /** Record changes of a job the caller may see, for channels that stream progress. */
-  subscribe(operationId: string, listener: (record: JobRecord) => void): () => void {
-    return this.store.subscribe(operationId, listener);
+  /** Record changes of a job the caller may see, for channels that stream progress; `onActive` as the port's. */
+  subscribe(operationId: string, listener: (record: JobRecord) => void, onActive?: () => void): () => void {
+    return this.store.subscribe(operationId, listener, onActive);
   }
 
   /** Starts working jobs in this process (unless `worker: false`); `start()` calls it when there are jobs to work. */

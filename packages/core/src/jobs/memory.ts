@@ -109,10 +109,11 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
       controller?.abort();
       return entry.job.record;
     },
-    subscribe(id, listener) {
+    subscribe(id, listener, onActive) {
       let set = listeners.get(id);
       if (set === undefined) listeners.set(id, (set = new Set()));
       set.add(listener);
+      onActive?.();
       return () => {
         set.delete(listener);
         if (set.size === 0) listeners.delete(id);

@@ -86,8 +86,13 @@ export interface JobPort {
   list(filter: JobFilter, limit: number): Promise<StoredJob[]>;
   /** Undefined for an unknown id; throws ConflictError when the job already finished. */
   cancel(operationId: string): Promise<JobRecord | undefined>;
-  /** Record changes (progress, status) of one job, where the port can see them; returns the unsubscribe. */
-  subscribe(operationId: string, listener: (record: JobRecord) => void): () => void;
+  /**
+   * Record changes (progress, status) of one job, where the port can see them; returns the
+   * unsubscribe. `onActive` is called once every later change reaches `listener`: at once where
+   * subscribing takes effect at once, after a round trip where it goes over the network. A
+   * caller reads the record then, so no change between its read and the subscription is lost.
+   */
+  subscribe(operationId: string, listener: (record: JobRecord) => void, onActive?: () => void): () => void;
   /** Starts working jobs with `executor` in this process. */
   work(executor: JobExecutor, options: { readonly concurrency: number }): Promise<void>;
   /** Stops taking jobs; running ones get up to `graceMs` to finish. */
