@@ -98,9 +98,11 @@ describe('the in-process CLI loads only what a command needs', () => {
     const env = cleanEnv({ NEXUS_JWT_SECRET: secret, NEXUS_TOKEN: token, NEXUS_AUDIT_FILE: join(work, 'audit.log') });
     const { code, packages, builtins, files } = await loadedBy(['run', 'echo', '--param', 'message=hi'], env);
     expect(code).toBe(0);
-    // The probe sees ES modules too: zod (an ES module) and the CLI's own files are there.
+    // The probe sees ES modules and built-ins too: zod (an ES module), the CLI's own files and
+    // node:crypto (tokens are verified with it) are there.
     expect(packages).toContain('zod');
     expect(files).toContain('packages/channel-cli/dist/run-command.js');
+    expect(builtins).toContain('crypto');
     expect(packages.filter((name) => ['express', '@modelcontextprotocol/sdk', 'yargs', 'winston', 'undici'].includes(name))).toEqual([]);
     expect(files.filter((file) => /^packages\/(channel-api|channel-mcp|jobs)\//.test(file))).toEqual([]);
     // The remote CLI's HTTP client, help, completion and job following are for other command lines.
