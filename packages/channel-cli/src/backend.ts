@@ -46,9 +46,14 @@ export interface Backend {
    * signal aborts first (Ctrl-C): a CANCELLED failure where the job goes on without this
    * process, or the cancelled record where it cannot (jobs kept in this process's memory).
    */
-  watch(operationId: string, onRecord: (record: JobRecord) => void): Promise<Outcome<JobRecord>>;
+  watch(operationId: string, onRecord: (record: JobRecord) => void, options?: WatchOptions): Promise<Outcome<JobRecord>>;
   /** Succeeds with the report even when unhealthy; the exit status follows the report. */
   health(): Promise<Outcome<HealthReport>>;
+}
+
+export interface WatchOptions {
+  /** Each record is shown (a progress bar), so records are wanted while the job runs, not only its end. */
+  readonly progress?: boolean;
 }
 
 /** Per-command caller facts, from the global options and the environment. */

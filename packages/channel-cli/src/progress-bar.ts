@@ -27,6 +27,8 @@ export function progressLine(record: JobRecord, width?: number): string {
 }
 
 export interface ProgressBar {
+  /** Whether updates are drawn (stderr is a terminal). */
+  readonly drawn: boolean;
   update(record: JobRecord): void;
   /** Erases the line, before anything else is written. */
   clear(): void;
@@ -34,9 +36,10 @@ export interface ProgressBar {
 
 /** Redraws one stderr line per change when stderr is a terminal; otherwise does nothing, so piped or logged stderr stays clean. */
 export function createProgressBar(stderr: Output): ProgressBar {
-  if (stderr.isTTY !== true) return { update() {}, clear() {} };
+  if (stderr.isTTY !== true) return { drawn: false, update() {}, clear() {} };
   let drawn = '';
   return {
+    drawn: true,
     update(record) {
       const line = progressLine(record, stderr.columns);
       if (line === drawn) return;

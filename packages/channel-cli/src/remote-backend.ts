@@ -1,5 +1,5 @@
 import { callSignal } from './backend.js';
-import { watchRemoteJob } from './remote-jobs.js';
+import { waitSeconds, watchRemoteJob } from './remote-jobs.js';
 import type { Backend, BackendSettings, Failure, JobAck, OperationSummary, Outcome, RunAnswer } from './backend.js';
 import { REQUEST_ID_HEADER, TENANT_HEADER, catalogueEntry, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
 import type { HealthReport, JobRecord, ProblemDetails, RateLimitInfo } from '@nexus/core';
@@ -12,6 +12,8 @@ interface Reply {
   readonly requestId: string | undefined;
   readonly rateLimit: RateLimitInfo | undefined;
   readonly replayed: boolean;
+  /** The server held the request as `Prefer: wait` asked (RFC 7240 `Preference-Applied`). */
+  readonly waited: boolean;
 }
 
 function rateLimitOf(response: HttpAnswer): RateLimitInfo | undefined {
@@ -76,7 +78,7 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
       } catch {
         parsed = undefined;
       }
-      return { status: response.status, body: parsed, requestId: response.header(REQUEST_ID_HEADER), rateLimit: rateLimitOf(response), replayed: response.header('idempotent-replayed') === 'true' };
+      return { status: response.status, body: parsed, requestId: response.header(REQUEST_ID_HEADER), rateLimit: rateLimitOf(response), replayed: response.header('idempotent-replayed') === 'true', waited: /\bwait=/i.test(response.header('preference-applied') ?? '') };
     } catch (error) {
       const requestId = settings.requestId;
       if (call.timedOut()) return { ok: false, problem: problem({ code: 'TIMEOUT', detail: `No answer from ${base.origin} within ${settings.timeoutMs} ms.`, requestId }) };
@@ -88,7 +90,9 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
   }
 
   async function json<T>(method: string, path: string, pick: (body: Record<string, unknown>) => T | undefined, body?: unknown, headers?: Record<string, string>): Promise<Outcome<T>> {
-    const reply = await request(method, path, body, headers);
+    return outcomeOf(await request(method, path, body, headers), method, path, pick);
+  }
+  function outcomeOf<T>(reply: Reply | Failure, method: string, path: string, pick: (body: Record<string, unknown>) => T | undefined): Outcome<T> {
     if ('ok' in reply) return reply;
     if (reply.status < 200 || reply.status > 299) return { ok: false, problem: problemOf(reply) };
     const value = reply.body && typeof reply.body === 'object' ? pick(reply.body as Record<string, unknown>) : undefined;
@@ -128,7 +132,14 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     job: (id) => json('GET', jobPath(id), record),
     cancelJob: (id) => json('DELETE', jobPath(id), record),
     jobs: () => json('GET', 'operations', (body) => (Array.isArray(body.operations) ? (body.operations as JobRecord[]) : undefined)),
-    watch: (id, onRecord) => watchRemoteJob(() => json('GET', jobPath(id), record), settings.signal, onRecord),
+    watch(id, onRecord, options = {}) {
+      const wait = waitSeconds(options.progress === true, settings.timeoutMs);
+      const headers: Record<string, string> = wait > 0 ? { prefer: `wait=${wait}` } : {};
+      return watchRemoteJob(async () => {
+        const reply = await request('GET', jobPath(id), undefined, headers);
+        return { outcome: outcomeOf(reply, 'GET', jobPath(id), record), held: !('ok' in reply) && reply.waited };
+      }, settings.signal, onRecord);
+    },
     async health() {
       const reply = await request('GET', 'health');
       if ('ok' in reply) return reply;

@@ -12,7 +12,7 @@ export async function waitForJob(backend: Backend, ack: JobAck, stderr: Output, 
   const bar = createProgressBar(stderr);
   let watched: Awaited<ReturnType<Backend['watch']>>;
   try {
-    watched = await backend.watch(ack.operationId, (record) => bar.update(record));
+    watched = await backend.watch(ack.operationId, (record) => bar.update(record), { progress: bar.drawn });
   } finally {
     bar.clear();
   }

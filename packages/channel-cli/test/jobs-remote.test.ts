@@ -10,6 +10,18 @@ import { createJobsApp } from './support/jobs-app.js';
 import { NEXUS_BIN, runNode } from './support/spawn.js';
 
 const { app, until, whenHeld, release } = createJobsApp();
+/** The `Prefer` header of each status read (`GET /operations/{id}`) the server received, by job. */
+const statusReads = new Map<string, (string | undefined)[]>();
+let onStatusRead: (operationId: string) => void = () => {};
+app.use('observe', (ctx, next) => {
+  const job = ctx.annotations.job;
+  if (job?.phase === 'lookup') {
+    const prefer = ctx.transport.headers?.prefer;
+    statusReads.set(job.operationId, [...(statusReads.get(job.operationId) ?? []), typeof prefer === 'string' ? prefer : undefined]);
+    onStatusRead(job.operationId);
+  }
+  return next();
+});
 const api = createApiChannel({ port: 0 });
 app.addChannel(api);
 let url: string;
@@ -69,6 +81,23 @@ describe('nexus run --async / --wait against a server', () => {
     expect(retry.code).toBe(0);
     expect(JSON.parse(retry.stdout)).toEqual({ operationId: first.operationId, status: expect.any(String) });
     expect(retry.stderr).toContain('"replayed":true');
+  });
+
+  it('waits with one status read that the server holds (Prefer: wait) when stderr is not a terminal', async () => {
+    // The job ends when its first status read asks the server to hold it, or at the third read
+    // (a client that polls): however long that takes, a held read is all it needs.
+    let released = false;
+    onStatusRead = (operationId) => {
+      const reads = statusReads.get(operationId)!;
+      if (released || !(/wait=\d+/.test(reads.at(-1) ?? '') || reads.length >= 3)) return;
+      released = true;
+      void whenHeld('n1').then(() => release('n1'));
+    };
+    const result = await nexus('ann:t1', ['run', 'report', ...input({ tag: 'n1', hold: true })]);
+    onStatusRead = () => {};
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({ tag: 'n1' });
+    expect(statusReads.get((await jobOf('n1')).operationId)).toEqual([expect.stringMatching(/^wait=\d+$/)]);
   });
 
   it('refuses --async together with --wait as a usage error', async () => {
@@ -157,5 +186,7 @@ const hasScript = await new Promise<boolean>((resolve) => spawn('script', ['--ve
     expect(await exited).toBe(0);
     expect(terminal).toContain('counting');
     expect(readFileSync(out, 'utf8')).toBe('{"tag":"p1"}\n');
+    // The server answers a held read early only when the job ends: the bar asks every second.
+    expect(new Set(statusReads.get((await jobOf('p1')).operationId))).toEqual(new Set(['wait=1']));
   });
 });

@@ -3,6 +3,7 @@ import { Nexus, silentLogger } from '@nexus/core';
 import { createApiChannel } from '@nexus/channel-api';
 import { z } from 'zod';
 import { createRemoteCli } from '../src/index.js';
+import { waitSeconds } from '../src/remote-jobs.js';
 import { bufferedIo } from './support/io.js';
 
 const app = new Nexus({ logger: silentLogger });
@@ -40,5 +41,17 @@ describe('nexus run of a long-running operation against a server', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('INTERNAL');
     expect(result.stderr).not.toContain('internal detail');
+  });
+});
+
+describe('how long a status read asks the server to hold it (Prefer: wait)', () => {
+  it.each([
+    ['no bar, the default 30 s timeout: half of it', false, 30_000, 15],
+    ['no bar, a long timeout: the server limit', false, 600_000, 30],
+    ['a progress bar: one second, to show progress', true, 30_000, 1],
+    ['a timeout under 2 s: plain reads', false, 1_500, 0],
+    ['a progress bar and a timeout under 2 s: plain reads', true, 1_000, 0],
+  ])('%s', (_case, progress, timeoutMs, seconds) => {
+    expect(waitSeconds(progress, timeoutMs)).toBe(seconds);
   });
 });
