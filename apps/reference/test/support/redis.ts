@@ -12,18 +12,19 @@ export const REDIS_ENV = { REDIS_URL, NEXUS_REDIS_COMMAND_TIMEOUT_MS: '5000' };
 /** True when a Redis answers PING at REDIS_URL; a loaded machine gets three tries of 3 s each. */
 export async function redisAvailable(): Promise<boolean> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await pingOnce()) return true;
+    if (await answersPing(REDIS_URL, 3_000)) return true;
   }
   return false;
 }
 
-async function pingOnce(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, {
+/** One PING of the Redis at `url`, connecting and answering within `timeoutMs` each; never queues or retries. */
+export async function answersPing(url: string, timeoutMs: number): Promise<boolean> {
+  const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    connectTimeout: 3_000,
-    commandTimeout: 3_000,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
     retryStrategy: () => null,
   });
   redis.on('error', () => undefined);
