@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { Nexus, silentLogger } from '@nexus/core';
 import type { RunnableWorkflow } from '@nexus/core';
-import { createApiChannel } from '@nexus/channel-api';
 import { z } from 'zod';
 import { createCli, createRemoteCli } from '../src/index.js';
+import { serveApi } from './support/api-server.js';
 import { bufferedIo } from './support/io.js';
 
 const graph = {
@@ -19,19 +19,11 @@ const workflow: RunnableWorkflow = {
 const app = new Nexus({ logger: silentLogger });
 app.register('scoring', workflow, { description: 'Scores a user.', input: z.object({ user: z.string() }), public: true });
 app.handler('ping', { description: 'Pong.', input: z.object({}), public: true }, () => ({ pong: true }));
-const api = createApiChannel({ port: 0 });
-app.addChannel(api);
-let url: string;
-
-beforeAll(async () => {
-  await app.start();
-  url = `http://127.0.0.1:${api.address()!.port}`;
-});
-afterAll(() => app.stop());
+const server = serveApi(app);
 
 const modes = {
   'in-process': (argv: string[], io: ReturnType<typeof bufferedIo>['io']) => createCli(app, { scriptName: 'my-app' }).run(argv, io),
-  remote: (argv: string[], io: ReturnType<typeof bufferedIo>['io']) => createRemoteCli().run(['--url', url, ...argv], io),
+  remote: (argv: string[], io: ReturnType<typeof bufferedIo>['io']) => createRemoteCli().run(['--url', server.url, ...argv], io),
 };
 
 describe.each(Object.entries(modes))('describe and list of a workflow (%s)', (_mode, run) => {

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createApiChannel } from '@nexus/channel-api';
+import { describe, expect, it } from '@jest/globals';
 import type { JobRecord } from '@nexus/core';
 import { EXIT_CODES } from '../src/index.js';
+import { serveApi } from './support/api-server.js';
 import { createJobsApp } from './support/jobs-app.js';
 import { NEXUS_BIN, runNode } from './support/spawn.js';
 
@@ -22,18 +22,10 @@ app.use('observe', (ctx, next) => {
   }
   return next();
 });
-const api = createApiChannel({ port: 0 });
-app.addChannel(api);
-let url: string;
-
-beforeAll(async () => {
-  await app.start();
-  url = `http://127.0.0.1:${api.address()!.port}`;
-});
-afterAll(() => app.stop());
+const server = serveApi(app);
 
 /** The spawned `nexus` bin as `user:tenant`, against the server in this process. */
-const nexus = (as: string, args: string[], options: Parameters<typeof runNode>[2] = {}) => runNode(NEXUS_BIN, ['--url', url, '--token', as, ...args], options);
+const nexus = (as: string, args: string[], options: Parameters<typeof runNode>[2] = {}) => runNode(NEXUS_BIN, ['--url', server.url, '--token', as, ...args], options);
 const input = (value: unknown) => ['--input', JSON.stringify(value)];
 const jobOf = async (tag: string): Promise<JobRecord> => {
   const jobs = await app.jobs.store.list({ principalId: 'ann', tenantId: 't1' }, 100);
@@ -171,7 +163,7 @@ const hasScript = await new Promise<boolean>((resolve) => spawn('script', ['--ve
     const dir = mkdtempSync(join(tmpdir(), 'nexus-cli-tty-'));
     const out = join(dir, 'stdout.json');
     const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-    const command = [process.execPath, NEXUS_BIN, '--url', url, '--token', 'ann:t1', 'run', 'report', '--input', JSON.stringify({ tag: 'p1', hold: true })].map(quote).join(' ');
+    const command = [process.execPath, NEXUS_BIN, '--url', server.url, '--token', 'ann:t1', 'run', 'report', '--input', JSON.stringify({ tag: 'p1', hold: true })].map(quote).join(' ');
     const env = { ...process.env, NODE_OPTIONS: '', NEXUS_URL: '', NEXUS_TOKEN: '', TERM: 'xterm', COLUMNS: '100' };
     const child = spawn('script', ['-qfec', `${command} > ${quote(out)}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let terminal = '';

@@ -3,10 +3,10 @@ import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ForbiddenError, Nexus, UnauthenticatedError, silentLogger } from '@nexus/core';
-import { createApiChannel } from '@nexus/channel-api';
 import { z } from 'zod';
 import { createRemoteCli } from '../src/index.js';
 import { EXIT_CODES } from '../src/exit-codes.js';
+import { serveApi } from './support/api-server.js';
 import { bufferedIo } from './support/io.js';
 import { NEXUS_BIN, runNode } from './support/spawn.js';
 
@@ -30,9 +30,7 @@ app.handler('echo', { description: 'Echo.', input: z.object({ message: z.string(
 });
 app.handler('ping', { description: 'Open.', input: z.object({}), public: true }, () => ({ pong: true }));
 
-const api = createApiChannel({ port: 0 });
-app.addChannel(api);
-let url: string;
+const server = serveApi(app);
 
 // Accepts connections and never answers a byte.
 const sockets = new Set<Socket>();
@@ -41,13 +39,10 @@ hung.on('connection', (socket) => sockets.add(socket));
 let hungUrl: string;
 
 beforeAll(async () => {
-  await app.start();
-  url = `http://127.0.0.1:${api.address()!.port}`;
   await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
   hungUrl = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
 });
-afterAll(async () => {
-  await app.stop();
+afterAll(() => {
   for (const socket of sockets) socket.destroy();
   hung.close();
 });
@@ -86,9 +81,9 @@ describe('deadlines on every network call', () => {
   });
 
   it('defaults to 30 s and documents --timeout and NEXUS_TIMEOUT in help', async () => {
-    const result = await run(['--url', url, '--help']);
+    const result = await run(['--url', server.url, '--help']);
     expect(result.stdout).toMatch(/--timeout\s+.*NEXUS_TIMEOUT.*default 30/s);
-    expect((await run(['--url', url, 'list'], { NEXUS_TIMEOUT: 'soon' })).code).toBe(EXIT_CODES.INVALID_INPUT);
+    expect((await run(['--url', server.url, 'list'], { NEXUS_TIMEOUT: 'soon' })).code).toBe(EXIT_CODES.INVALID_INPUT);
   });
 });
 
@@ -98,26 +93,26 @@ describe('errors while describing are reported as themselves', () => {
     ['a refused token', ['--token', 'bad'], 'UNAUTHENTICATED'],
     ['a forbidden token', ['--token', 'someone'], 'FORBIDDEN'],
   ])('run echo --message hi with %s (args %j) says %s (exit 77), not NOT_FOUND', async (_label, token, code) => {
-    const result = await run(['--url', url, ...token, 'run', 'echo', '--message', 'hi']);
+    const result = await run(['--url', server.url, ...token, 'run', 'echo', '--message', 'hi']);
     expect(result.code).toBe(77);
     expect(result.stderr).toContain(`error: ${code}:`);
   });
 
   it('an operation that does not exist is still NOT_FOUND (exit 66)', async () => {
-    const result = await run(['--url', url, '--token', 'admin', 'run', 'nope', '--message', 'hi']);
+    const result = await run(['--url', server.url, '--token', 'admin', 'run', 'nope', '--message', 'hi']);
     expect(result.code).toBe(EXIT_CODES.NOT_FOUND);
   });
 });
 
 describe('--param typed by the schema', () => {
   it('keeps a string field a string and decodes a number field', async () => {
-    const result = await run(['--url', url, '--token', 'admin', 'run', 'echo', '--param', 'message=5', '--param', 'count=5', '--param', 'note=true']);
+    const result = await run(['--url', server.url, '--token', 'admin', 'run', 'echo', '--param', 'message=5', '--param', 'count=5', '--param', 'note=true']);
     expect(result.code).toBe(0);
     expect(received.at(-1)).toEqual({ message: '5', count: 5, note: 'true' });
   });
 
   it('matches --<field> for the same value', async () => {
-    const result = await run(['--url', url, '--token', 'admin', 'run', 'echo', '--message', '5']);
+    const result = await run(['--url', server.url, '--token', 'admin', 'run', 'echo', '--message', '5']);
     expect(result.code).toBe(0);
     expect(received.at(-1)).toEqual({ message: '5' });
   });
@@ -143,14 +138,14 @@ describe('completion scripts', () => {
 
 describe('no credential', () => {
   it('says so on stderr: list without a token shows what anonymous callers see, and why', async () => {
-    const result = await run(['--url', url, 'list']);
+    const result = await run(['--url', server.url, 'list']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([expect.objectContaining({ name: 'ping' })]);
     expect(result.stderr).toMatch(/no credential.*--token.*NEXUS_TOKEN/i);
   });
 
   it('says nothing when a token is given', async () => {
-    const result = await run(['--url', url, '--token', 'admin', 'list']);
+    const result = await run(['--url', server.url, '--token', 'admin', 'list']);
     expect(result.stderr).toBe('');
   });
 });
