@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Nexus } from '@nexus/core';
-import { z } from 'zod';
 import { createMcpChannel } from '../src/index.js';
 import type { McpChannel } from '../src/index.js';
 import { createTestApp } from './support/apps.js';
+import { addHangingOperation } from './support/sessions.js';
 
 const HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 let app: Nexus;
@@ -99,20 +99,7 @@ describe('MCP over Streamable HTTP', () => {
   });
 
   it('cancels the handler when the client disconnects mid-call', async () => {
-    let started!: () => void;
-    const running = new Promise<void>((resolve) => (started = resolve));
-    let aborted!: (reason: unknown) => void;
-    const seen = new Promise<unknown>((resolve) => (aborted = resolve));
-    // A deadline past the test's own: only the disconnect can end this handler in time.
-    app.handler('hang_until_gone', { description: 'Waits for its signal.', input: z.object({}), timeoutMs: 60_000 }, (_input, ctx) =>
-      new Promise((_resolve, reject) => {
-        ctx.signal.addEventListener('abort', () => {
-          aborted(ctx.signal.reason);
-          reject(ctx.signal.reason);
-        }, { once: true });
-        started();
-      }),
-    );
+    const { running, aborted: seen } = addHangingOperation(app, 'hang_until_gone');
     const controller = new AbortController();
     const pending = post({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'hang_until_gone', arguments: {} } }, {}, controller.signal).catch(() => undefined);
     await running;
