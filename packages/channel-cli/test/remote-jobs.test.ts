@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { Nexus, silentLogger } from '@nexus/core';
 import { z } from 'zod';
@@ -33,6 +35,28 @@ describe('nexus run of a long-running operation against a server', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('INTERNAL');
     expect(result.stderr).not.toContain('internal detail');
+  });
+});
+
+describe('nexus run against a server that does not hold status reads', () => {
+  it('reads the job again until it ends when the answer has no Preference-Applied: wait', async () => {
+    // An older server: it ignores Prefer: wait and answers each read at once, running twice.
+    const reads: unknown[] = [];
+    const older = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'POST') return void res.writeHead(202).end(JSON.stringify({ operationId: 'j1', status: 'queued' }));
+      reads.push(req.headers.prefer);
+      const status = reads.length < 3 ? 'running' : 'succeeded';
+      res.end(JSON.stringify({ operationId: 'j1', operation: 'report', status, createdAt: new Date(0).toISOString(), ...(status === 'succeeded' ? { result: { n: 1 } } : {}) }));
+    });
+    await new Promise<void>((resolve) => older.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await run(['--url', `http://127.0.0.1:${(older.address() as AddressInfo).port}`, '--token', 'ann', 'run', 'report', '--input', '{"n": 1}']);
+      expect({ code: result.code, stdout: result.stdout, stderr: result.stderr }).toEqual({ code: 0, stdout: '{"n":1}\n', stderr: '' });
+      expect(reads).toEqual(['wait=15', 'wait=15', 'wait=15']);
+    } finally {
+      older.close();
+    }
   });
 });
 
