@@ -160,7 +160,7 @@ export async function round(side, { jobs, inFlight }) {
  * Measures both sides: a warm-up round each, then `rounds` interleaved rounds; medians.
  * Resolves with `{ enterprise, bare, ratio, settings }`.
  */
-export async function measureJobs({ secret, jobs = 1000, rounds = 3, inFlight = 32, concurrency = 4, warmup = 200, log = console.log }) {
+export async function measureJobs({ secret, jobs = 1000, rounds = 3, inFlight = 32, concurrency = 4, warmup = 1000, log = console.log }) {
   const sides = [];
   try {
     sides.push(await startEnterprise({ secret, concurrency }), await startBare({ concurrency }));
