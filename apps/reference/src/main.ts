@@ -22,7 +22,8 @@ async function main(argv: readonly string[]): Promise<void> {
   }
   const logger = createJsonLogger({ bindings: { service: 'nexus-reference' } });
   // On SIGTERM both listeners keep accepting for the drain delay while readiness is 503 (one drain in core).
-  const { app } = await createReferenceApp(config, { logger, auditToStderr: stdio, drainDelayMs: stdio || worker ? 0 : config.drainDelayMs, worker });
+  // A server works jobs unless NEXUS_JOBS_WORKER=0 (the app's default): only --worker forces it.
+  const { app } = await createReferenceApp(config, { logger, auditToStderr: stdio, drainDelayMs: stdio || worker ? 0 : config.drainDelayMs, ...(worker ? { worker } : {}) });
   // SIGTERM and SIGINT start one drain however often they come. Installed before anything is
   // served: a signal that lands right after start-up would otherwise kill the process undrained.
   let stopping = false;

@@ -12,7 +12,7 @@ export interface LifecycleHost {
   readonly logger: Logger;
   readonly options: ResolvedNexusOptions;
   readonly logStartup: boolean;
-  readonly jobs: Pick<JobManager, 'start' | 'stop' | 'announce'>;
+  readonly jobs: Pick<JobManager, 'start' | 'stop' | 'stopTaking' | 'announce'>;
   waitForDrain(graceMs: number): Promise<void>;
 }
 
@@ -108,6 +108,8 @@ export class Lifecycle {
     this.stopPromise ??= (async () => {
       const { options, logger } = this.host;
       this.currentState = 'draining';
+      // Before the first await: a job submitted from here on goes to a worker that is staying.
+      this.host.jobs.stopTaking();
       const deadline = performance.now() + options.drainTimeoutMs;
       const left = () => Math.max(0, Math.round(deadline - performance.now()));
       const delayMs = Math.min(options.drainDelayMs, options.drainTimeoutMs);

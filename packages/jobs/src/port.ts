@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { Queue, WaitingError, Worker } from 'bullmq';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { UnavailableError } from '@nexus/core';
@@ -68,6 +68,17 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
   const subscriptions = new Map<string, { readonly listeners: Set<(record: JobRecord) => void>; readonly active: Promise<boolean> }>();
   const controllers = new Map<string, AbortController>();
   let worker: Worker | undefined;
+  // The worker's close, begun once: by stopTaking as the app starts to stop, or by stopWorking.
+  let closing: Promise<void> | undefined;
+  // Set as soon as this process stops taking jobs. BullMQ does not look at its own closing flag
+  // again once its blocking read returns: a job whose hand-over was already under way when the
+  // close began is still given to the processor, which puts it back (see work()).
+  let stopping = false;
+  const beginClose = (): Promise<void> | undefined => {
+    stopping = true;
+    closing ??= worker?.close().catch(() => undefined);
+    return closing;
+  };
   // Set when this process gives its running jobs up (closing past the grace period).
   let abandoning = false;
   const abandon = () => {
@@ -191,10 +202,19 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
       };
     },
     async work(executor, { concurrency }) {
-      if (worker !== undefined) return;
+      // Told to stop taking jobs (the app is stopping): it does not start taking them now.
+      if (worker !== undefined || stopping) return;
       workerClient = quiet(new Redis(options.url, { maxRetriesPerRequest: null }));
       void subscriberOf().subscribe(records.cancels).catch(() => undefined);
-      worker = new Worker(name, (bull: Job) => process(executor, bull.id!), {
+      worker = new Worker(name, async (bull: Job, token?: string) => {
+        // Handed over after this process began to stop: back to the queue as it came (its record
+        // still queued, no attempt counted, nothing emitted as failed) for a worker that stays.
+        if (stopping && token !== undefined) {
+          await bull.moveToWait(token);
+          throw new WaitingError();
+        }
+        return process(executor, bull.id!);
+      }, {
         connection: { ...parseUrl(options.url), maxRetriesPerRequest: null },
         prefix,
         concurrency,
@@ -213,11 +233,14 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
       // Not awaited: a worker whose Redis is down starts anyway and connects when Redis returns.
       void worker.waitUntilReady().catch(() => undefined);
     },
+    stopTaking() {
+      beginClose();
+    },
     async stopWorking(graceMs) {
-      if (worker === undefined) return;
-      const closing = worker.close().catch(() => undefined);
+      const closed = beginClose();
+      if (worker === undefined || closed === undefined) return;
       let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([closing.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)))]);
+      const late = await Promise.race([closed.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)))]);
       clearTimeout(timer);
       // Jobs still running past the grace period stay locked until another worker recovers them.
       if (late) {
@@ -226,6 +249,8 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
         await within(worker.close(true), SUBMIT_TIMEOUT_MS).catch(() => undefined);
       }
       worker = undefined;
+      closing = undefined;
+      stopping = false;
     },
     async counts() {
       const bull = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'active');

@@ -70,7 +70,7 @@ function client(api: () => AppProcess) {
 
 afterAll(async () => {
   await killAll();
-  for (const name of ['api', 'w1', 'w2', 'outage-api', 'outage-w']) rmSync(auditOf(name), { force: true });
+  for (const name of ['api', 'w1', 'w2', 'drain', 'drain-w', 'outage-api', 'outage-w']) rmSync(auditOf(name), { force: true });
 });
 
 describeWithRedis('a --worker process on SIGTERM', () => {
@@ -108,6 +108,32 @@ describeWithRedis('a --worker process on SIGTERM', () => {
     expect((await http.reaches('eve', later, final)).status).toBe('succeeded');
     expect(completions('w2')).toEqual([later]);
     expect(completions('w1')).toEqual([running]);
+  }, 90_000);
+});
+
+describeWithRedis('a server that works jobs, on SIGTERM with a drain delay', () => {
+  const env = deployment(REDIS_ENV, `e2e-drain-${run}`);
+
+  it('takes no new job from its first moment of stopping; its running job finishes; a worker that stays runs the one submitted meanwhile', async () => {
+    // The delay keeps the listener accepting while the process stops: the submission lands in it.
+    const server = await startApp(env('drain', { NEXUS_DRAIN_DELAY_MS: '5000' }));
+    const http = client(() => server);
+    const running = await http.submitted('eve', { days: 3, delay_ms: 1_000 });
+    await http.reaches('eve', running, (status) => status === 'running');
+    const exit = server.stop('SIGTERM');
+    await until(() => server.stderr(), (text) => text.includes('"stopping"'));
+    const later = await http.submitted('eve', { days: 4 });
+    expect(await exit).toEqual({ code: 0, signal: null });
+    expect(completions('drain')).toEqual([running]);
+
+    const worker = await startWorker(env('drain-w'));
+    try {
+      await until(() => completions('drain-w'), (ids) => ids.includes(later));
+      expect(completions('drain-w')).toEqual([later]);
+      expect(completions('drain')).toEqual([running]);
+    } finally {
+      worker.kill('SIGKILL');
+    }
   }, 90_000);
 });
 

@@ -96,6 +96,11 @@ export class JobManager {
     if (this.options.port !== undefined || this.host.hasLongRunning()) await this.startWorker();
   }
 
+  /** Synchronous: the first thing a stopping app does, so no job is taken while it drains. */
+  stopTaking(): void {
+    (this.port ?? this.options.port)?.stopTaking?.();
+  }
+
   async stop(graceMs: number): Promise<void> {
     // A configured store may hold connections even if no job was ever submitted here.
     const port = this.port ?? this.options.port;

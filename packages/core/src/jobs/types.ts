@@ -95,6 +95,13 @@ export interface JobPort {
   subscribe(operationId: string, listener: (record: JobRecord) => void, onActive?: () => void): () => void;
   /** Starts working jobs with `executor` in this process. */
   work(executor: JobExecutor, options: { readonly concurrency: number }): Promise<void>;
+  /**
+   * Stops taking new jobs at once, as the app starts to stop (before its drain), leaving running
+   * ones be; `stopWorking` follows. A shared store implements it, so jobs submitted meanwhile go
+   * to workers that stay; a store whose jobs can run nowhere else leaves it out and keeps working
+   * through the drain.
+   */
+  stopTaking?(): void;
   /** Stops taking jobs; running ones get up to `graceMs` to finish. */
   stopWorking(graceMs: number): Promise<void>;
   counts(): Promise<Record<JobStatus, number>>;
