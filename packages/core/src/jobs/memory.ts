@@ -88,7 +88,9 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
       const record: JobRecord = { operationId: randomUUID(), operation: submission.operation, status: 'queued', createdAt: new Date().toISOString() };
       entries.set(record.operationId, { job: { record, input: submission.input, caller: submission.caller } });
       queue.push(record.operationId);
-      queueMicrotask(pump);
+      // After the current turn: the submission that queued the job is answered and audited
+      // before the job runs, however few promise hops its pipeline takes.
+      setImmediate(pump);
       return record;
     },
     async get(id) {
@@ -122,7 +124,8 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
     async work(run, workOptions) {
       executor = run;
       concurrency = workOptions.concurrency;
-      pump();
+      // Not at once: the first submission starts the worker, and is answered before its job runs.
+      setImmediate(pump);
     },
     async stopWorking(graceMs) {
       executor = undefined;
