@@ -1,4 +1,5 @@
 import type { ContextPatch, NexusContext } from './context.js';
+import { extendContext } from './context-shape.js';
 import type { OperationDefinition } from './operation.js';
 
 /**
@@ -41,7 +42,7 @@ export function compose(entries: readonly StageEntry[], terminal: Terminal): Ter
     const next: Next = (patch) => {
       if (called) return Promise.reject(new Error(`stage "${names[index]}" called next() more than once`));
       called = true;
-      return dispatch(index + 1, patch === undefined ? ctx : { ...ctx, ...patch });
+      return dispatch(index + 1, patch === undefined ? ctx : extendContext(ctx, patch));
     };
     try {
       return stage(ctx, next);

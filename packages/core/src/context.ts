@@ -99,10 +99,11 @@ export interface NexusContext {
   readonly policy: Policy;
   readonly input: unknown;
   readonly credential: Credential;
-  readonly principal?: Principal;
-  readonly tenant?: TenantInfo;
-  readonly clientAddress?: string;
-  readonly traceparent?: string;
+  // Present as undefined until known: core's contexts always hold every field.
+  readonly principal?: Principal | undefined;
+  readonly tenant?: TenantInfo | undefined;
+  readonly clientAddress?: string | undefined;
+  readonly traceparent?: string | undefined;
   readonly transport: TransportInfo;
   readonly signal: AbortSignal;
   readonly logger: Logger;

@@ -1,5 +1,6 @@
 import type { Credential, InvocationInit, ListInit, NexusContext, Purpose } from './context.js';
-import { NEVER_ABORTED } from './invocation.js';
+import { PLAIN } from './context-shape.js';
+import { NEVER_ABORTED } from './handler-call.js';
 import { RequestLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import type { OperationDefinition } from './operation.js';
@@ -10,7 +11,11 @@ import { acceptRequestId } from './protocol/headers.js';
 const NONE: Credential = { kind: 'none' };
 const noProgress = () => {};
 
-/** The context a call starts with: the channel's neutral request plus what core adds (id, clock, logger). */
+/**
+ * The context a call starts with: the channel's neutral request plus what core adds (id, clock,
+ * logger). Every field is present from the start, optional ones as undefined, so each stage's
+ * copy keeps one hidden class (see context-shape.ts).
+ */
 export function createContext(
   logger: Logger,
   init: ListInit,
@@ -23,7 +28,7 @@ export function createContext(
   const progress: NexusContext['progress'] = onProgress === undefined
     ? noProgress
     : (update, total, message) => (typeof update === 'number' ? onProgress(update, total, message) : onProgress(update.current, update.total, update.message));
-  return {
+  const ctx: NexusContext & { readonly [PLAIN]: boolean } = {
     requestId,
     channel: init.channel,
     purpose,
@@ -33,8 +38,10 @@ export function createContext(
     policy: definition?.policy ?? (purpose === 'route' ? (init as { readonly policy?: Policy }).policy ?? DEFAULT_POLICY : DEFAULT_POLICY),
     input: (init as InvocationInit).input ?? {},
     credential: init.credential ?? NONE,
-    ...(init.clientAddress === undefined ? {} : { clientAddress: init.clientAddress }),
-    ...(init.traceparent === undefined ? {} : { traceparent: init.traceparent }),
+    principal: undefined,
+    tenant: undefined,
+    clientAddress: init.clientAddress,
+    traceparent: init.traceparent,
     transport: init.transport ?? {},
     signal: init.signal ?? NEVER_ABORTED,
     logger: new RequestLogger(logger, requestId),
@@ -43,5 +50,7 @@ export function createContext(
     annotations: {},
     native: init.native,
     progress,
+    [PLAIN]: true,
   };
+  return ctx;
 }
