@@ -9,7 +9,7 @@ import type { IdempotencySettings } from './idempotency/stage.js';
 import { endAdmission, reachAdmission } from './admission.js';
 import type { Admission } from './admission.js';
 import { compose } from './compose.js';
-import type { Authorizer, Phase, StageEntry, Terminal } from './compose.js';
+import type { Authorizer, Phase, Stage, StageEntry, Terminal } from './compose.js';
 
 /**
  * The stages and authorizers plugins contribute, and the pipelines composed from them: one per
@@ -118,11 +118,9 @@ export class Pipelines {
     const authorizeAndValidate: StageEntry = {
       phase: 'validate',
       name: 'nexus:authorize-validate',
-      stage: async (ctx, next) => {
-        await this.authorizeCall(ctx, ctx.definition!);
-        // Here, once, for every channel: each parses its own framing, none decides these rules.
-        checkInputRules(ctx.input);
-        return next({ input: await validateInput(ctx.definition!, ctx.input) });
+      stage: (ctx, next) => {
+        const authorized = this.authorizeCall(ctx, ctx.definition!);
+        return authorized === undefined ? validated(ctx, next) : authorized.then(() => validated(ctx, next));
       },
     };
     // Right after validation, so refused and invalid calls store nothing.
@@ -134,10 +132,31 @@ export class Pipelines {
     return admission === undefined ? compose(entries, terminal) : paused(entries, terminal, admission);
   }
 
-  private async authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> {
+  /**
+   * Runs the authorizers, then the operation's guards, in order; undefined when every one
+   * answered synchronously (the usual case), so a call pays no promise per check.
+   */
+  private authorizeCall(ctx: NexusContext, definition: OperationDefinition): Promise<void> | undefined {
     // Public operations skip authorizers (they need no principal) but keep their own guards.
-    if (!definition.public) for (const authorizer of this.authorizers) await authorizer(ctx, definition);
-    for (const guard of definition.guards) await guard(ctx);
+    const authorizers = definition.public ? NO_AUTHORIZERS : this.authorizers;
+    const guards = definition.guards;
+    const total = authorizers.length + guards.length;
+    for (let index = 0; index < total; index++) {
+      const pending = index < authorizers.length ? authorizers[index]!(ctx, definition) : guards[index - authorizers.length]!(ctx);
+      if (pending !== undefined && pending !== null && typeof (pending as PromiseLike<void>).then === 'function') {
+        return Promise.resolve(pending).then(() => this.finishAuthorizing(ctx, definition, index + 1));
+      }
+    }
+    return undefined;
+  }
+
+  /** The checks after `from`, once one of them answered with a promise. */
+  private async finishAuthorizing(ctx: NexusContext, definition: OperationDefinition, from: number): Promise<void> {
+    const authorizers = definition.public ? NO_AUTHORIZERS : this.authorizers;
+    const guards = definition.guards;
+    for (let index = from; index < authorizers.length + guards.length; index++) {
+      await (index < authorizers.length ? authorizers[index]!(ctx, definition) : guards[index - authorizers.length]!(ctx));
+    }
   }
 
   private async visibleOperations(ctx: NexusContext): Promise<OperationDescriptor[]> {
@@ -152,6 +171,14 @@ export class Pipelines {
     }
     return visible;
   }
+}
+
+const NO_AUTHORIZERS: readonly Authorizer[] = [];
+
+// Here, once, for every channel: each parses its own framing, none decides these rules.
+function validated(ctx: NexusContext, next: Parameters<Stage>[1]): Promise<unknown> {
+  checkInputRules(ctx.input);
+  return validateInput(ctx.definition!, ctx.input).then((input) => next({ input }));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { RateLimitedError, UnauthenticatedError, UnavailableError } from '@nexus/core';
-import type { NexusContext, NexusMetrics, Stage } from '@nexus/core';
+import type { Next, NexusContext, NexusMetrics, Principal, Stage } from '@nexus/core';
 import { CredentialRejected } from './errors.js';
 import type { AuthFailureReason } from './errors.js';
 import type { AuthFailureThrottle } from './throttle.js';
@@ -27,7 +27,28 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
     return new UnauthenticatedError(undefined, { cause: new Error(reason) });
   };
 
-  return async function authenticate(ctx, next) {
+  // A refused credential: the throttle counts it per client address (only failures, so one bad
+  // client behind a shared address never locks out the callers whose tokens verify).
+  const refused = async (ctx: NexusContext, error: unknown): Promise<never> => {
+    if (!(error instanceof CredentialRejected)) throw error;
+    const address = ctx.clientAddress;
+    if (throttle === undefined || address === undefined || error.reason === 'jwks_unavailable') throw refuse(ctx, error.reason);
+    const wait = throttle.blockedFor(address);
+    if (wait > 0) {
+      metrics.authFailures.inc({ channel: ctx.channel, reason: 'throttled' });
+      throw new RateLimitedError(wait, { cause: new Error('throttled') });
+    }
+    await throttle.fail(address);
+    throw refuse(ctx, error.reason);
+  };
+
+  const admit = (ctx: NexusContext, next: Next, principal: Principal): Promise<unknown> => {
+    ctx.annotations.principal = principal;
+    return next({ principal });
+  };
+
+  // Not async: a token verified recently is admitted without a promise of this stage's own.
+  return function authenticate(ctx, next) {
     // Public targets stay open whatever credential comes along (a bad one is not even read).
     if (ctx.policy.public) return next();
     if (ctx.purpose === 'route' && isExemptPath(ctx.transport.path)) return next();
@@ -40,24 +61,8 @@ export function createAuthenticateStage(options: AuthenticateStageOptions): Stag
     if (credential.kind === 'invalid') throw refuse(ctx, 'malformed');
     if (credential.kind !== 'bearer') throw refuse(ctx, 'unsupported');
 
-    const address = ctx.clientAddress;
-    let principal;
-    try {
-      principal = await verifier.verify(credential.token);
-    } catch (error) {
-      if (!(error instanceof CredentialRejected)) throw error;
-      if (throttle === undefined || address === undefined || error.reason === 'jwks_unavailable') throw refuse(ctx, error.reason);
-      // The throttle only ever refuses credentials that failed: one bad client behind a shared
-      // address must not lock out the callers whose tokens verify.
-      const wait = throttle.blockedFor(address);
-      if (wait > 0) {
-        metrics.authFailures.inc({ channel: ctx.channel, reason: 'throttled' });
-        throw new RateLimitedError(wait, { cause: new Error('throttled') });
-      }
-      await throttle.fail(address);
-      throw refuse(ctx, error.reason);
-    }
-    ctx.annotations.principal = principal;
-    return next({ principal });
+    const known = verifier.known(credential.token);
+    if (known !== undefined) return admit(ctx, next, known);
+    return verifier.verify(credential.token).then((principal) => admit(ctx, next, principal), (error: unknown) => refused(ctx, error));
   };
 }

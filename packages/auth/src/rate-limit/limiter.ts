@@ -1,6 +1,6 @@
 import { NexusSetupError, RateLimitedError, UnavailableError } from '@nexus/core';
-import type { HealthCheck, Nexus, NexusContext, Stage } from '@nexus/core';
-import type { BucketStore } from './bucket.js';
+import type { HealthCheck, Next, Nexus, NexusContext, Stage } from '@nexus/core';
+import type { BucketStore, TakeResult } from './bucket.js';
 import { resolveRateLimitConfig } from './config.js';
 import type { BucketSpec, RateLimitConfig, ResolvedRoute } from './config.js';
 import { compileGlob, hasWildcard } from './glob.js';
@@ -111,19 +111,13 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
     logger.warn('rate-limit store error', { error: error instanceof Error ? error.message : String(error), failOpen: resolved.failOpen });
   };
 
-  const stage: Stage = async function rateLimit(ctx, next) {
-    const bucket = bucketOf(ctx);
-    if (bucket === undefined) return next();
-    if (bucket.spec === null) return next();
-    const spec = bucket.spec;
-    let result;
-    try {
-      result = await store.take(`${prefix}${bucket.id}:${identityOf(ctx)}`, spec);
-    } catch (error) {
-      storeFailed(error);
-      if (resolved.failOpen) return next();
-      throw new UnavailableError(undefined, { cause: STORE_DOWN });
-    }
+  const unavailable = (error: unknown, next: Next): Promise<unknown> => {
+    storeFailed(error);
+    if (resolved.failOpen) return next();
+    throw new UnavailableError(undefined, { cause: STORE_DOWN });
+  };
+
+  const decide = (ctx: NexusContext, next: Next, spec: BucketSpec, result: TakeResult): Promise<unknown> => {
     const limit = spec.capacity;
     if (resolved.includeHeaders) {
       ctx.annotations.rateLimit = {
@@ -134,6 +128,22 @@ export function createRateLimiter(config: RateLimitConfig, app: Nexus, internals
     }
     if (!result.allowed) throw new RateLimitedError(result.retryAfterMs / 1000, { cause: QUOTA, extensions: { limit, remaining: 0 } });
     return next();
+  };
+
+  // Not async: the memory store answers at once, and so does this stage, without a promise of its own.
+  const stage: Stage = function rateLimit(ctx, next) {
+    const bucket = bucketOf(ctx);
+    if (bucket === undefined) return next();
+    if (bucket.spec === null) return next();
+    const spec = bucket.spec;
+    let taken: TakeResult | Promise<TakeResult>;
+    try {
+      taken = store.take(`${prefix}${bucket.id}:${identityOf(ctx)}`, spec);
+    } catch (error) {
+      return unavailable(error, next);
+    }
+    if (typeof (taken as Partial<PromiseLike<TakeResult>>).then !== 'function') return decide(ctx, next, spec, taken as TakeResult);
+    return Promise.resolve(taken).then((result) => decide(ctx, next, spec, result), (error: unknown) => unavailable(error, next));
   };
 
   return {

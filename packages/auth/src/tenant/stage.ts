@@ -1,5 +1,5 @@
 import { TenantAccessDeniedError, TenantRequiredError, UnauthenticatedError, isValidIdentifier } from '@nexus/core';
-import type { NexusContext, NexusMetrics, Principal, Stage, TenantInfo } from '@nexus/core';
+import type { Next, NexusContext, NexusMetrics, Principal, Stage, TenantInfo } from '@nexus/core';
 import { bindTenantInput } from './input-field.js';
 import { hasRole } from '../guards.js';
 import { pathMatcher } from '../jwt/paths.js';
@@ -33,7 +33,24 @@ export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMe
     return new TenantAccessDeniedError(undefined, { cause: new Error(reason) });
   };
 
-  return async function resolveTenant(ctx, next) {
+  const proceed = (ctx: NexusContext, next: Next, tenant: TenantInfo | undefined): Promise<unknown> => {
+    if (tenant === undefined) {
+      // The target's own declaration first; the path list only ever names native routes.
+      const required = ctx.policy.tenantRequired ?? config.required;
+      if (required && ctx.purpose !== 'list' && !(ctx.purpose === 'route' && excluded(ctx.transport.path))) {
+        metrics.authFailures.inc({ channel: ctx.channel, reason: 'tenant_missing' });
+        throw new TenantRequiredError(undefined, { cause: new Error('tenant_missing') });
+      }
+    }
+    const input = bindTenantInput(config.inputField, ctx, tenant);
+    if (input === false) throw deny(ctx, 'tenant_mismatch');
+    if (tenant === undefined) return input === undefined ? next() : next({ input });
+    ctx.annotations.tenant = tenant;
+    return next(input === undefined ? { tenant } : { tenant, input });
+  };
+
+  // Not async: without a `validate` hook the tenant is decided without a promise of this stage's own.
+  return function resolveTenant(ctx, next) {
     const principal = ctx.principal;
     if (principal === undefined) return next();
     const own = ownTenant(principal);
@@ -48,19 +65,12 @@ export function createTenantStage(config: ResolvedTenantConfig, metrics: NexusMe
       if (!config.allowAdminOverride || !hasRole(principal, config.adminRole)) throw deny(ctx, 'tenant_mismatch');
       tenant = { id: requested, source: 'override', ...(tenant === undefined ? {} : { callerTenant: tenant.id }) };
     }
-    if (tenant !== undefined && config.validate !== undefined && !(await config.validate(tenant.id))) throw deny(ctx, 'tenant_invalid');
-    if (tenant === undefined) {
-      // The target's own declaration first; the path list only ever names native routes.
-      const required = ctx.policy.tenantRequired ?? config.required;
-      if (required && ctx.purpose !== 'list' && !(ctx.purpose === 'route' && excluded(ctx.transport.path))) {
-        metrics.authFailures.inc({ channel: ctx.channel, reason: 'tenant_missing' });
-        throw new TenantRequiredError(undefined, { cause: new Error('tenant_missing') });
-      }
-    }
-    const input = bindTenantInput(config.inputField, ctx, tenant);
-    if (input === false) throw deny(ctx, 'tenant_mismatch');
-    if (tenant === undefined) return input === undefined ? next() : next({ input });
-    ctx.annotations.tenant = tenant;
-    return next(input === undefined ? { tenant } : { tenant, input });
+    const validate = config.validate;
+    if (tenant === undefined || validate === undefined) return proceed(ctx, next, tenant);
+    const chosen = tenant;
+    return Promise.resolve(validate(chosen.id)).then((valid) => {
+      if (!valid) throw deny(ctx, 'tenant_invalid');
+      return proceed(ctx, next, chosen);
+    });
   };
 }

@@ -3,7 +3,7 @@ import type { NexusContext } from '../context.js';
 import { ConflictError, IdempotencyMismatchError, InvalidInputError, NexusError, UnavailableError, toNexusError } from '../errors.js';
 import type { FieldError, NexusErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Stage } from '../compose.js';
+import type { Next, Stage } from '../compose.js';
 import type { IdempotencyStore } from './store.js';
 
 /** What the stage needs; `Nexus` fills it from its `idempotency` option. */
@@ -100,9 +100,14 @@ export function createIdempotencyStage(settings: IdempotencySettings): Stage {
     }
   };
 
-  return async function idempotency(ctx, next) {
+  // Calls without a key pass straight on: no promise of this stage's own.
+  return function idempotency(ctx, next) {
     const key = ctx.transport.idempotencyKey;
     if (key === undefined || ctx.definition?.annotations.readOnly === true) return next();
+    return keyed(ctx, next, key);
+  };
+
+  async function keyed(ctx: NexusContext, next: Next, key: string): Promise<unknown> {
     if (!KEY.test(key)) throw new InvalidInputError('The idempotency key must be 1 to 255 visible ASCII characters.');
     const scope = scopeOf(ctx, key);
     const fingerprint = sha256(canonicalJson(ctx.input));
@@ -137,7 +142,7 @@ export function createIdempotencyStage(settings: IdempotencySettings): Stage {
     const record: StoredRecord = { state: 'done', fingerprint, ok: true, value: value ?? null };
     await settle(store.complete(scope, running, JSON.stringify(record), ttlMs), 'complete');
     return value;
-  };
+  }
 }
 
 function replay(ctx: NexusContext, held: StoredRecord, fingerprint: string): unknown {
