@@ -8,6 +8,8 @@ export type { NexusOptions, NexusState, ResolvedNexusOptions } from './nexus-opt
 export type { IdempotencyOptions } from './idempotency/options.js';
 export { JOBS_ADMIN_PERMISSION, JOBS_LIST_LIMIT, JobManager, MAX_JOB_WAIT_MS } from './jobs/manager.js';
 export type { JobsOptions } from './jobs/manager.js';
+export { JOBS_PAGE_LIMIT } from './jobs/cursor.js';
+export type { JobListAnswer, JobListPage } from './jobs/cursor.js';
 export { createMemoryJobPort } from './jobs/memory.js';
 export type { MemoryJobPortOptions } from './jobs/memory.js';
 export { JOB_STATUSES } from './jobs/types.js';
@@ -17,6 +19,7 @@ export type {
   JobFilter,
   JobOutcome,
   JobPort,
+  JobPosition,
   JobRecord,
   JobStatus,
   JobSubmission,

@@ -174,9 +174,9 @@ export function createBullMqJobPort(options: BullMqJobPortOptions): JobPort {
       const job = await records.load(client, id);
       return job && { record: job.record, input: job.input, caller: job.caller };
     },
-    async list(filter, limit) {
+    async list(filter, limit, after) {
       await reachable();
-      return records.list(client, filter, limit);
+      return records.list(client, filter, limit, after);
     },
     async cancel(id) {
       await reachable();

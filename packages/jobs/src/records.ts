@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConflictError } from '@nexus/core';
-import type { JobCaller, JobFilter, JobRecord, JobStatus, StoredJob } from '@nexus/core';
+import type { JobCaller, JobFilter, JobPosition, JobRecord, JobStatus, StoredJob } from '@nexus/core';
 
 const TERMINAL = new Set<JobStatus>(['succeeded', 'failed', 'cancelled']);
 export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);
@@ -185,18 +185,42 @@ export class RecordStore {
     return record;
   }
 
-  async list(client: Redis, filter: JobFilter, limit: number): Promise<StoredJob[]> {
+  async list(client: Redis, filter: JobFilter, limit: number, after?: JobPosition): Promise<StoredJob[]> {
     const owner = this.index(filter);
     // Ended jobs expire on their own; their index entries are trimmed here.
     await client.zremrangebyscore(owner, '-inf', Date.now() - 2 * this.ttlSeconds * 1000);
-    const ids = await client.zrevrange(owner, 0, limit - 1);
     const jobs: StoredJob[] = [];
-    for (const id of ids) {
-      const job = await this.load(client, id);
-      if (job === undefined) await client.zrem(owner, id);
-      else jobs.push({ record: job.record, input: job.input, caller: job.caller });
+    let position = after;
+    // Each batch starts past the last id read, not at an offset: jobs created or trimmed meanwhile move no page.
+    while (jobs.length < limit) {
+      const wanted = limit - jobs.length;
+      const batch = await this.idsAfter(client, owner, position, wanted);
+      for (const [id] of batch) {
+        const job = await this.load(client, id);
+        if (job === undefined) await client.zrem(owner, id);
+        else jobs.push({ record: job.record, input: job.input, caller: job.caller });
+      }
+      if (batch.length < wanted) break;
+      const [id, createdAtMs] = batch[batch.length - 1]!;
+      position = { createdAtMs, operationId: id };
     }
     return jobs;
+  }
+
+  /** Up to `count` ids of `index` past `position`, newest first (equal scores by id descending, as ZREVRANGE orders them). */
+  private async idsAfter(client: Redis, index: string, position: JobPosition | undefined, count: number): Promise<Array<[string, number]>> {
+    const found: Array<[string, number]> = [];
+    let max = '+inf';
+    if (position !== undefined) {
+      const { createdAtMs, operationId } = position;
+      const same = await client.zrangebyscore(index, createdAtMs, createdAtMs);
+      for (let i = same.length - 1; i >= 0 && found.length < count; i--) if (same[i]! < operationId) found.push([same[i]!, createdAtMs]);
+      max = `(${createdAtMs}`;
+    }
+    if (found.length === count) return found;
+    const older = await client.zrevrangebyscore(index, max, '-inf', 'WITHSCORES', 'LIMIT', 0, count - found.length);
+    for (let i = 0; i < older.length; i += 2) found.push([older[i]!, Number(older[i + 1])]);
+    return found;
   }
 
   /** Ended jobs still readable, per final status. */

@@ -11,14 +11,16 @@ import type { OperationDefinition } from '../operation.js';
 import type { Terminal } from '../compose.js';
 import type { Pipelines } from '../pipelines.js';
 import { createContext } from '../create-context.js';
+import { JOBS_PAGE_LIMIT, decodeCursor, pageLimit, readPage } from './cursor.js';
+import type { JobListPage } from './cursor.js';
 import { createMemoryJobPort } from './memory.js';
 import { JOB_STATUSES, TERMINAL } from './types.js';
 import type { JobOutcome, JobPort, JobRecord, ProgressUpdate, StoredJob } from './types.js';
 
 /** The permission that lets a caller see and cancel every job of its tenant. */
 export const JOBS_ADMIN_PERMISSION = 'admin:operations';
-/** A list holds the newest this many jobs; older ones stay reachable by id until they expire. */
-export const JOBS_LIST_LIMIT = 100;
+/** A list page holds at most this many jobs; `nextCursor` reaches older ones. */
+export const JOBS_LIST_LIMIT = JOBS_PAGE_LIMIT;
 // Ids are UUIDs: a longer one names no job, and audit keeps no more of it than this.
 const AUDITED_ID_LENGTH = 128;
 /** The longest a status read may wait for its job to end (below common HTTP request timeouts). */
@@ -141,16 +143,20 @@ export class JobManager {
     }, { operationId, phase: 'cancel' });
   }
 
-  /** The newest `JOBS_LIST_LIMIT` jobs the caller could get by id: its own, or all of its tenant's for that tenant's admin. */
-  list(init: ListInit): Promise<InvocationResult> {
+  /**
+   * One page (newest first, `JOBS_PAGE_LIMIT` at most) of the jobs the caller could get by id: its
+   * own, or all of its tenant's for that tenant's admin; `nextCursor` reads the next page.
+   */
+  list(init: ListInit, page: JobListPage = {}): Promise<InvocationResult> {
     return this.route(init, async (ctx) => {
+      const limit = pageLimit(page.limit);
       // Anonymous jobs are reachable by id only: a list would show every anonymous caller's.
       const principalId = ctx.principal?.id;
       if (principalId === undefined) return { operations: [] };
       const tenantId = ctx.tenant?.id;
       const filter = (await this.isAdmin(ctx)) ? { tenantId } : { tenantId, principalId };
-      const jobs = await this.storeCall(() => this.store.list(filter, JOBS_LIST_LIMIT));
-      return { operations: jobs.map((job) => job.record) };
+      const after = page.cursor === undefined ? undefined : decodeCursor(filter, page.cursor);
+      return this.storeCall(() => readPage(this.store, filter, limit, after));
     });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError } from '../errors.js';
 import type { HealthCheckResult } from '../health.js';
 import { JOB_STATUSES, TERMINAL } from './types.js';
-import type { ProgressUpdate, JobExecutor, JobFilter, JobPort, JobRecord, JobStatus, JobSubmission, StoredJob } from './types.js';
+import type { ProgressUpdate, JobExecutor, JobFilter, JobPort, JobPosition, JobRecord, JobStatus, JobSubmission, StoredJob } from './types.js';
 
 export interface MemoryJobPortOptions {
   /** How long a finished job stays readable, in seconds (86400). */
@@ -96,11 +96,12 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
     async get(id) {
       return live(id)?.job;
     },
-    async list(filter: JobFilter, limit) {
+    async list(filter: JobFilter, limit, after) {
       sweep();
       const matches = [...entries.values()].map((entry) => entry.job).filter((job) => job.caller.tenant?.id === filter.tenantId
-        && (filter.principalId === undefined || job.caller.principal?.id === filter.principalId));
-      return matches.reverse().slice(0, limit);
+        && (filter.principalId === undefined || job.caller.principal?.id === filter.principalId)).reverse();
+      const start = after === undefined ? 0 : startAfter(matches, after);
+      return matches.slice(start, start + limit);
     },
     async cancel(id) {
       const entry = live(id);
@@ -150,4 +151,15 @@ export function createMemoryJobPort(options: MemoryJobPortOptions = {}): JobPort
       listeners.clear();
     },
   };
+}
+
+/**
+ * Where a page after `after` starts in `newest` (newest first, in submission order): just past
+ * that job, wherever newer ones were added since. Once it expired, past the jobs of its millisecond.
+ */
+function startAfter(newest: readonly StoredJob[], after: JobPosition): number {
+  const at = newest.findIndex((job) => job.record.operationId === after.operationId);
+  if (at >= 0) return at + 1;
+  const older = newest.findIndex((job) => Date.parse(job.record.createdAt) < after.createdAtMs);
+  return older < 0 ? newest.length : older;
 }

@@ -70,6 +70,12 @@ export interface JobFilter {
   readonly principalId?: string;
 }
 
+/** Where a list page starts: after the job created at `createdAtMs` with `operationId`. */
+export interface JobPosition {
+  readonly createdAtMs: number;
+  readonly operationId: string;
+}
+
 /**
  * Where jobs are queued, stored and worked. Core ships an in-process port; `@nexus/jobs`
  * provides one on BullMQ. Ports judge nothing: visibility is checked by the app.
@@ -82,8 +88,11 @@ export interface JobPort {
   /** Queues a job; rejects (nothing queued) when the store cannot take it. */
   submit(submission: JobSubmission): Promise<JobRecord>;
   get(operationId: string): Promise<StoredJob | undefined>;
-  /** The filter's jobs, newest first. */
-  list(filter: JobFilter, limit: number): Promise<StoredJob[]>;
+  /**
+   * The filter's jobs, newest first (by creation time, then by id descending); with `after`, only
+   * those past that position, so jobs created meanwhile never shift a later page.
+   */
+  list(filter: JobFilter, limit: number, after?: JobPosition): Promise<StoredJob[]>;
   /** Undefined for an unknown id; throws ConflictError when the job already finished. */
   cancel(operationId: string): Promise<JobRecord | undefined>;
   /**

@@ -7,3 +7,5 @@ export { createMemoryChannel, memoryChannelUnderTest } from './memory-channel.js
 export type { MemoryChannel } from './memory-channel.js';
 export { runIdempotencyConformance } from './idempotency.js';
 export type { IdempotencyConformanceOptions } from './idempotency.js';
+export { runJobPagesConformance } from './job-pages.js';
+export type { JobPagesConformanceOptions } from './job-pages.js';
