@@ -79,6 +79,30 @@ const FINISHED: Json = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+const PAGE_PARAMETERS = [
+  { name: 'limit', in: 'query', required: false, description: 'Jobs per page (100 when absent).', schema: { type: 'integer', minimum: 1, maximum: 100, default: 100 } },
+  {
+    name: 'cursor',
+    in: 'query',
+    required: false,
+    description: 'The nextCursor of the previous page: the page after it. Opaque, and only for the caller it was given to; jobs submitted since do not move later pages.',
+    schema: { type: 'string', maxLength: 512 },
+  },
+];
+const LIST: Json = {
+  type: 'object',
+  required: ['operations'],
+  properties: {
+    operations: { type: 'array', items: { $ref: '#/components/schemas/Operation' } },
+    nextCursor: { type: 'string', description: 'Pass as cursor to read the next page; absent on the last page.' },
+  },
+};
+const BAD_PAGE: Json = {
+  description: 'A limit outside 1-100, or a cursor that is malformed or was given to another caller or tenant (INVALID_INPUT).',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+const NEXT_LINK: Json = { description: 'RFC 8288 rel="next": the next page\'s URL, when more jobs follow.', schema: { type: 'string' } };
+
 /** `/operations` and `/operations/{id}`: the caller's own jobs; anyone else's id is 404. */
 export function operationsPaths(style: RateLimitHeaderStyle): Json {
   const ok = (description: string, schema: Json): Json => ({ description, headers: admittedHeaders(style), content: { 'application/json': { schema } } });
@@ -87,11 +111,16 @@ export function operationsPaths(style: RateLimitHeaderStyle): Json {
     '/operations': {
       get: {
         operationId: 'list_operations',
-        summary: 'The caller\'s own jobs in its tenant, newest first (at most 100).',
+        summary: 'The caller\'s own jobs in its tenant, newest first, a page (at most 100) at a time.',
         tags: ['operations'],
+        parameters: PAGE_PARAMETERS,
         responses: {
-          '200': ok('The caller\'s jobs.', { type: 'object', required: ['operations'], properties: { operations: { type: 'array', items: record } } }),
+          '200': {
+            ...ok('A page of the caller\'s jobs; nextCursor (and Link rel="next") when more follow.', LIST),
+            headers: { ...admittedHeaders(style), Link: NEXT_LINK },
+          },
           ...errorResponses(['401', '429', '500', '503']),
+          '400': BAD_PAGE,
         },
       },
     },

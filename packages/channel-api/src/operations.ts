@@ -1,7 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Express, Request, Response } from 'express';
 import { MAX_JOB_WAIT_MS, acceptRequestId } from '@nexus/core';
-import type { InvocationInit, InvocationResult } from '@nexus/core';
+import type { InvocationInit, InvocationResult, JobListAnswer } from '@nexus/core';
 import { annotationHeaders, sendJson, sendProblem } from './render.js';
 import type { RouteContext } from './routes.js';
 import { initOf, nativeCall } from './routes.js';
@@ -83,9 +83,37 @@ function status(rc: RouteContext, req: Request, res: Response): Promise<void> {
   return answer(rc, req, res, (init) => rc.app.jobs.get(init, req.params.id as string, { waitMs }), applied);
 }
 
+/** A query parameter given once; a repeated one reads as '' (refused as invalid), an absent one as undefined. */
+function single(value: unknown): string | undefined {
+  return value === undefined ? undefined : typeof value === 'string' ? value : '';
+}
+
+/**
+ * `GET /operations?limit=&cursor=`: a page of the caller's jobs; `nextCursor` in the body and a
+ * `Link: rel="next"` header name the next page, with the same limit.
+ */
+async function list(rc: RouteContext, req: Request, res: Response): Promise<void> {
+  const limit = single(req.query.limit);
+  const cursor = single(req.query.cursor);
+  const page = {
+    ...(limit === undefined ? {} : { limit: /^\d{1,4}$/.test(limit) ? Number(limit) : Number.NaN }),
+    ...(cursor === undefined ? {} : { cursor }),
+  };
+  const next: OutgoingHttpHeaders = {};
+  await answer(rc, req, res, async (init) => {
+    const result = await rc.app.jobs.list(init, page);
+    const nextCursor = result.ok ? (result.value as JobListAnswer).nextCursor : undefined;
+    if (nextCursor !== undefined) {
+      const query = new URLSearchParams({ ...(limit === undefined ? {} : { limit }), cursor: nextCursor });
+      next.link = `<${OPERATIONS_PATH}?${query.toString()}>; rel="next"`;
+    }
+    return result;
+  }, next);
+}
+
 /** `GET /operations`, `GET /operations/{id}`, `DELETE /operations/{id}`: the caller's own jobs only. */
 export function mountOperations(server: Express, rc: RouteContext): void {
-  server.get(OPERATIONS_PATH, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.list(init)));
+  server.get(OPERATIONS_PATH, (req, res) => list(rc, req, res));
   server.get(`${OPERATIONS_PATH}/:id`, (req, res) => status(rc, req, res));
   server.delete(`${OPERATIONS_PATH}/:id`, (req, res) => answer(rc, req, res, (init) => rc.app.jobs.cancel(init, req.params.id as string)));
 }

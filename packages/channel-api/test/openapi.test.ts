@@ -94,7 +94,8 @@ describe('an accurate document', () => {
     expect(statuses(paths['/workflows/context/execute']!.post)).toEqual(['200', '202', '400', '409', '413', '415', '422', '429', '500', '503', '504']);
     // A long-running operation always answers 202: no 200, and no 504 (its deadline runs on the worker).
     expect(statuses(paths['/workflows/compile/execute']!.post)).toEqual(['202', '400', '401', '403', '409', '413', '415', '422', '429', '500', '503']);
-    expect(statuses(paths['/operations']!.get)).toEqual(['200', '401', '429', '500', '503']);
+    // A malformed page cursor or limit is the list's 400.
+    expect(statuses(paths['/operations']!.get)).toEqual(['200', '400', '401', '429', '500', '503']);
     expect(statuses(paths['/operations/{id}']!.get)).toEqual(['200', '401', '404', '429', '500', '503']);
     expect(statuses(paths['/operations/{id}']!.delete)).toEqual(['200', '401', '404', '409', '429', '500', '503']);
     expect(statuses(paths['/workflows']!.get)).toEqual(['200', '401', '429', '500']);
