@@ -1,9 +1,9 @@
 import { CancelledError, NotFoundError } from '@nexus/core';
-import type { InvocationResult, JobRecord, Nexus, NexusError } from '@nexus/core';
+import type { InvocationResult, JobListAnswer, JobRecord, Nexus, NexusError } from '@nexus/core';
 import { CancelTaskRequestSchema, GetTaskPayloadRequestSchema, GetTaskRequestSchema, ListTasksRequestSchema, RELATED_TASK_META_KEY } from '@modelcontextprotocol/sdk/types.js';
 import type { Answer, InitOf, Method, Schema } from '../dispatch-types.js';
 import { ok } from '../dispatch-types.js';
-import { INVALID_PARAMS, errorResponse } from '../jsonrpc.js';
+import { INVALID_PARAMS } from '../jsonrpc.js';
 import type { JsonRpcRequest } from '../jsonrpc.js';
 import { refusalResponse, renderJobResult, rpcCodeOf } from '../render.js';
 import { followJob, progressNotifier, progressTokenOf } from './follow.js';
@@ -36,12 +36,12 @@ export function taskMethods(app: Nexus, initOf: InitOf): Array<[string, [Schema,
       return result.ok ? { response: ok(request, task(result.value as JobRecord)) } : refused(request, result.error, result.requestId, result);
     }]],
     ['tasks/list', [ListTasksRequestSchema, async (request, caller, options) => {
-      // Every task the caller may list fits the first page, so no cursor was ever handed out.
-      if (request.params?.cursor !== undefined) return { response: errorResponse(request.id, INVALID_PARAMS, 'Invalid params: params.cursor: unknown cursor.') };
-      const result = await app.jobs.list(initOf(caller, request, options.signal));
+      // A malformed cursor, or one handed to another caller, is INVALID_INPUT: -32602, as the spec asks.
+      const cursor = request.params?.cursor;
+      const result = await app.jobs.list(initOf(caller, request, options.signal), cursor === undefined ? {} : { cursor: String(cursor) });
       if (!result.ok) return refused(request, result.error, result.requestId, result);
-      const { operations } = result.value as { operations: JobRecord[] };
-      return { response: ok(request, { tasks: operations.map(task) }) };
+      const { operations, nextCursor } = result.value as JobListAnswer;
+      return { response: ok(request, { tasks: operations.map(task), ...(nextCursor === undefined ? {} : { nextCursor }) }) };
     }]],
     ['tasks/result', [GetTaskPayloadRequestSchema, async (request, caller, options) => {
       const taskId = taskIdOf(request);

@@ -66,6 +66,12 @@ export function pageLimit(limit: unknown): number {
   return limit;
 }
 
+/** The list of a caller no jobs are listed for (anonymous): no page follows, so no cursor names one. */
+export function emptyPage(page: JobListPage): JobListAnswer {
+  if (page.cursor !== undefined) throw malformed();
+  return { operations: [] };
+}
+
 /** Reads one page from the port; one job more than the page says whether another page follows. */
 export async function readPage(port: JobPort, filter: JobFilter, limit: number, after: JobPosition | undefined): Promise<JobListAnswer> {
   const jobs = await port.list(filter, limit + 1, after);

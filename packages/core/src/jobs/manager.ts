@@ -11,7 +11,7 @@ import type { OperationDefinition } from '../operation.js';
 import type { Terminal } from '../compose.js';
 import type { Pipelines } from '../pipelines.js';
 import { createContext } from '../create-context.js';
-import { JOBS_PAGE_LIMIT, decodeCursor, pageLimit, readPage } from './cursor.js';
+import { JOBS_PAGE_LIMIT, decodeCursor, emptyPage, pageLimit, readPage } from './cursor.js';
 import type { JobListPage } from './cursor.js';
 import { createMemoryJobPort } from './memory.js';
 import { JOB_STATUSES, TERMINAL } from './types.js';
@@ -152,7 +152,7 @@ export class JobManager {
       const limit = pageLimit(page.limit);
       // Anonymous jobs are reachable by id only: a list would show every anonymous caller's.
       const principalId = ctx.principal?.id;
-      if (principalId === undefined) return { operations: [] };
+      if (principalId === undefined) return emptyPage(page);
       const tenantId = ctx.tenant?.id;
       const filter = (await this.isAdmin(ctx)) ? { tenantId } : { tenantId, principalId };
       const after = page.cursor === undefined ? undefined : decodeCursor(filter, page.cursor);
