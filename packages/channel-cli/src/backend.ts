@@ -1,4 +1,4 @@
-import type { HealthReport, JobRecord, JobStatus, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { HealthReport, JobListAnswer, JobListPage, JobRecord, JobStatus, ProblemDetails, RateLimitInfo } from '@nexus/core';
 import type { CatalogueEntry } from '@nexus/core/protocol';
 
 /** An operation as the CLI shows it, the same shape in both modes: core's catalogue entry. */
@@ -39,8 +39,8 @@ export interface Backend {
   job(operationId: string): Promise<Outcome<JobRecord>>;
   /** Cancels a queued or running job; CONFLICT once it finished. */
   cancelJob(operationId: string): Promise<Outcome<JobRecord>>;
-  /** The caller's own jobs in its tenant, newest first. */
-  jobs(): Promise<Outcome<JobRecord[]>>;
+  /** A page of the caller's own jobs in its tenant, newest first; `nextCursor` names the next page. */
+  jobs(page?: JobListPage): Promise<Outcome<JobListAnswer>>;
   /**
    * Follows a job until it ends, passing each record seen to `onRecord`. When the command's
    * signal aborts first (Ctrl-C): a CANCELLED failure where the job goes on without this

@@ -1,5 +1,5 @@
 import { UnavailableError } from '@nexus/core';
-import type { InvocationResult, JobRecord, ListInit, Nexus } from '@nexus/core';
+import type { InvocationResult, JobListAnswer, JobRecord, ListInit, Nexus } from '@nexus/core';
 import type { Backend, Outcome } from './backend.js';
 import { finished, pause, stoppedWaiting } from './remote-jobs.js';
 
@@ -41,7 +41,7 @@ export function localJobCommands(
   return {
     job,
     cancelJob: (id) => call((base) => app.jobs.cancel(base, id), (value) => value as JobRecord),
-    jobs: () => call((base) => app.jobs.list(base), (value) => (value as { operations: JobRecord[] }).operations),
+    jobs: (page) => call((base) => app.jobs.list(base, page), (value) => value as JobListAnswer),
     async watch(id, onRecord) {
       // The store's events draw progress as it happens; a read now and then covers an event
       // missed while a distributed store was still subscribing.

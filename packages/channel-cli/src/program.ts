@@ -5,7 +5,7 @@ import { exitCodeOf } from './exit-codes.js';
 import { InputError } from './input.js';
 import { PARSER_CONFIG, RESERVED_NAMES, RUN_OPTIONS, callerSettings, globalOptions, outputModesOf } from './options.js';
 import type { CallerSettings } from './options.js';
-import { notice, renderFacts, renderFailure, renderResult } from './render.js';
+import { notice, renderFacts, renderFailure, renderNextCursor, renderResult } from './render.js';
 import { connectsOut, prepare } from './prepare.js';
 import type { Output } from './render.js';
 import { schemaOptions } from './schema-options.js';
@@ -174,7 +174,7 @@ export async function runProgram(config: ProgramConfig, argv: readonly string[],
       },
       runCommand,
     )
-    .command(...operationsCommand(command, show))
+    .command(...operationsCommand(command, show, (cursor) => renderNextCursor(stderr, cursor, mode.diagnostics)))
     .command(
       'health',
       'Show service health (exit 69 when unhealthy)',

@@ -2,7 +2,7 @@ import { callSignal } from './backend.js';
 import { waitSeconds, watchRemoteJob } from './remote-jobs.js';
 import type { Backend, BackendSettings, Failure, JobAck, OperationSummary, Outcome, RunAnswer } from './backend.js';
 import { REQUEST_ID_HEADER, TENANT_HEADER, catalogueEntry, codeFromHttpStatus, isErrorCode, problem } from '@nexus/core/protocol';
-import type { HealthReport, JobRecord, ProblemDetails, RateLimitInfo } from '@nexus/core';
+import type { HealthReport, JobListPage, JobRecord, ProblemDetails, RateLimitInfo } from '@nexus/core';
 import { httpCall } from './http-call.js';
 import type { HttpAnswer } from './http-call.js';
 
@@ -108,6 +108,10 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     };
   }
   const url = (path: string) => new URL(path, base).pathname;
+  const pageQuery = (page: JobListPage) => {
+    const query = new URLSearchParams({ ...(page.limit === undefined ? {} : { limit: String(page.limit) }), ...(page.cursor === undefined ? {} : { cursor: page.cursor }) }).toString();
+    return query === '' ? '' : `?${query}`;
+  };
   const operationPath = (name: string) => `workflows/${encodeURIComponent(name)}`;
   // Dots encoded too: an id of `..` must name a job, not climb out of /operations.
   const jobPath = (id: string) => `operations/${encodeURIComponent(id).replace(/\./g, '%2E')}`;
@@ -131,7 +135,9 @@ export function createRemoteBackend(baseUrl: URL, settings: BackendSettings): Ba
     },
     job: (id) => json('GET', jobPath(id), record),
     cancelJob: (id) => json('DELETE', jobPath(id), record),
-    jobs: () => json('GET', 'operations', (body) => (Array.isArray(body.operations) ? (body.operations as JobRecord[]) : undefined)),
+    jobs: (page = {}) => json('GET', `operations${pageQuery(page)}`, (body) => (Array.isArray(body.operations)
+      ? { operations: body.operations as JobRecord[], ...(typeof body.nextCursor === 'string' ? { nextCursor: body.nextCursor } : {}) }
+      : undefined)),
     watch(id, onRecord, options = {}) {
       const wait = waitSeconds(options.progress === true, settings.timeoutMs);
       const headers: Record<string, string> = wait > 0 ? { prefer: `wait=${wait}` } : {};

@@ -49,6 +49,11 @@ export function renderFacts(stderr: Output, facts: { operation?: string; request
   stderr.write(`${parts.filter(Boolean).join(', ')}\n`);
 }
 
+/** Where a paged list goes on: stderr, so stdout keeps the page's records alone. */
+export function renderNextCursor(stderr: Output, cursor: string, mode: OutputMode): void {
+  stderr.write(mode === 'json' ? `${JSON.stringify({ nextCursor: cursor })}\n` : `more: operations list --cursor ${cursor}\n`);
+}
+
 /** A one-line heads-up on stderr (no credential, ...); never on stdout, which carries only results. */
 export function notice(stderr: Output, message: string, mode: OutputMode): void {
   stderr.write(mode === 'json' ? `${JSON.stringify({ notice: message })}\n` : `note: ${message}\n`);
