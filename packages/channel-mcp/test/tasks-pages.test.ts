@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CreateTaskResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { NexusAuthPlugin, createAccessToken } from '@nexus/auth';
 import { Nexus, silentLogger } from '@nexus/core';
 import { z } from 'zod';
 import { createMcpChannel } from '../src/index.js';
+import { refusal } from './support/refusal.js';
 
 const secret = 'channel-mcp-task-pages-secret-32-bytes!!';
 let app: Nexus;
@@ -22,12 +23,6 @@ async function clientAs(subject: string, tenant: string): Promise<Client> {
 
 const submit = async (client: Client) =>
   (await client.request({ method: 'tools/call', params: { name: 'queued', arguments: {} } }, CreateTaskResultSchema, { task: {} })).task.taskId;
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; problem: string }> {
-  const error = await promise.then(() => undefined, (thrown: unknown) => thrown);
-  expect(error).toBeInstanceOf(McpError);
-  return { code: (error as McpError).code, problem: ((error as McpError).data as { code: string }).code };
-}
 
 beforeAll(async () => {
   app = new Nexus({ logger: silentLogger });

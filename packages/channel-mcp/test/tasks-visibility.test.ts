@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CallToolResultSchema, CreateTaskResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { NexusAuthPlugin, createAccessToken } from '@nexus/auth';
 import { Nexus, silentLogger } from '@nexus/core';
 import { createMcpChannel } from '../src/index.js';
+import { refusal } from './support/refusal.js';
 import { addGatedOperations } from './support/task-app.js';
 
 const secret = 'channel-mcp-task-visibility-secret-32-bytes';
@@ -20,13 +21,6 @@ async function clientAs(subject: string, tenant: string, roles: string[] = ['ana
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
   clients.push(client);
   return client;
-}
-
-/** The JSON-RPC error a request ends with (it must end with one). */
-async function refusal(promise: Promise<unknown>): Promise<{ code: number; problem: string }> {
-  const error = await promise.then(() => undefined, (thrown: unknown) => thrown);
-  expect(error).toBeInstanceOf(McpError);
-  return { code: (error as McpError).code, problem: ((error as McpError).data as { code: string }).code };
 }
 
 beforeAll(async () => {

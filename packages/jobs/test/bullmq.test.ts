@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Nexus, silentLogger } from '@nexus/core';
 import type { InvocationResult, JobPort, JobRecord } from '@nexus/core';
 import { createBullMqJobPort } from '../src/index.js';
+import { until } from './support/until.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `nexus-test-jobs-${randomUUID().slice(0, 8)}`;
@@ -47,26 +48,6 @@ function build(worker: string, hooks: Hooks, port: JobPort = createBullMqJobPort
 
 const caller = { channel: 'test' };
 const idOf = (result: InvocationResult) => (result.ok ? (result.value as { operationId: string }).operationId : `refused ${result.error.code}`);
-
-/**
- * Resolves once the stored record satisfies `done`: woken by the port's change events, and by a
- * re-read every 250 ms for changes made before the subscription took effect.
- */
-function until(port: JobPort, id: string, done: (record: JobRecord) => boolean): Promise<JobRecord> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const check = (record: JobRecord | undefined) => {
-      if (record === undefined || !done(record)) return;
-      clearInterval(timer);
-      stop();
-      resolve(record);
-    };
-    const stop = port.subscribe(id, check);
-    const poll = () => void port.get(id).then((job) => check(job?.record), reject);
-    timer = setInterval(poll, 250);
-    poll();
-  });
-}
 
 describe('the BullMQ job port on real Redis', () => {
   it('runs a job to its result with progress, keeps the empty array, and expires the record after the ttl', async () => {

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { JobExecutor, JobPort, JobRecord } from '@nexus/core';
+import type { JobExecutor } from '@nexus/core';
 import { createBullMqJobPort } from '../src/index.js';
+import { until } from './support/until.js';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `nexus-test-stop-${randomUUID().slice(0, 8)}`;
@@ -23,23 +24,6 @@ const runner = (name: string, runs: string[]): JobExecutor => async (job) => {
   runs.push(`${name}:${job.record.operationId}`);
   return { status: 'succeeded', result: name };
 };
-
-/** Resolves once the record satisfies `done`: woken by change events and by a re-read every 100 ms. */
-function until(port: JobPort, id: string, done: (record: JobRecord) => boolean): Promise<JobRecord> {
-  return new Promise((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const check = (record: JobRecord | undefined) => {
-      if (record === undefined || !done(record)) return;
-      clearInterval(timer);
-      stop();
-      resolve(record);
-    };
-    const stop = port.subscribe(id, check);
-    const poll = () => void port.get(id).then((job) => check(job?.record), reject);
-    timer = setInterval(poll, 100);
-    poll();
-  });
-}
 
 /** Resolves once the queue's worker sits in its blocking read (BullMQ names the connection `prefix:base64(queue)`). */
 async function blockedOn(queue: string): Promise<void> {
@@ -83,7 +67,7 @@ describe('a BullMQ worker that stops', () => {
       expect((await a.get(id))?.record).toMatchObject({ status: 'queued' });
       expect(runs).toEqual([]);
       await b.work(runner('b', runs), { concurrency: 1 });
-      expect(await until(b, id, (record) => record.status === 'succeeded')).toMatchObject({ result: 'b' });
+      expect(await until(b, id, (record) => record.status === 'succeeded', 100)).toMatchObject({ result: 'b' });
       expect(runs).toEqual([`b:${id}`]);
       // Not an attempt: nothing failed, nothing counts it twice.
       expect(await b.counts()).toMatchObject({ failed: 0, succeeded: 1, queued: 0 });
